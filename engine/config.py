@@ -1,0 +1,23 @@
+"""Numeric constants and size limits of the engine, kept in one place (stumpy's config.py)."""
+
+#: Initial state of a unit whose h0 is fixed (Hinton, lecture 7b: "some default value like 0.5").
+DEFAULT_H0 = 0.5
+
+#: Activation names, in the order of their integer codes inside the kernels.
+ACTIVATIONS = ("logistic", "tanh", "linear", "softmax")
+LOGISTIC, TANH, LINEAR, SOFTMAX = range(4)
+
+#: Loss names, in the order of their integer codes.
+LOSSES = ("squared", "cross_entropy")
+SQUARED, CROSS_ENTROPY = range(2)
+
+# Size limits. They protect a shared server (one student cannot ask for a 10 GB stack) and
+# keep kernel memory predictable: the stack holds 5 arrays of (T+1) * B * N float64.
+MAX_UNITS = 1024
+MAX_STEPS = 10_000
+MAX_CASES = 100_000
+MAX_STACK_CELLS = 20_000_000  # (T+1) * B * N; 5 stacks of this many float64 are 800 MB
+
+# From this batch size on, the kernels use BLAS matrix products over the batch; below it
+# plain loops avoid BLAS call overhead (measured: loops win at B = 1, BLAS from B >= 8).
+BLAS_MIN_BATCH = 8
