@@ -10,6 +10,23 @@ The model is defined exactly in MODEL.md. This package imports numpy and numba o
 """
 from .bptt import Gradients, bptt, check_compatible
 from .config import ACTIVATIONS, DEFAULT_H0, LOSSES
+from .gradcheck import GradientCheck, finite_differences
 from .network import Network, Sequences
+from .patterns import CLAMP_MODES, TARGET_MODES, clamp_pattern, target_pattern
+from .train import Momentum, StepReport, Trainer, constrain
+from .unrolled import UnrolledNet
 
-__all__ = ["Network", "Sequences", "Gradients", "bptt", "check_compatible", "ACTIVATIONS", "LOSSES", "DEFAULT_H0"]
+
+def warm_up():
+    """Compile (or load from Numba's cache) every kernel on a tiny problem, both code paths."""
+    import numpy as np
+    for B in (1, 8):
+        net = Network(np.zeros((2, 2)), activation=["logistic", "softmax"], loss="cross_entropy")
+        seq = Sequences(targets=np.full((B, 3, 2), 0.5), target_mask=np.ones((B, 3, 2)))
+        bptt(net, seq).dW_by_step
+
+
+__all__ = ["Network", "Sequences", "Gradients", "bptt", "check_compatible", "Trainer", "Momentum",
+           "StepReport", "constrain", "UnrolledNet", "finite_differences", "GradientCheck",
+           "clamp_pattern", "target_pattern", "CLAMP_MODES", "TARGET_MODES", "warm_up",
+           "ACTIVATIONS", "LOSSES", "DEFAULT_H0"]

@@ -1,0 +1,219 @@
+"""Session: one student's simulator state and the only writer of it (no panel import here).
+
+Settings (lesson, seed, learning rate, ...) are bounded params that widgets set; outputs (the
+network, its gradients, the update count, the loss history, the message for the user) are
+written only by this class's methods. Views derive everything they draw from the outputs.
+Every edit either applies in full or leaves the state as it was and says why in ``message``
+(the brief: "bad input gets a clear message, and nothing is lost").
+"""
+import math
+
+import numpy as np
+import param
+
+from engine import Gradients, Network, Sequences, Trainer, bptt
+
+from . import lessons as L
+from .tasks import make_task
+
+ELEMENTWISE = ("logistic", "tanh", "linear")
+
+
+class Session(param.Parameterized):
+    """One browser session's network, training data, optimiser and their latest numbers."""
+
+    # -- settings: written by the controls, checked by their bounds ------------------------
+    lesson = param.Selector(objects=list(L.LESSONS), default=L.DEFAULT_LESSON,
+                            doc="The lesson: its network, task, training settings and explanation.")
+    seed = param.Integer(default=1, bounds=(0, 2 ** 31 - 1),
+                         doc="Seed of the random initial weights and training cases; the same seed replays a run.")
+    steps = param.Integer(default=10, bounds=(1, 60), label="Steps T",
+                          doc="Number of time steps T; the unrolled net has T+1 columns (t = 0..T).")
+    learning_rate = param.Number(default=0.2, bounds=(1e-4, 100.0), label="Learning rate",
+                                 doc="epsilon in v = alpha v - epsilon g; changes live, without a reset.")
+    momentum = param.Number(default=0.5, bounds=(0.0, 0.99), label="Momentum",
+                            doc="alpha in v = alpha v - epsilon g.")
+    clip = param.Number(default=0.0, bounds=(0.0, 1e6), label="Gradient clip",
+                        doc="Largest gradient norm an update may use (0 = no clipping).")
+    activation = param.Selector(objects=["lesson", *ELEMENTWISE], default="lesson", label="Activation",
+                                doc="Activation of every unit outside a softmax group ('lesson' keeps the lesson's).")
+    loss = param.Selector(objects=["lesson", "squared", "cross_entropy"], default="lesson", label="Loss",
+                          doc="Error function: squared error or cross-entropy ('lesson' keeps the lesson's).")
+    learn_h0 = param.Boolean(default=False, label="Learn initial states",
+                             doc="Treat the initial states h0 as learned parameters instead of fixed at 0.5.")
+
+    # -- outputs: written only by the methods below -------------------------------------------
+    net = param.ClassSelector(class_=Network, doc="The current network.")
+    sequences = param.ClassSelector(class_=Sequences, doc="The training batch.")
+    gradients = param.ClassSelector(class_=Gradients, doc="bptt of the current network on the batch.")
+    updates = param.Integer(default=0, doc="Weight updates since the last reset.")
+    history = param.List(default=[], doc="[(update, loss)] of every update since the last reset.")
+    message = param.String(default="", doc="What the user should know about the last action.")
+    message_kind = param.Selector(objects=["info", "warning", "error"], default="info")
+    diverged = param.Boolean(default=False, doc="Training stopped because numbers blew up.")
+    unit_names = param.List(default=[])
+    unit_groups = param.List(default=[])
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._good = None  # parameters before the last run of updates (undo target)
+        self._lesson_defaults()
+        self.reset()
+        self.param.watch(self._on_setting, ["steps", "activation", "loss", "learn_h0"])
+
+    # -- lesson, reset and rebuilds --------------------------------------------------------
+    @property
+    def lesson_spec(self):
+        return L.LESSONS[self.lesson]
+
+    def _lesson_defaults(self):
+        spec, tr = self.lesson_spec, self.lesson_spec["training"]
+        self._applying = True
+        try:
+            self.param.update(seed=tr["seed"], learning_rate=tr["learning_rate"], momentum=tr["momentum"],
+                              steps=spec.get("T", 10), learn_h0=spec.get("learn_h0", False),
+                              activation="lesson", loss="lesson", clip=tr.get("clip", 0.0))
+        finally:
+            self._applying = False
+
+    def _choices(self):
+        return (None if self.activation == "lesson" else self.activation,
+                None if self.loss == "lesson" else self.loss)
+
+    def reset(self):
+        """New random weights and training cases from the seed; forget the training history."""
+        spec = self.lesson_spec
+        rng = np.random.default_rng(self.seed)
+        activation, loss = self._choices()
+        net = L.build_network(spec, rng, activation=activation, loss=loss, learn_h0=self.learn_h0)
+        (X, K, Y, M), self.task_info = make_task(spec["task"], self.steps, rng)
+        names, groups, _ = L.unit_layout(spec)
+        self._install(net, Sequences(X, K, Y, M), names=names, groups=groups, fresh=True)
+
+    def _install(self, net, seq, names=None, groups=None, fresh=False):
+        """Make (net, seq) current if they work together; otherwise raise ValueError."""
+        grads = bptt(net, seq)  # raises ValueError on an incompatible pair; nothing changed yet
+        self.trainer = Trainer(net, seq, self.learning_rate, self.momentum, self.clip or None)
+        if not fresh:
+            self.trainer.optimiser.updates = self.updates
+        values = dict(net=net, sequences=seq, gradients=grads, diverged=False)
+        if self.message_kind == "error":
+            values.update(message="", message_kind="info")  # the last action worked
+        if names is not None:
+            values.update(unit_names=list(names), unit_groups=list(groups))
+        if fresh:
+            values.update(updates=0, history=[], message="", message_kind="info")
+            self._good = None
+        self.param.update(values)
+
+    def _try(self, action, what):
+        """Run ``action``; on ValueError keep the state and put the reason in ``message``."""
+        try:
+            action()
+        except ValueError as exc:
+            self.param.update(message=f"{what}: {exc}", message_kind="error")
+            return False
+        return True
+
+    @param.depends("lesson", watch=True)
+    def _on_lesson(self):
+        self._lesson_defaults()
+        self.reset()
+
+    @param.depends("seed", watch=True)
+    def _on_seed(self):
+        if not self._applying:
+            self.reset()
+
+    def _on_setting(self, *events):
+        """Apply a changed setting to the current weights; if the model forbids it, put the
+        setting back and say why (e.g. cross-entropy targets on tanh units)."""
+        if self._applying:
+            return
+        names = {e.name for e in events}
+        if not self._try(lambda: self._apply_settings(regenerate="steps" in names),
+                         "That setting does not fit this network"):
+            self._applying = True
+            try:
+                self.param.update({e.name: e.old for e in events})
+            finally:
+                self._applying = False
+
+    def _apply_settings(self, regenerate):
+        """Same weights (they do not depend on T), new activations/loss/h0 and maybe new data."""
+        activation, loss = self._choices()
+        spec = self.lesson_spec
+        acts = L.activations(spec)
+        if activation is not None:
+            acts = [a if a == "softmax" else activation for a in acts]
+        seq = self.sequences
+        if regenerate:
+            (X, K, Y, M), self.task_info = make_task(spec["task"], self.steps, np.random.default_rng(self.seed))
+            seq = Sequences(X, K, Y, M)
+        learn = np.full(self.net.N, self.learn_h0)
+        ties = tuple(g for g in self.net.ties if all(r[0] != "h0" for r in g)) if not self.learn_h0 else self.net.ties
+        self._install(self.net.replace(activation=acts, loss=loss or spec["loss"], learn_h0=learn, ties=ties), seq)
+
+    @param.depends("learning_rate", "momentum", "clip", watch=True)
+    def _on_hyper(self):
+        self.trainer.optimiser.set_hyper(self.learning_rate, self.momentum, self.clip or None)
+
+    # -- training ------------------------------------------------------------------------------
+    def step(self, n=1):
+        """Run up to n weight updates, then recompute everything shown. Returns False if refused."""
+        self._good = self.net.params()
+        reports = self.trainer.step(n)
+        done = [r for r in reports if r.ok]
+        history = self.history + [(r.update, r.loss) for r in done]
+        values = dict(updates=self.trainer.updates, history=history,
+                      gradients=bptt(self.net, self.sequences, check=False))
+        last = reports[-1] if reports else None
+        if last is not None and not last.ok:
+            values.update(diverged=True, message_kind="error",
+                          message=f"Training stopped at update {last.update}: {last.message}. "
+                                  "The weights are the last finite ones.")
+        elif self.message_kind == "error" or self.diverged:
+            values.update(message="", message_kind="info", diverged=False)
+        self.param.update(values)
+        return last is None or last.ok
+
+    def undo(self):
+        """Put back the parameters from before the last run of updates."""
+        if self._good is None:
+            self.param.update(message="Nothing to undo yet.", message_kind="info")
+            return
+        self.net._assign(self._good)
+        self._good = None
+        self._refresh("Restored the weights from before the last updates.")
+
+    def _refresh(self, message="", kind="info"):
+        self.param.update(gradients=bptt(self.net, self.sequences, check=False), message=message,
+                          message_kind=kind, diverged=False)
+
+    # -- editing by hand -------------------------------------------------------------------------
+    def set_parameter(self, ref, text):
+        """Type an exact value into W[i, j], b[i] or h0[i] (``ref`` as in Network.set)."""
+        label = f"{ref[0]}[{', '.join(str(k) for k in ref[1:])}]"
+        def apply():
+            value = _parse_number(text, label)
+            self.net.set(tuple(ref), value)
+            self._refresh(f"{label} = {value:g}")
+        return self._try(apply, f"Could not set {label}")
+
+    @property
+    def loss_value(self):
+        return float(self.gradients.loss)
+
+    def status(self):
+        """The status line: ``update <n> · loss <value>``."""
+        return f"update {self.updates} · loss {self.loss_value:.6g}"
+
+
+def _parse_number(text, label):
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number; type a decimal number such as 0.5 or -1.2e-3") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number; type a decimal number such as 0.5")
+    return value

@@ -1,0 +1,37 @@
+"""Colours and number formats shared by every picture, so one sign means one colour everywhere."""
+import numpy as np
+
+POSITIVE = "#c0392b"   # positive weights and derivatives (warm)
+NEGATIVE = "#2c6fbb"   # negative weights and derivatives (cool)
+NEUTRAL = "#bbbbbb"
+CLAMP = "#27ae60"      # clamped units: inputs
+TARGET = "#8e44ad"     # units with a target: outputs
+HIGHLIGHT = "#f39c12"  # the selected weight and its T copies
+TIE_COLOURS = ("#e67e22", "#16a085", "#d35400", "#7f8c8d", "#2980b9", "#c71585")
+
+
+def signed_colour(values, scale=None):
+    """Hex colours from white (0) to POSITIVE / NEGATIVE at |value| = scale (default max |v|)."""
+    v = np.asarray(values, dtype=float)
+    s = float(np.max(np.abs(v))) if scale is None else float(scale)
+    x = np.clip(np.abs(v) / s, 0, 1) if s > 0 else np.zeros_like(v)
+    out = []
+    for val, f in zip(v.ravel(), x.ravel()):
+        base = POSITIVE if val >= 0 else NEGATIVE
+        r, g, b = (int(base[k:k + 2], 16) for k in (1, 3, 5))
+        mix = lambda c: int(round(255 + (c - 255) * f))
+        out.append(f"#{mix(r):02x}{mix(g):02x}{mix(b):02x}")
+    return out
+
+
+def activity_colour(values, activation="logistic"):
+    """Greys for activities: white at the bottom of the unit's range, black at the top."""
+    v = np.asarray(values, dtype=float)
+    lo, hi = (-1.0, 1.0) if activation == "tanh" else (0.0, 1.0)
+    f = np.clip((v - lo) / (hi - lo), 0, 1)
+    return [f"#{c:02x}{c:02x}{c:02x}" for c in (255 - np.round(f * 255)).astype(int)]
+
+
+def fmt(x, digits=4):
+    """A number as people read it on a projector: 4 significant digits, no noise."""
+    return f"{x:.{digits}g}"
