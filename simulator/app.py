@@ -1,0 +1,95 @@
+"""The app: one SimulatorApp per browser session, composed of the views of one Session.
+
+Serve it with ``bptt-sim serve``, ``python -m simulator`` or ``panel serve simulator/app.py``.
+Everything mutable is built inside ``create_app()``: Panel shares imported modules between
+all the students on a server, so nothing here may hold state at module level.
+"""
+import pathlib
+
+import panel as pn
+import param
+
+from simulator.keys import KeyboardShortcuts
+from simulator.lessons import LESSONS
+from simulator.player import Player
+from simulator.selection import Selection
+from simulator.session import Session
+from simulator.views.controls import PassControls, StatusView, TrainingControls
+
+STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+TITLE = "bptt-sim · training recurrent nets with backpropagation through time"
+KEY_HELP = "Keys: Space play/pause · Enter one update · ←/→ one tick of the pass · ↑/↓ time step"
+
+
+def stylesheet():
+    """The app's CSS (static/simulator.css), attached with ``stylesheets=``."""
+    return (STATIC / "simulator.css").read_text(encoding="utf-8")
+
+
+class SimulatorApp(pn.viewable.Viewer):
+    """A whole simulator for one session: state, player, views and their layout."""
+
+    session = param.ClassSelector(class_=Session)
+    selection = param.ClassSelector(class_=Selection)
+    player = param.ClassSelector(class_=Player)
+
+    def __init__(self, **params):
+        params.setdefault("session", Session())
+        params.setdefault("selection", Selection())
+        super().__init__(**params)
+        if self.player is None:
+            self.player = Player(session=self.session, selection=self.selection)
+        s, sel = self.session, self.selection
+        s.param.watch(self._on_diverged, "diverged")
+        self.status = StatusView(session=s)
+        self.training = TrainingControls(session=s, player=self.player)
+        self.passes = PassControls(session=s, selection=sel, player=self.player)
+        self.keys = KeyboardShortcuts(on_key=self.on_key, height=0, width=0, margin=0)
+        self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, name="Lesson", css_classes=["lesson-select"],
+                                                          options={v["title"]: k for k, v in LESSONS.items()})
+        self.lesson_text = pn.pane.Markdown("", css_classes=["lesson-text"], sizing_mode="stretch_width")
+        s.param.watch(self._on_lesson, "lesson")
+        self._on_lesson()
+
+    def _on_lesson(self, *_):
+        spec = self.session.lesson_spec
+        points = "".join(f"\n- {p}" for p in spec.get("points", []))
+        self.lesson_text.object = f"### {spec['title']} (lecture {spec['lecture']})\n\n{spec['text']}\n{points}"
+
+    def _on_diverged(self, event):
+        if event.new:
+            self.player.playing = False
+
+    def on_key(self, key, shift=False):
+        """Space play/pause, Enter one update, ←/→ a tick of the pass, ↑/↓ the time cursor."""
+        p, sel, T = self.player, self.selection, self.session.sequences.T
+        if key == " ":
+            p.playing = not p.playing
+        elif key == "Enter":
+            p.playing = False
+            self.session.step(1)
+        elif key in ("ArrowRight", "ArrowLeft"):
+            p.playing = p.animating = False
+            p.advance(1 if key == "ArrowRight" else -1)
+        elif key in ("ArrowUp", "ArrowDown"):
+            sel.time = max(0, min(T, sel.time + (1 if key == "ArrowUp" else -1)))
+
+    def __panel__(self):
+        css = [stylesheet()]
+        header = pn.Row(pn.pane.HTML(f"<h1>{TITLE}</h1>", css_classes=["app-title"]), self.lesson_select,
+                        sizing_mode="stretch_width", stylesheets=css)
+        sidebar = pn.Column(self.training, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"),
+                            width=340, stylesheets=css)
+        main = pn.Column(self.status, self.passes, sizing_mode="stretch_width", stylesheets=css)
+        return pn.Column(header, pn.Row(sidebar, main, sizing_mode="stretch_width"), self.keys,
+                         sizing_mode="stretch_width", css_classes=["bptt-app"])
+
+
+def create_app(**params):
+    """Build a fresh app for one browser session (pass this function to ``pn.serve``)."""
+    pn.extension(notifications=False)
+    return SimulatorApp(**params).__panel__()
+
+
+if pn.state.served:
+    create_app().servable(title="bptt-sim")

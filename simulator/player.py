@@ -1,0 +1,84 @@
+"""Player: the session's only timer. It trains (Play) or animates a pass in slow motion.
+
+TensorFlow Playground's Player in Panel form: one periodic callback per browser session,
+started and stopped by ``playing``/``animating``. A training tick runs as many updates as
+fit in a small time budget (so small nets learn quickly and big ones keep the page live),
+then the session recomputes what is shown once: one redraw per tick, never a blocking loop.
+"""
+import time
+
+import panel as pn
+import param
+
+from .selection import Selection
+from .session import Session
+
+
+class Player(param.Parameterized):
+    """Play/Pause training and the slow-motion pass, driven by one periodic callback."""
+
+    session = param.ClassSelector(class_=Session)
+    selection = param.ClassSelector(class_=Selection)
+    playing = param.Boolean(default=False, doc="Training runs while this is on.")
+    animating = param.Boolean(default=False, doc="The forward/backward pass plays in slow motion.")
+    period = param.Integer(default=50, bounds=(20, 2000), doc="Milliseconds between training frames.")
+    animation_period = param.Integer(default=450, bounds=(50, 5000), doc="Milliseconds between pass ticks.")
+    budget = param.Number(default=0.015, bounds=(0.001, 0.5),
+                          doc="Seconds of server time a training frame may spend on updates.")
+    max_updates = param.Integer(default=50, bounds=(1, 10_000), doc="Most updates per frame.")
+    updates_per_frame = param.Integer(default=1, doc="How many updates the last frame ran (measured).")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._callback = None
+        self._cost = None  # measured seconds per update, smoothed
+
+    def _run(self, on, period, fn):
+        if self._callback is not None:
+            self._callback.stop()
+            self._callback = None
+        if on:
+            self._callback = pn.state.add_periodic_callback(fn, period=period)
+
+    @param.depends("playing", watch=True)
+    def _on_playing(self):
+        if self.playing:
+            self.animating = False
+            self.selection.tick = -1
+        self._run(self.playing, self.period, self.tick)
+
+    @param.depends("animating", watch=True)
+    def _on_animating(self):
+        if self.animating:
+            self.playing = False
+            if self.selection.tick < 0:
+                self.selection.tick = 0
+        self._run(self.animating, self.animation_period, self.advance)
+
+    def tick(self):
+        """One training frame: as many updates as fit the budget, then one redraw."""
+        n = 1 if self._cost is None else max(1, min(self.max_updates, int(self.budget / self._cost)))
+        t0 = time.perf_counter()
+        ok = self.session.step(n)
+        cost = (time.perf_counter() - t0) / n
+        self._cost = cost if self._cost is None else 0.7 * self._cost + 0.3 * cost
+        self.updates_per_frame = n
+        if not ok:
+            self.playing = False  # divergence: the session says what happened
+
+    def advance(self, delta=1):
+        """Move the pass animation one tick (the last tick stops the animation)."""
+        T = self.session.sequences.T
+        last = 2 * T + 1
+        tick = self.selection.tick
+        tick = (0 if delta > 0 else last) if tick < 0 else tick + delta
+        if tick > last or tick < 0:
+            self.animating = False
+            tick = max(0, min(last, tick))
+        self.selection.tick = tick
+        if tick == last and delta > 0:
+            self.animating = False
+
+    def stop(self):
+        self.playing = False
+        self.animating = False

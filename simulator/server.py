@@ -1,0 +1,42 @@
+"""Serving: warm the kernels, set TCP_NODELAY on websockets, start Panel's server.
+
+Measured in ../shared/BROWSER.md: with Nagle's algorithm on, a click while a session streams
+waits for the delayed ACK (p50 48 ms); with TCP_NODELAY it takes 7 ms.
+"""
+import pathlib
+
+STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+
+
+def set_nodelay():
+    """Patch Bokeh's websocket handler once so every connection sets TCP_NODELAY."""
+    from bokeh.server.views.ws import WSHandler
+    if getattr(WSHandler, "_nodelay_patched", False):
+        return
+    original = WSHandler.open
+
+    def open(self, *args, **kwargs):
+        self.set_nodelay(True)
+        return original(self, *args, **kwargs)
+
+    WSHandler.open = open
+    WSHandler._nodelay_patched = True
+
+
+def prepare():
+    """Everything a server does once before the first session: compile kernels, patch sockets."""
+    import engine
+    engine.warm_up()
+    set_nodelay()
+
+
+def serve(port=5006, address="localhost", show=False, websocket_origin=None, threaded=False, **kwargs):
+    """Serve ``create_app`` (one app per browser session). Returns Panel's server or thread."""
+    import panel as pn
+
+    from .app import create_app
+    prepare()
+    # Panel allows the page's own host:port; a class network adds the lecturer's address.
+    origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}", *(websocket_origin or [])] if port else None
+    return pn.serve(create_app, port=port, address=address, show=show, threaded=threaded,
+                    websocket_origin=origins, title="bptt-sim", static_dirs={"assets": str(STATIC)}, **kwargs)

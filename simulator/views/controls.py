@@ -1,0 +1,148 @@
+"""Controls: the status line, Play/Step/Reset, the pass buttons, the time cursor, settings.
+
+Every widget is built from a Session/Selection/Player param (``from_param``), so bounds,
+labels and tooltips come from one declaration (Panel's dev_experience guide).
+"""
+import html
+
+import panel as pn
+import param
+
+from ..player import Player
+from ..selection import Selection, pass_frame
+from ..session import Session
+
+RATES = sorted({m * 10.0 ** e for e in range(-4, 3) for m in (1, 2, 3, 5)} - {200.0, 300.0, 500.0})
+
+
+def _rate_options(current):
+    """1-2-3-5 steps from 1e-4 to 100, plus the current value if a lesson uses another."""
+    values = sorted(set(RATES) | {float(current)})
+    return {f"{v:g}": v for v in values}
+
+
+class StatusView(pn.viewable.Viewer):
+    """``update <n> · loss <value>``, large, plus the message about the last action."""
+
+    session = param.ClassSelector(class_=Session)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._status = pn.pane.HTML("", css_classes=["status-line"], margin=(5, 10))
+        self._message = pn.pane.Alert("", alert_type="info", visible=False, css_classes=["message"],
+                                      margin=(0, 10), sizing_mode="stretch_width")
+        self.session.param.watch(self._update, ["gradients", "updates", "message", "message_kind"])
+        self._update()
+
+    def _update(self, *_):
+        s = self.session
+        self._status.object = f'<span class="status">{s.status()}</span>'
+        self._message.param.update(object=html.escape(s.message),
+                                   alert_type={"info": "info", "warning": "warning", "error": "danger"}[s.message_kind],
+                                   visible=bool(s.message))
+
+    def __panel__(self):
+        return pn.Column(self._status, self._message, sizing_mode="stretch_width")
+
+
+class TrainingControls(pn.viewable.Viewer):
+    """Play/Pause, Step, Reset, Undo and the training settings."""
+
+    session = param.ClassSelector(class_=Session)
+    player = param.ClassSelector(class_=Player)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        s, p = self.session, self.player
+        self.play = pn.widgets.Toggle.from_param(p.param.playing, label="▶ Play", button_type="success",
+                                                 css_classes=["play-btn"])
+        self.step = pn.widgets.Button(label="Step", button_type="primary", css_classes=["step-btn"],
+                                      description="One weight update: forward pass, backward pass, update (key: Enter)")
+        self.reset = pn.widgets.Button(label="Reset", css_classes=["reset-btn"],
+                                       description="New random weights and cases from the seed")
+        self.undo = pn.widgets.Button(label="Undo", css_classes=["undo-btn"],
+                                      description="Put back the weights from before the last updates")
+        self.step.on_click(lambda _: s.step(1))
+        self.reset.on_click(lambda _: (p.stop(), s.reset()))
+        self.undo.on_click(lambda _: (p.stop(), s.undo()))
+        self.rate = pn.widgets.DiscreteSlider(name="Learning rate", options=_rate_options(s.learning_rate),
+                                              value=s.learning_rate, css_classes=["rate-slider"])
+        self.rate.param.watch(lambda e: setattr(s, "learning_rate", e.new), "value")
+        s.param.watch(self._sync_rate, "learning_rate")
+        self.settings = pn.Param(s, parameters=["momentum", "clip", "activation", "loss", "learn_h0", "seed", "steps"],
+                                 show_name=False, widgets={
+                                     "momentum": {"type": pn.widgets.FloatSlider, "step": 0.05},
+                                     "clip": {"type": pn.widgets.FloatInput, "step": 0.5},
+                                     "seed": {"type": pn.widgets.IntInput},
+                                     "steps": {"type": pn.widgets.IntSlider},
+                                 }, sizing_mode="stretch_width")
+        p.param.watch(self._label_play, "playing")
+
+    def _sync_rate(self, event):
+        if self.rate.value != event.new:
+            self.rate.options = _rate_options(event.new)
+            self.rate.value = event.new
+
+    def _label_play(self, event):
+        self.play.label = "⏸ Pause" if event.new else "▶ Play"
+
+    def __panel__(self):
+        return pn.Column(pn.Row(self.play, self.step, self.reset, self.undo), self.rate, self.settings,
+                         sizing_mode="stretch_width")
+
+
+class PassControls(pn.viewable.Viewer):
+    """The time cursor and the pass animation: forward builds the stack, backward peels it."""
+
+    session = param.ClassSelector(class_=Session)
+    selection = param.ClassSelector(class_=Selection)
+    player = param.ClassSelector(class_=Player)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        sel, p = self.selection, self.player
+        T = self.session.sequences.T
+        self.time = pn.widgets.IntSlider.from_param(sel.param.time, start=0, end=T, css_classes=["time-slider"],
+                                                    sizing_mode="stretch_width")
+        self.case = pn.widgets.IntInput.from_param(sel.param.case, start=0, end=self.session.sequences.B - 1,
+                                                   width=110, css_classes=["case-input"])
+        self.back = pn.widgets.Button(label="◀ tick", css_classes=["tick-back"], width=80,
+                                      description="One tick of the pass back (key: ←)")
+        self.fwd = pn.widgets.Button(label="tick ▶", css_classes=["tick-fwd"], width=80,
+                                     description="One tick of the pass forward (key: →)")
+        self.slow = pn.widgets.Toggle.from_param(p.param.animating, label="Slow-motion pass", width=150,
+                                                 css_classes=["slow-btn"])
+        self.show_all = pn.widgets.Button(label="Show all", width=90, css_classes=["show-all"],
+                                          description="Stop the animation and show every number")
+        self.back.on_click(lambda _: p.advance(-1))
+        self.fwd.on_click(lambda _: p.advance(1))
+        self.show_all.on_click(lambda _: (setattr(p, "animating", False), setattr(sel, "tick", -1)))
+        self.phase = pn.pane.HTML("", css_classes=["pass-phase"])
+        sel.param.watch(self._on_tick, "tick")
+        self.session.param.watch(self._on_data, "sequences")
+        self._on_tick()
+
+    def _on_data(self, *_):
+        seq = self.session.sequences
+        self.time.end = seq.T
+        self.selection.time = min(self.selection.time, seq.T)
+        self.case.end = seq.B - 1
+        self.selection.case = min(self.selection.case, seq.B - 1)
+
+    def _on_tick(self, *_):
+        T = self.session.sequences.T
+        phase, upto, frm = pass_frame(self.selection.tick, T)
+        text = {"complete": "All numbers shown.",
+                "forward": f"Forward pass: the stack is built up to t = {upto}.",
+                "backward": f"Backward pass: derivatives peeled off from t = {T} down to t = {frm}.",
+                "summed": "The contributions of all steps are added: dW = Σ_t G_t."}[phase]
+        self.phase.object = f"<span>{text}</span>"
+        if phase == "forward":
+            self.selection.time = upto
+        elif phase == "backward":
+            self.selection.time = frm
+
+    def __panel__(self):
+        return pn.Column(pn.Row(self.time, self.case, sizing_mode="stretch_width"),
+                         pn.Row(self.back, self.fwd, self.slow, self.show_all, self.phase),
+                         sizing_mode="stretch_width")

@@ -1,0 +1,66 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against the app served in-process.
+
+Playwright's own browser download cannot work on these machines, so the browser is launched
+from /usr/bin/chromium (../shared/BROWSER.md). Screenshots go to artifacts/ for people to look at.
+"""
+import os
+import pathlib
+import uuid
+
+import panel as pn
+import pytest
+
+CHROMIUM = os.environ.get("BPTT_SIM_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """One in-process server for the whole UI run; every page is its own session."""
+    from panel.io.state import state
+
+    from simulator.app import create_app
+    from simulator.server import prepare
+    prepare()
+    sid = uuid.uuid4().hex
+    thread = pn.serve(create_app, port=0, threaded=True, show=False, server_id=sid, title="bptt-sim")
+    import time
+    t0 = time.monotonic()
+    while sid not in state._servers and time.monotonic() - t0 < 30:
+        time.sleep(0.02)
+    port = state._servers[sid][0].port
+    yield f"http://localhost:{port}/"
+    thread.stop()
+    pn.state.reset()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1600, "height": 1100})
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.goto(app_url)
+    pg.wait_for_selector(".status-line .status", timeout=30_000)
+    pg.js_errors = errors
+    yield pg
+    context.close()
+
+
+def shot(page, name):
+    """Save a full-page screenshot as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
