@@ -1,0 +1,177 @@
+"""The error while training: the loss curve streamed point by point, and the current error
+split by time step and by training case (lecture 7b: the error is a sum over both).
+
+Kept cheap because it updates up to 20 times a second: the curve's source only streams the
+new points, and its axes are explicit ranges changed a few times per run (BROWSER.md: an
+automatic range makes the browser send a patch back for every streamed point).
+"""
+import numpy as np
+import panel as pn
+import param
+from bokeh.models import (BasicTicker, BasicTickFormatter, ColumnDataSource, FixedTicker, HoverTool,
+                          LinearScale, LogScale, Range1d)
+from bokeh.plotting import figure
+
+from simulator.selection import Selection
+from simulator.session import Session
+
+from .plotting import log_range, log_ticks, padded_range, readable
+from .style import HIGHLIGHT, fmt
+
+BAR = "#8a8a8a"  # bars of an unsigned quantity (E is never negative): no sign colour
+
+FIRST_X_END = 20  # the curve's x axis starts at 0..20 updates and doubles when the run passes its end
+
+
+def x_end(last_update):
+    """The x axis end for a run that has reached ``last_update``: 20, 40, 80, ... (few changes)."""
+    end = FIRST_X_END
+    while end < last_update:
+        end *= 2
+    return end
+
+
+class LossCurveView(pn.viewable.Viewer):
+    """E after each update since the last reset, streamed while training runs."""
+
+    session = param.ClassSelector(class_=Session)
+    selection = param.ClassSelector(class_=Selection)
+    log_scale = param.Boolean(default=True, label="Log scale",
+                              doc="Show E on a logarithmic axis (the late part of training is visible).")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.source = ColumnDataSource(name="loss_src", data=dict(update=[], loss=[]))
+        self.now = ColumnDataSource(name="loss_now", data=dict(update=[0], loss=[1.0]))
+        self.x_range, self.y_range = Range1d(0, FIRST_X_END), Range1d(0.1, 10)
+        self.figure = fig = figure(x_range=self.x_range, y_range=self.y_range, height=280,
+                                   sizing_mode="stretch_width", tools="", name="loss_figure")
+        curve = fig.line("update", "loss", source=self.source, line_width=2.5, color="#222")
+        fig.scatter("update", "loss", source=self.now, size=10, color=HIGHLIGHT, line_color="#222")
+        fig.add_tools(HoverTool(renderers=[curve], mode="vline", tooltips=[("update", "@update"), ("E", "@loss{%0.6g}")],
+                                formatters={"@loss": "printf"}))
+        fig.xaxis.axis_label, fig.yaxis.axis_label = "weight update", "error E"
+        readable(fig)
+        self.log_toggle = pn.widgets.Checkbox.from_param(self.param.log_scale, css_classes=["loss-log-toggle"])
+        self._sent, self._last, self._lo, self._hi = 0, None, np.inf, -np.inf
+        # gradients too: an edit or an undo changes E without adding to the history
+        self.session.param.watch(self._on_history, ["history", "gradients"])
+        self.param.watch(self._on_log, ["log_scale"])
+        self._on_log()
+        self._on_history()
+
+    def _on_history(self, *_):
+        history = self.session.history
+        restart = len(history) < self._sent or (self._sent and history[self._sent - 1][0] != self._last)
+        if restart:
+            self._sent, self._lo, self._hi = 0, np.inf, -np.inf
+        new = history[self._sent:]
+        n, E = self.session.updates, self.session.loss_value
+        with pn.io.hold():
+            if new or restart:
+                data = dict(update=[u for u, _ in new], loss=[float(e) for _, e in new])
+                if restart or self._sent == 0:
+                    self.source.data = data  # a reset: replace, do not append to the old run
+                else:
+                    self.source.stream(data)
+                self._sent, self._last = len(history), (history[-1][0] if history else None)
+                self._extend(data["loss"])
+            self._extend([E])
+            self.now.data = dict(update=[n], loss=[E])
+            self._fit(n)
+            self.figure.title.text = f"Error E during training: {fmt(E)} after {n} updates"
+
+    def _extend(self, losses):
+        finite = [e for e in losses if np.isfinite(e)]
+        if finite:
+            self._lo, self._hi = min(self._lo, min(finite)), max(self._hi, max(finite))
+
+    def _fit(self, last_update, force=False):
+        """Move the axes only when the data leave them (a few times per run)."""
+        end = x_end(last_update)
+        if self.x_range.end != end:
+            self.x_range.update(start=0, end=end)
+        if not np.isfinite(self._lo):
+            return
+        if self.log_scale:
+            log_range(self.y_range, self.figure.yaxis[0], [self._lo, self._hi])
+            return
+        want = (0.0, self._hi * 1.05 if self._hi > 0 else 1.0)
+        leaves, loose = self._hi > self.y_range.end, want[1] < self.y_range.end / 3
+        if force or leaves or loose or self.y_range.start != 0.0:
+            self.y_range.update(start=want[0], end=want[1])
+
+    def _on_log(self, *_):
+        fig, axis = self.figure, self.figure.yaxis[0]
+        with pn.io.hold():
+            if self.log_scale:
+                # a plain decade until the data are fitted (log_range keeps bounds and ticks together)
+                fig.y_scale, axis.formatter = LogScale(), BasicTickFormatter()
+                self.y_range.update(start=0.1, end=10.0)
+                axis.ticker = FixedTicker(ticks=log_ticks(0.1, 10.0))
+            else:
+                fig.y_scale, axis.ticker, axis.formatter = LinearScale(), BasicTicker(), BasicTickFormatter()
+            fig.yaxis.axis_label = "error E (log scale)" if self.log_scale else "error E"
+            self._fit(self.session.updates, force=True)
+
+    def __panel__(self):
+        return pn.Column(pn.pane.Bokeh(self.figure, sizing_mode="stretch_width"), self.log_toggle,
+                         sizing_mode="stretch_width", css_classes=["loss-curve-view"])
+
+
+class ErrorSplitView(pn.viewable.Viewer):
+    """The current E split by time step (targets at step t) and by training case."""
+
+    session = param.ClassSelector(class_=Session)
+    selection = param.ClassSelector(class_=Selection)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.step_source = ColumnDataSource(name="loss_by_step", data=dict(x=[], value=[], text=[], colour=[]))
+        self.case_source = ColumnDataSource(name="loss_by_case", data=dict(x=[], value=[], text=[], colour=[],
+                                                                           case=[]))
+        self.step_figure, self.step_ranges = self._bars(self.step_source, "time step t", "loss_by_step_figure",
+                                                        [("t", "@x"), ("E part", "@text")])
+        self.case_figure, self.case_ranges = self._bars(self.case_source, "training case", "loss_by_case_figure",
+                                                        [("case", "@x: @case"), ("E part", "@text")])
+        self.session.param.watch(self._update, ["gradients"])
+        self.selection.param.watch(self._update, ["case", "time"])
+        self._update()
+
+    @staticmethod
+    def _bars(source, xlabel, name, tooltips):
+        x_range, y_range = Range1d(-0.5, 10.5), Range1d(0, 1)
+        fig = figure(x_range=x_range, y_range=y_range, height=220, sizing_mode="stretch_width", tools="",
+                     name=name)
+        fig.vbar(x="x", top="value", width=0.8, source=source, fill_color="colour", line_color=None)
+        fig.add_tools(HoverTool(tooltips=tooltips))
+        fig.xaxis.axis_label, fig.yaxis.axis_label = xlabel, "share of E"
+        return readable(fig), (x_range, y_range)
+
+    def _update(self, *_):
+        s, g = self.session, self.session.gradients
+        by_step, by_case = np.asarray(g.loss_by_step), np.asarray(g.loss_by_case)  # (T+1,), (B,)
+        info = getattr(s, "task_info", None)
+        labels = ([str(v) for v in info] if info is not None and len(info) == len(by_case)
+                  else [""] * len(by_case))
+        t, c = self.selection.time, self.selection.case
+        with pn.io.hold():
+            self._fill(self.step_source, self.step_ranges, by_step, t)
+            self._fill(self.case_source, self.case_ranges, by_case, c, case=labels)
+            self.step_figure.title.text = f"E by time step (the bars add up to E = {fmt(g.loss)})"
+            self.case_figure.title.text = f"E by training case (case {c} highlighted)"
+
+    @staticmethod
+    def _fill(source, ranges, values, selected, **extra):
+        x_range, y_range = ranges
+        n = len(values)
+        if (x_range.start, x_range.end) != (-0.5, n - 0.5):
+            x_range.update(start=-0.5, end=n - 0.5)
+        padded_range(y_range, 0.0, float(np.nanmax(values)) if n else 1.0, pad=0.08)
+        source.data = dict(x=list(range(n)), value=values, text=[f"{v:.6g}" for v in values],
+                           colour=[HIGHLIGHT if k == selected else BAR for k in range(n)], **extra)
+
+    def __panel__(self):
+        return pn.Row(pn.pane.Bokeh(self.step_figure, sizing_mode="stretch_width"),
+                      pn.pane.Bokeh(self.case_figure, sizing_mode="stretch_width"),
+                      sizing_mode="stretch_width", css_classes=["error-split-view"])

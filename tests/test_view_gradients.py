@@ -1,0 +1,199 @@
+"""Gradient views without a browser: per-step bars, error size per step, the unrolled-net equivalence."""
+import time
+
+import numpy as np
+import pytest
+from bokeh.document import Document
+
+from engine import UnrolledNet
+from simulator.selection import Selection
+from simulator.session import Session
+from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
+
+
+@pytest.fixture
+def state():
+    return Session(), Selection()
+
+
+def frame_cost(make_view, frames=40):
+    """Median ms a training frame costs with the view attached to a Bokeh document, minus the
+    median for a session without views (the Session's own step)."""
+    def run(session):
+        session.step(2)
+        times = []
+        for _ in range(frames):
+            t0 = time.perf_counter()
+            session.step(1)
+            times.append(time.perf_counter() - t0)
+        return 1000 * float(np.median(times))
+    bare = run(Session())
+    session = Session()
+    view = make_view(session, Selection())
+    doc = Document()
+    doc.add_root(view.__panel__().get_root(doc))
+    return run(session) - bare
+
+
+def test_bars_are_the_steps_contributions_and_their_sum(state):
+    """The bars of the default weight (the first connection, h1←a) are G_1..G_T and dW."""
+    s, sel = state
+    view = GradientBarsView(session=s, selection=sel)
+    view.__panel__()
+    for _ in range(2):
+        g, T = s.gradients, s.sequences.T
+        data = view.source.data
+        assert data["x"] == [str(t) for t in range(1, T + 1)] + ["sum = dW"]
+        np.testing.assert_allclose(data["value"][:T], g.dW_by_step[:, 2, 0], rtol=0, atol=1e-15)
+        assert data["value"][T] == pytest.approx(g.dW[2, 0], abs=1e-15)
+        assert data["value"][T] == pytest.approx(sum(data["value"][:T]), abs=1e-12)
+        assert data["text"][T] == f"{g.dW[2, 0]:.4g}"
+        assert "h1←a" in view.figure.title.text
+        s.step(5)
+
+
+def test_bars_follow_the_selected_weight_and_time(state):
+    """Selecting W[h3←h2] shows its numbers; the selected time step's bar gets a heavy outline."""
+    s, sel = state
+    view = GradientBarsView(session=s, selection=sel)
+    sel.weight, sel.time = (4, 3), 3
+    data = view.source.data
+    np.testing.assert_allclose(data["value"][:-1], s.gradients.dW_by_step[:, 4, 3], atol=1e-15)
+    assert "h3←h2" in view.figure.title.text
+    assert data["line_width"][2] == 3 and data["line_width"][0] < 3
+    assert view.y_range.start <= min(data["value"]) and max(data["value"]) <= view.y_range.end
+
+
+def test_bars_of_a_tied_weight_show_the_applied_group_sum(state):
+    """A tied weight gets an extra bar: the sum of its tie group's dW, the gradient applied."""
+    s, sel = state
+    view = GradientBarsView(session=s, selection=sel)
+    assert s.tie([("W", 2, 0), ("W", 3, 1)])
+    data, dW = view.source.data, s.gradients.dW
+    assert data["x"][-1] == "tied: group sum"
+    assert data["value"][-1] == pytest.approx(dW[2, 0] + dW[3, 1], abs=1e-15)
+    assert data["value"][-2] == pytest.approx(dW[2, 0], abs=1e-15)
+    assert "W[h2←b]" in view.note.object
+
+
+def test_bars_of_an_absent_connection_give_a_message(state):
+    """W[a←a] does not exist: no bars, and a message that says so."""
+    s, sel = state
+    view = GradientBarsView(session=s, selection=sel)
+    sel.weight = (0, 0)
+    assert view.source.data["value"] == []
+    assert "does not exist" in view.note.object
+
+
+def test_bars_not_yet_computed_in_the_pass_animation_are_faint(state):
+    """In the backward pass at tick T+3, steps T..T-2 are computed, the rest and the sum are not yet."""
+    s, sel = state
+    view = GradientBarsView(session=s, selection=sel)
+    T = s.sequences.T
+    sel.tick = T + 3  # backward pass, columns t >= T - 2 done
+    alpha = view.source.data["alpha"]
+    assert all(a > 0.5 for a in alpha[T - 3:T]) and all(a < 0.5 for a in alpha[:T - 3])
+    assert alpha[T] < 0.5  # not summed yet
+    sel.tick = 2 * T + 1
+    assert all(a > 0.5 for a in view.source.data["alpha"])
+
+
+def test_error_by_step_is_the_norm_of_d_and_g_per_step(state):
+    """The points are |d_t| and |g_t| over cases and units, on a log range that contains them."""
+    s, sel = state
+    view = ErrorByStepView(session=s, selection=sel)
+    view.__panel__()
+    s.step(3)
+    dz, ds = s.gradients.dz, s.gradients.ds
+    d, g = view.source.data["d"], view.source.data["g"]
+    assert np.isnan(d[0])
+    for t in range(1, s.sequences.T + 1):
+        assert d[t] == pytest.approx(np.sqrt((dz[:, t, :] ** 2).sum()), rel=1e-12)
+        assert g[t] == pytest.approx(np.sqrt((ds[:, t, :] ** 2).sum()), rel=1e-12)
+    finite = np.concatenate([d[1:], g])
+    finite = finite[np.isfinite(finite)]
+    assert view.y_range.start <= finite.min() and finite.max() <= view.y_range.end
+    sel.time = 4
+    assert view.cursor.location == 4
+
+
+def test_error_by_step_leaves_zeros_out_of_the_log_axis(state):
+    """With the output cut off from the hidden units, no error reaches d_1: it is omitted and named."""
+    s, sel = state
+    view = ErrorByStepView(session=s, selection=sel)
+    for j in (2, 3, 4):
+        assert s.set_parameter(("W", 5, j), "0")
+    assert np.all(s.gradients.dz[:, 1, :] == 0)
+    assert np.isnan(view.source.data["d"][1])
+    assert "t = 1" in view.note.object and "not drawn" in view.note.object
+
+
+def test_equivalence_matches_the_unrolled_net(state):
+    """With squared error, BPTT's dW and the unrolled net's tied sum agree to rounding, row by row."""
+    s, sel = state
+    s.loss = "squared"
+    view = EquivalenceView(session=s, selection=sel)
+    view.__panel__()
+    s.step(4)
+    assert view.max_difference is not None and view.max_difference < 1e-12
+    rows = view.rows
+    k = rows["param"].index("W[h2←h3]")
+    assert float(rows["bptt"][k]) == pytest.approx(s.gradients.dW[3, 4], rel=1e-7)
+    _, dW, _, _ = UnrolledNet(s.net, s.sequences).tied_gradients()
+    assert float(rows["unrolled"][k]) == pytest.approx(dW[3, 4], rel=1e-7)
+    assert len(rows["param"]) == int(s.net.C.sum()) + s.net.N  # the weights and the biases
+    assert "update 4" in view.summary.object
+    sel.weight = (3, 4)
+    assert "| **W[h2←h3]** |" in view.table.object and "| W[h1←a] |" in view.table.object
+
+
+def test_equivalence_reports_non_finite_twin_numbers_plainly(state):
+    """On the default lesson either the numbers agree, or the summary says they are not finite."""
+    s, sel = state
+    view = EquivalenceView(session=s, selection=sel)
+    with np.errstate(all="ignore"):
+        twin_loss = UnrolledNet(s.net, s.sequences).tied_gradients()[0]
+    if np.isfinite(twin_loss):
+        assert view.max_difference < 1e-12
+    else:  # engine.UnrolledNet's cross-entropy gives 0 * inf = nan for untargeted clamped 0/1 states
+        assert view.max_difference is None and "not finite" in view.summary.object
+
+
+def test_equivalence_is_recomputed_at_most_every_min_interval(state, monkeypatch):
+    """While training runs the twin waits for a timer; the timer's flush brings the numbers up to date."""
+    s, sel = state
+    s.loss = "squared"
+    view = EquivalenceView(session=s, selection=sel, min_interval=60)
+    scheduled = []
+    monkeypatch.setattr(view, "_schedule", lambda wait: scheduled.append(wait))
+    s.step(1)  # computed just now at construction: this one waits
+    assert scheduled and view._stale and "update 0" in view.summary.object
+    view._flush()
+    assert not view._stale and "update 1" in view.summary.object
+    view.active = False
+    s.step(1)
+    assert "update 1" in view.summary.object
+    view.active = True
+    assert "update 2" in view.summary.object
+
+
+def test_gradient_views_per_frame_cost(capsys, monkeypatch):
+    """Each view adds little to a training frame (the cost is printed; the bound catches blunders)."""
+    def make(cls):
+        def build(session, selection):
+            view = cls(session=session, selection=selection)
+            if cls is EquivalenceView:  # served, frames inside min_interval only arm a timer
+                monkeypatch.setattr(view, "_schedule", lambda wait: None)
+            return view
+        return build
+    costs = {cls.__name__: frame_cost(make(cls)) for cls in (GradientBarsView, ErrorByStepView, EquivalenceView)}
+    view = EquivalenceView(session=Session(), selection=Selection())
+    t0 = time.perf_counter()
+    for _ in range(10):
+        view.refresh()
+    refresh = (time.perf_counter() - t0) * 100
+    with capsys.disabled():
+        print("\nper-frame server cost (ms, in a Bokeh document): "
+              + ", ".join(f"{k} {v:.2f}" for k, v in costs.items())
+              + f"; EquivalenceView.refresh {refresh:.2f} (at most every {view.min_interval} s)")
+    assert all(v < 15 for v in costs.values())
