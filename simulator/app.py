@@ -45,7 +45,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.training = TrainingControls(session=s, player=self.player)
         self.passes = PassControls(session=s, selection=sel, player=self.player)
         self.keys = KeyboardShortcuts(on_key=self.on_key, height=0, width=0, margin=0)
-        self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, name="Lesson", css_classes=["lesson-select"],
+        self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})
         self.lesson_text = pn.pane.Markdown("", css_classes=["lesson-text"], sizing_mode="stretch_width")
         s.param.watch(self._on_lesson, "lesson")

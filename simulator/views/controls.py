@@ -54,9 +54,9 @@ class TrainingControls(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         s, p = self.session, self.player
-        self.play = pn.widgets.Toggle.from_param(p.param.playing, label="▶ Play", button_type="success",
+        self.play = pn.widgets.Toggle.from_param(p.param.playing, label="▶ Play", color="success",
                                                  css_classes=["play-btn"])
-        self.step = pn.widgets.Button(label="Step", button_type="primary", css_classes=["step-btn"],
+        self.step = pn.widgets.Button(label="Step", color="primary", css_classes=["step-btn"],
                                       description="One weight update: forward pass, backward pass, update (key: Enter)")
         self.reset = pn.widgets.Button(label="Reset", css_classes=["reset-btn"],
                                        description="New random weights and cases from the seed")
@@ -65,7 +65,7 @@ class TrainingControls(pn.viewable.Viewer):
         self.step.on_click(lambda _: s.step(1))
         self.reset.on_click(lambda _: (p.stop(), s.reset()))
         self.undo.on_click(lambda _: (p.stop(), s.undo()))
-        self.rate = pn.widgets.DiscreteSlider(name="Learning rate", options=_rate_options(s.learning_rate),
+        self.rate = pn.widgets.DiscreteSlider(label="Learning rate", options=_rate_options(s.learning_rate),
                                               value=s.learning_rate, css_classes=["rate-slider"])
         self.rate.param.watch(lambda e: setattr(s, "learning_rate", e.new), "value")
         s.param.watch(self._sync_rate, "learning_rate")
