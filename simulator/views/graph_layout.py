@@ -1,0 +1,294 @@
+"""Shared geometry, styling and linking for the two pictures of the net (recurrent and unrolled).
+
+Both pictures draw the same weights, so they share one rule for how a weight looks (colour by
+sign or tie group, width by |w|), one rule for what the pass animation shows at a tick, and one
+piece of browser code that lights a weight and all its T copies in both pictures at once.
+Nothing here keeps state: every function maps arrays to arrays or builds fresh Bokeh objects.
+"""
+from collections import namedtuple
+
+import numpy as np
+from bokeh.models import ColumnDataSource, CustomJS, CustomJSHover, LegendItem
+
+from ..selection import pass_frame
+from . import style
+
+FONT = "13pt"        # labels on a projector
+SMALL_FONT = "12pt"  # the smallest text we draw
+EDGE_NAMES = ("network_edges", "unrolled_edges")  # the edge sources the link code lights
+FADE = 0.18          # alpha of things the current frame is not about
+
+# What the pictures show for the current (tick, time, case): see selection.pass_frame.
+Frame = namedtuple("Frame", "phase upto start T case time")
+
+
+def current_frame(session, selection):
+    """The pass phase, its columns, and the case and time clipped to the current batch."""
+    seq = session.sequences
+    T = seq.T
+    phase, upto, start = pass_frame(selection.tick, T)
+    case = min(max(selection.case, 0), seq.B - 1)
+    time = min(max(selection.time, 0), T)
+    return Frame(phase, upto, start, T, case, time)
+
+
+def frame_time(frame):
+    """The time step the recurrent picture shows: the column the animation is working on."""
+    if frame.phase == "forward":
+        return frame.upto
+    if frame.phase == "backward":
+        return frame.start
+    return frame.time
+
+
+# -- placing units ------------------------------------------------------------------------------
+def side_of(group):
+    """-1 for input groups (drawn left / bottom), +1 for output groups (right / top), 0 else."""
+    g = str(group).lower()
+    return -1 if "input" in g else (1 if "output" in g else 0)
+
+
+def row_order(groups):
+    """Unit indices from bottom to top of the unrolled picture: inputs, hidden, outputs."""
+    return sorted(range(len(groups)), key=lambda i: (side_of(groups[i]), i))
+
+
+def recurrent_positions(groups):
+    """(pos (N, 2), outward (N, 2)): inputs in a column on the left, outputs on the right,
+    the others on a ring in the middle so that every connection between them is visible."""
+    N = len(groups)
+    pos, out = np.zeros((N, 2)), np.zeros((N, 2))
+    sides = np.array([side_of(g) for g in groups])
+    mid = np.flatnonzero(sides == 0)
+    n = len(mid)
+    radius = 0.0 if n <= 1 else (0.55 if n == 2 else 0.62 / np.sin(np.pi / n))
+    for k, i in enumerate(mid):
+        if n == 2:  # two hidden units: one above the other
+            pos[i], out[i] = (0.0, 0.55 - 1.1 * k), (0.0, 1.0 - 2.0 * k)
+        else:
+            a = np.pi / 2 + 2 * np.pi * k / max(n, 1)
+            pos[i] = radius * np.cos(a), radius * np.sin(a)
+            out[i] = (np.cos(a), np.sin(a)) if n > 1 else (0.0, 1.0)
+    for side in (-1, 1):
+        idx = np.flatnonzero(sides == side)
+        for k, i in enumerate(idx):
+            pos[i] = side * (radius + 1.35), (len(idx) - 1) / 2 * 1.1 - 1.1 * k
+            out[i] = (side, 0.0)
+    return pos, out
+
+
+def edge_list(C):
+    """(i, j) of every connection j -> i that exists, as int arrays in row-major order."""
+    i, j = np.nonzero(np.asarray(C) != 0)
+    return i.astype(int), j.astype(int)
+
+
+def _trim(points, centre, radius, from_start):
+    """Drop the points of a path that lie inside a circle at one end."""
+    inside = np.hypot(*(points - centre).T) < radius
+    if from_start:
+        k = np.argmax(~inside) if (~inside).any() else len(points) - 1
+        return points[k:]
+    k = len(points) - np.argmax(~inside[::-1]) if (~inside).any() else 1
+    return points[:k]
+
+
+def recurrent_paths(pos, out, i_idx, j_idx, radius, bend=0.14, samples=24, loop=0.24):
+    """Curved paths j -> i that stop at the circles (radius (N,) in data units), with the
+    arrowhead position and angle; a self-connection is a small loop on the unit's outer side.
+
+    Returns xs, ys (lists of arrays), head_x, head_y, head_angle (E,) and mid (E, 2): the point
+    halfway along each path (where the link code's hit line sits).
+    """
+    xs, ys, hx, hy, ha, mid = [], [], [], [], [], []
+    s = np.linspace(0.0, 1.0, samples)[:, None]
+    for i, j in zip(i_idx, j_idx):
+        if i == j:
+            c = pos[i] + out[i] * (radius[i] + 0.55 * loop)
+            back = np.arctan2(*(pos[i] - c)[::-1])
+            a = back + np.linspace(0.0, 2 * np.pi, 2 * samples)
+            pts = c + loop * np.c_[np.cos(a), np.sin(a)]
+            pts = _trim(_trim(pts, pos[i], radius[i] * 1.05, True), pos[i], radius[i] * 1.12, False)
+        else:
+            p0, p2 = pos[j], pos[i]
+            d = p2 - p0
+            ctrl = (p0 + p2) / 2 + bend * np.array([-d[1], d[0]])  # bend to the left of j -> i
+            pts = (1 - s) ** 2 * p0 + 2 * (1 - s) * s * ctrl + s ** 2 * p2  # quadratic Bezier
+            pts = _trim(_trim(pts, p0, radius[j] * 1.05, True), p2, radius[i] * 1.12, False)
+        xs.append(pts[:, 0])
+        ys.append(pts[:, 1])
+        tip, before = pts[-1], pts[-2]
+        hx.append(tip[0])
+        hy.append(tip[1])
+        ha.append(np.arctan2(tip[1] - before[1], tip[0] - before[0]))
+        mid.append(pts[len(pts) // 2])
+    return xs, ys, np.array(hx), np.array(hy), np.array(ha), np.array(mid).reshape(-1, 2)
+
+
+# -- styling ------------------------------------------------------------------------------------
+def tie_groups(net, i_idx, j_idx):
+    """Tie group number (or -1) of each connection (i_idx[k], j_idx[k])."""
+    table = {}
+    for g, group in enumerate(net.ties):
+        for ref in group:
+            if ref[0] == "W":
+                table[(int(ref[1]), int(ref[2]))] = g
+    return np.array([table.get((int(i), int(j)), -1) for i, j in zip(i_idx, j_idx)], dtype=int)
+
+
+def sign_colours(values, ties=None):
+    """POSITIVE/NEGATIVE by sign; a tied weight takes its tie group's colour instead."""
+    cols = np.where(np.asarray(values) >= 0, style.POSITIVE, style.NEGATIVE).astype(object)
+    if ties is not None:
+        tied = ties >= 0
+        cols[tied] = [style.TIE_COLOURS[g % len(style.TIE_COLOURS)] for g in ties[tied]]
+    return cols
+
+
+def widths(values, scale, thin=1.2, thick=8.0):
+    """Line widths from |value|: thin at 0, thick at |value| >= scale."""
+    s = float(scale) if scale > 0 else 1.0
+    return thin + (thick - thin) * np.clip(np.abs(values) / s, 0.0, 1.0)
+
+
+def weight_scale(W):
+    """The |w| drawn thickest: the largest weight, but at least 1 so small nets look thin."""
+    return max(1.0, float(np.max(np.abs(W))) if np.size(W) else 1.0)
+
+
+def grad_scale(values):
+    m = float(np.max(np.abs(values))) if np.size(values) else 0.0
+    return m if m > 0 else 1.0
+
+
+def activity_fill(values, acts):
+    """Greys for activities (white = bottom of the unit's range, black = top), per unit."""
+    v = np.asarray(values, dtype=float)
+    lo = np.where(np.asarray(acts) == "tanh", -1.0, 0.0)
+    f = np.clip((v - lo) / (1.0 - lo), 0.0, 1.0)
+    c = (255 - np.round(f * 255)).astype(int).ravel()
+    return np.array([f"#{x:02x}{x:02x}{x:02x}" for x in c], dtype=object).reshape(v.shape)
+
+
+def ink(fills):
+    """Black or white text, whichever reads better on each fill colour."""
+    out = []
+    for f in np.ravel(fills):
+        r, g, b = (int(f[k:k + 2], 16) for k in (1, 3, 5))
+        out.append("black" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "white")
+    return np.array(out, dtype=object)
+
+
+def number_formatter():
+    """Tooltip numbers formatted in the browser like style.fmt (4 significant digits, no
+    trailing noise), "—" for NaN (no value: z at t = 0, a target where there is none). Sending
+    float arrays instead of strings keeps each frame's update small."""
+    return CustomJSHover(code="return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : '—';")
+
+
+def tooltips(rows):
+    """(tooltips, formatters) from (label, field, numeric?) rows."""
+    fmt = number_formatter()
+    tips = [(label, f"@{field}{{custom}}" if numeric else f"@{field}") for label, field, numeric in rows]
+    return tips, {f"@{field}": fmt for _, field, numeric in rows if numeric}
+
+
+def patch(source, columns):
+    """Send only the columns whose values changed (one message for all of them)."""
+    old = source.data
+    changed = {}
+    for key, new in columns.items():
+        cur = old.get(key)
+        if cur is None or len(cur) != len(new) or not _same(cur, new):
+            changed[key] = new
+    if changed:
+        source.data.update(changed)
+    return changed
+
+
+def _same(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind == "f" or b.dtype.kind == "f":
+        return a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    return a.shape == b.shape and bool(np.all(a == b))
+
+
+def style_figure(fig):
+    """Projector-sized fonts and no chrome a student could drag by accident."""
+    fig.title.text_font_size = FONT
+    fig.toolbar_location = None
+    fig.outline_line_color = None
+    fig.background_fill_color = "white"
+    for ax in fig.axis:
+        ax.axis_label_text_font_size = FONT
+        ax.major_label_text_font_size = SMALL_FONT
+        ax.axis_label_text_font_style = "normal"
+
+
+def legend_items(fig, entries):
+    """Legend entries from glyph-only proxies: (label, method, kwargs) each drawn with no data."""
+    items = []
+    for label, method, kwargs in entries:
+        r = getattr(fig, method)(source=ColumnDataSource(_EMPTY[method]), **kwargs)
+        items.append(LegendItem(label=label, renderers=[r]))
+    return items
+
+
+_EMPTY = {"line": dict(x=[np.nan], y=[np.nan]), "scatter": dict(x=[np.nan], y=[np.nan])}  # drawn nowhere
+
+
+# -- linking the two pictures in the browser ----------------------------------------------------
+# Each edge source has columns i, j (the weight W[i, j] it draws), sel (1 on the selected
+# weight, set by the server), alpha0 (the alpha the server wants) and hl / alpha (what is
+# drawn). Hovering an edge lights every edge with the same (i, j) in every source named in
+# EDGE_NAMES and fades the rest; leaving it falls back to the selected weight. This runs in
+# the browser alone (no server round trip) and writes the arrays in place, which Bokeh does
+# not send back to the server.
+_LINK_CODE = """
+let key = null;
+const hit = leaving ? null : cb_data;
+if (hit != null && hit.index != null && hit.index.indices.length > 0) {
+  const idx = hit.index.indices;
+  const k = idx[idx.length - 1];  // the nearest line is the last one hit
+  key = [me.data.i[k], me.data.j[k]];
+}
+for (const name of names) {
+  let src = null;
+  try { src = me.document.get_model_by_name(name); } catch (e) { src = null; }
+  if (src == null) { continue; }
+  const d = src.data, n = d.hl.length;
+  let any = false, changed = false;
+  for (let m = 0; m < n; m++) {
+    const on = (key == null ? d.sel[m] > 0 : (d.i[m] == key[0] && d.j[m] == key[1])) ? 1 : 0;
+    changed = changed || d.hl[m] != on;
+    d.hl[m] = on;
+    any = any || on > 0;
+  }
+  if (!changed) { continue; }  // mouse moves along one edge: nothing to redraw
+  for (let m = 0; m < n; m++) {
+    d.alpha[m] = (any && !d.hl[m]) ? d.alpha0[m] * 0.3 : d.alpha0[m];
+  }
+  src.change.emit();
+}
+"""
+
+
+def link_callback(source, leaving=False):
+    """The CustomJS for a HoverTool on ``source``'s edges; with ``leaving``, for the figure's
+    mouseleave event (forget the hovered weight, show the selected one again)."""
+    return CustomJS(args=dict(me=source, names=list(EDGE_NAMES), leaving=leaving), code=_LINK_CODE)
+
+
+def highlight_columns(i_idx, j_idx, alpha0, weight):
+    """Server-side sel / hl / alpha for the selected weight (same rule as the browser code)."""
+    if weight is None:
+        sel = np.zeros(len(i_idx))
+    else:
+        sel = ((i_idx == weight[0]) & (j_idx == weight[1])).astype(float)
+    alpha = alpha0 * 0.3 if sel.any() else alpha0.copy()
+    alpha[sel > 0] = alpha0[sel > 0]
+    return dict(sel=sel, hl=sel.copy(), alpha=alpha, alpha0=alpha0)
+
+
+def unit_label(names, i):
+    return names[i] if i < len(names) else f"unit {i}"

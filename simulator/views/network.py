@@ -1,0 +1,220 @@
+"""RecurrentView: the recurrent net as lecture 7b draws it, units and delay-1 connections.
+
+Each unit is a circle filled with its state s_t at the shown time step (the time cursor, or
+the column the pass animation is working on); each connection j -> i is an arrow whose colour
+is the sign of W[i, j] (or its tie group's colour) and whose thickness is |W[i, j]|. Every
+arrow takes one time step: the state at t feeds the net input at t + 1. During the backward
+pass the circles show the error derivatives d_t and the arrows this step's contribution G_t;
+once the contributions are summed the arrows show dW. Hovering an arrow lights that weight
+here and all its T copies in the unrolled picture (graph_layout's link code, in the browser).
+"""
+import time as _time
+
+import numpy as np
+import panel as pn
+import param
+from bokeh.models import ColumnDataSource, HoverTool, Legend, Range1d, TapTool, Title
+from bokeh.plotting import figure
+
+from ..selection import Selection
+from ..session import Session
+from . import graph_layout as gl
+from . import style
+
+UNIT_PX, RING_PX, FRAME_W = 48, 66, 600  # circle and target-ring diameters, plot width (px)
+
+UNIT_TIPS = [("unit", "name", False), ("role", "role", False), ("time step t", "t", False),
+             ("net input z", "z", True), ("state s", "s", True), ("target y", "target", True),
+             ("g = dE/ds", "g", True), ("d = dE/dz", "d", True)]
+EDGE_TIPS = [("weight", "label", False), ("W", "w", True), ("dE/dW = Σ_t G_t", "dw", True),
+             ("G_t at the shown step", "G", True), ("tied", "tie", False)]
+
+
+class RecurrentView(pn.viewable.Viewer):
+    """The recurrent net at one time step, with weights drawn as arrows of one time step."""
+
+    session = param.ClassSelector(class_=Session, doc="The model whose net is drawn.")
+    selection = param.ClassSelector(class_=Selection, doc="Time, case, selected weight/unit, pass tick.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._key = None          # structure the geometry was built for
+        self.last_update_ms = 0.0  # server time of the last refresh (shown by the tests)
+        self.edges = ColumnDataSource(name="network_edges")
+        self.units = ColumnDataSource(name="network_units")
+        self.figure = self._build_figure()
+        self._pane = pn.pane.Bokeh(self.figure, sizing_mode="fixed")
+        self.refresh()
+        self.session.param.watch(self.refresh, ["gradients", "net", "sequences", "unit_names", "unit_groups"])
+        self.selection.param.watch(self.refresh, ["time", "case", "weight", "unit", "tick"])
+        self.edges.selected.on_change("indices", self._on_edge_tap)
+        self.units.selected.on_change("indices", self._on_unit_tap)
+
+    def __panel__(self):
+        return self._pane
+
+    # -- building (once) --------------------------------------------------------------------
+    def _build_figure(self):
+        fig = figure(name="network_figure", frame_width=FRAME_W, frame_height=380, width=None, height=None, tools=[],
+                     x_range=Range1d(-1, 1), y_range=Range1d(-1, 1), title="", x_axis_type=None,
+                     y_axis_type=None, min_border_left=10, min_border_right=10, frame_align=False)
+        gl.style_figure(fig)
+        fig.grid.visible = False
+        fig.add_layout(Title(text="Every arrow takes one time step (Δt = 1): s_t feeds z_(t+1).",
+                             text_font_size=gl.SMALL_FONT, text_font_style="italic"), "above")
+        glow = fig.multi_line("xs", "ys", source=self.edges, line_color=style.HIGHLIGHT,
+                              line_width="glow_w", line_alpha="hl", line_cap="round")
+        lines = fig.multi_line("xs", "ys", source=self.edges, line_color="colour", line_width="width",
+                               line_alpha="alpha", line_cap="round")
+        fig.scatter("ax", "ay", source=self.edges, marker="triangle", size="head", angle="angle",
+                    fill_color="colour", line_color="colour", fill_alpha="alpha", line_alpha="alpha")
+        # Wide invisible copies of the arrows: what hover and tap hit (a thin line is hard to hit).
+        hit = fig.multi_line("xs", "ys", source=self.edges, line_width=14, line_alpha=0.0)
+        fig.scatter("x", "y", source=self.units, size=RING_PX, fill_color="ring_fill", line_color=style.TARGET,
+                    line_width=3, fill_alpha="ring_alpha", line_alpha="ring_alpha")
+        circles = fig.scatter("x", "y", source=self.units, size=UNIT_PX, fill_color="fill",
+                              line_color="line", line_width="lw")
+        fig.text("x", "y", text="name", source=self.units, text_color="ink", text_align="center",
+                 text_baseline="middle", text_font_size=gl.FONT, text_font_style="bold")
+        fig.text("vx", "vy", text="value", source=self.units, text_align="center", text_baseline="top",
+                 text_font_size=gl.SMALL_FONT, text_color="#222222",
+                 background_fill_color="white", background_fill_alpha=0.75)
+        for r in (glow, lines, hit, circles):
+            r.nonselection_glyph = None  # taps must not dim anything
+            r.selection_glyph = None
+        edge_tips, edge_fmt = gl.tooltips(EDGE_TIPS)
+        unit_tips, unit_fmt = gl.tooltips(UNIT_TIPS)
+        fig.add_tools(HoverTool(renderers=[hit], tooltips=edge_tips, formatters=edge_fmt,
+                                callback=gl.link_callback(self.edges)),
+                      HoverTool(renderers=[circles], tooltips=unit_tips, formatters=unit_fmt),
+                      TapTool(renderers=[hit, circles]))
+        fig.js_on_event("mouseleave", gl.link_callback(self.edges, leaving=True))
+        self._legend = gl.legend_items(fig, [
+            ("positive", "line", dict(line_color=style.POSITIVE, line_width=4)),
+            ("negative (thickness = size)", "line", dict(line_color=style.NEGATIVE, line_width=4)),
+            ("selected weight", "line", dict(line_color=style.HIGHLIGHT, line_width=8)),
+            ("input: clamped (value below)", "scatter", dict(size=18, fill_color="white",
+                                                              line_color=style.CLAMP, line_width=3.5)),
+            ("output: ring = target, fill = activity", "scatter", dict(size=18, fill_color="#888888",
+                                                                      line_color=style.TARGET, line_width=3)),
+            ("activity: white 0 … black 1", "scatter", dict(size=18, fill_color="#444444", line_color="#777777")),
+            ("tied weights share a colour", "line", dict(line_color=style.TIE_COLOURS[0], line_width=4)),
+        ])
+        fig.add_layout(Legend(items=self._legend, orientation="horizontal", ncols=2, label_text_font_size=gl.SMALL_FONT,
+                              border_line_color=None, spacing=2, padding=4, margin=4), "below")
+        return fig
+
+    def _build_geometry(self, net, seq):
+        """Unit positions, arrow paths and plot ranges: only when the structure changes."""
+        names, groups = self._names(net), self._groups(net)
+        pos, out = gl.recurrent_positions(groups)
+        lo, hi = pos.min(axis=0) - 0.8, pos.max(axis=0) + 0.8
+        ppu = FRAME_W / (hi[0] - lo[0])  # pixels per data unit, equal on both axes
+        height = float(np.clip((hi[1] - lo[1]) * ppu, 300, 560))
+        cy = (hi[1] + lo[1]) / 2
+        self.figure.frame_height = int(height)
+        self.figure.x_range.update(start=lo[0], end=hi[0])
+        self.figure.y_range.update(start=cy - height / ppu / 2, end=cy + height / ppu / 2)
+        radius = np.where(seq.target_units, RING_PX, UNIT_PX) / 2 / ppu
+        i_idx, j_idx = gl.edge_list(net.C)
+        xs, ys, hx, hy, ha, _ = gl.recurrent_paths(pos, out, i_idx, j_idx, radius)
+        back = 5 / ppu  # the triangle's centre sits a little behind the tip
+        self._geo = dict(pos=pos, radius=radius, ppu=ppu, i=i_idx, j=j_idx)
+        E = len(i_idx)
+        labels = [f"W[{i},{j}]: {gl.unit_label(names, j)} → {gl.unit_label(names, i)}" for i, j in zip(i_idx, j_idx)]
+        self.edges.data = dict(i=i_idx, j=j_idx, xs=xs, ys=ys, ax=hx - back * np.cos(ha), ay=hy - back * np.sin(ha),
+                               angle=ha - np.pi / 2, label=labels, **self._edge_style(net, E))
+        self.units.data = dict(x=pos[:, 0], y=pos[:, 1], vx=pos[:, 0], vy=pos[:, 1] - radius - 0.08,
+                               name=list(names), **self._unit_style(net, seq))
+        self._legend[-1].visible = any(r[0] == "W" for g in net.ties for r in g)
+
+    # -- one refresh per change -----------------------------------------------------------------
+    def refresh(self, *events):
+        """Recompute the style columns (and the geometry if the structure changed)."""
+        start = _time.perf_counter()
+        net, seq = self.session.net, self.session.sequences
+        key = (net.N, net.C.tobytes(), tuple(self.session.unit_groups), tuple(self.session.unit_names),
+               seq.target_units.tobytes(), net.ties)
+        with pn.io.hold():
+            if key != self._key:
+                self._key = key
+                self._build_geometry(net, seq)
+            else:
+                gl.patch(self.edges, self._edge_style(net, len(self._geo["i"])))
+                gl.patch(self.units, self._unit_style(net, seq))
+        self.last_update_ms = (_time.perf_counter() - start) * 1e3
+
+    def _names(self, net):
+        names = list(self.session.unit_names)
+        return names if len(names) == net.N else [f"u{i}" for i in range(net.N)]
+
+    def _groups(self, net):
+        groups = list(self.session.unit_groups)
+        return groups if len(groups) == net.N else ["hidden"] * net.N
+
+    def _edge_style(self, net, E):
+        """Colour, width and alpha of every arrow for the current frame, and its tooltip text."""
+        f = gl.current_frame(self.session, self.selection)
+        grads = self.session.gradients
+        i, j = self._geo["i"], self._geo["j"]
+        W, dW = net.W[i, j], grads.dW[i, j]
+        ties = gl.tie_groups(net, i, j)
+        t = gl.frame_time(f)
+        G = grads.dW_by_step[t - 1][i, j] if t >= 1 else np.full(E, np.nan)
+        if f.phase == "backward":
+            shown, scale = G, gl.grad_scale(grads.dW_by_step[:, i, j])
+            title = f"Backward pass, t = {t}: circles show d_{t} = dE/dz, arrows G_{t} = d_{t} s_{t - 1}ᵀ"
+        elif f.phase == "summed":
+            shown, scale = dW, gl.grad_scale(dW)
+            title = "Summed: arrows show dW = G_1 + … + G_T, one gradient per weight"
+        else:
+            shown, scale = W, gl.weight_scale(net.W)
+            title = (f"Forward pass: building the stack, t = {t}" if f.phase == "forward"
+                     else f"Time step t = {t}, case {f.case}: activities; arrows = weights W")
+        self.figure.title.text = title
+        width = gl.widths(shown, scale)
+        alpha0 = np.where(np.abs(shown) > 0, 0.9, 0.35)
+        cols = gl.sign_colours(shown, ties if f.phase in ("complete", "forward") else None)
+        tie = ["no" if g < 0 else f"group {g + 1}" for g in ties]
+        return dict(colour=cols, width=width, glow_w=width + 9, head=8 + 1.6 * width, w=W, dw=dW, G=G, tie=tie,
+                    **gl.highlight_columns(i, j, alpha0, self.selection.weight))
+
+    def _unit_style(self, net, seq):
+        """Fill, rings and value labels of the units at the shown time step."""
+        f = gl.current_frame(self.session, self.selection)
+        g = self.session.gradients
+        c, t, N = f.case, gl.frame_time(f), net.N
+        s, z, ds, dz = g.states[c, t], g.net_inputs[c, t], g.ds[c, t], g.dz[c, t]
+        K, M, X, Y = seq.K[c, t] > 0, seq.M[c, t] > 0, seq.X[c, t], seq.Y[c, t]
+        if f.phase == "backward":
+            fill = np.array(style.signed_colour(dz, gl.grad_scale(g.dz[c])), dtype=object)
+            value = [f"d {style.fmt(v, 2)}" for v in dz]
+        else:
+            fill = gl.activity_fill(s, net.activation)
+            value = [f"in {style.fmt(x, 3)}" if k else style.fmt(v, 2) for v, x, k in zip(s, X, K)]
+        value = [v + (f"\ntarget {style.fmt(y, 3)}" if m else "") for v, y, m in zip(value, Y, M)]
+        line = np.where(K, style.CLAMP, "#555555").astype(object)
+        lw = np.where(K, 4.0, 1.5)
+        if self.selection.unit is not None and self.selection.unit[0] == t and 0 <= self.selection.unit[1] < N:
+            line[self.selection.unit[1]], lw[self.selection.unit[1]] = style.HIGHLIGHT, 5.0
+        role = np.where(K, "clamped input", np.where(M, "has a target", "hidden")).astype(object)
+        return dict(fill=fill, ink=gl.ink(fill), line=line, lw=lw, value=value,
+                    ring_fill=gl.activity_fill(np.where(M, Y, 0.0), net.activation), ring_alpha=M.astype(float),
+                    role=role, t=np.full(N, t), z=z if t > 0 else np.full(N, np.nan), s=s.copy(),
+                    target=np.where(M, Y, np.nan), g=ds.copy(), d=dz if t > 0 else np.full(N, np.nan))
+
+    # -- clicks -------------------------------------------------------------------------------
+    def _on_edge_tap(self, attr, old, new):
+        if not new:
+            return
+        k = new[-1]  # the nearest arrow is the last one hit
+        weight = (int(self.edges.data["i"][k]), int(self.edges.data["j"][k]))
+        self.edges.selected.indices = []  # so that a second click on the same arrow registers
+        self.selection.weight = None if self.selection.weight == weight else weight
+
+    def _on_unit_tap(self, attr, old, new):
+        if not new:
+            return
+        t = gl.frame_time(gl.current_frame(self.session, self.selection))
+        self.units.selected.indices = []
+        self.selection.unit = (t, int(new[-1]))

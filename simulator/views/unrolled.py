@@ -1,0 +1,253 @@
+"""UnrolledView: the recurrent net unrolled in time, the layered net with T copies of W.
+
+Lecture 7b: "the recurrent net is just a layered net that keeps reusing the same weights".
+Column t holds the N units at time t (x = t, y = unit); copy t of the weights joins column
+t - 1 to column t, so a weight appears T times, drawn alike in every column. The pass
+animation fills the columns: the forward pass builds the stack of activities from left to
+right, the backward pass peels it from right to left and shows each unit's error derivative
+d_t and each copy's gradient G_t; "summed" is the moment the T copies' gradients are added.
+"""
+import time as _time
+
+import numpy as np
+import panel as pn
+import param
+from bokeh.models import (BoxAnnotation, ColumnDataSource, FixedTicker, HoverTool, Legend, Range1d,
+                          TapTool)
+from bokeh.plotting import figure
+
+from ..selection import Selection
+from ..session import Session
+from . import graph_layout as gl
+from . import style
+from .network import UNIT_TIPS
+
+ROW_PX = 62  # height of one unit's row
+EDGE_TIPS = [("weight", "label", False), ("W", "w", True), ("copy", "copy", False),
+             ("this copy's gradient G_t", "G", True), ("the shown case's share", "share", True),
+             ("dE/dW = Σ_t G_t", "dw", True), ("tied", "tie", False)]
+
+
+class UnrolledView(pn.viewable.Viewer):
+    """The T+1 columns of units and the T copies of every weight between them."""
+
+    session = param.ClassSelector(class_=Session, doc="The model whose unrolled net is drawn.")
+    selection = param.ClassSelector(class_=Selection, doc="Time, case, selected weight/unit, pass tick.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._key = None
+        self.last_update_ms = 0.0
+        self.edges = ColumnDataSource(name="unrolled_edges")
+        self.cells = ColumnDataSource(name="unrolled_units")
+        self.figure = self._build_figure()
+        self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
+        self.refresh()
+        self.session.param.watch(self.refresh, ["gradients", "net", "sequences", "unit_names", "unit_groups"])
+        self.selection.param.watch(self.refresh, ["time", "case", "weight", "unit", "tick"])
+        self.edges.selected.on_change("indices", self._on_edge_tap)
+        self.cells.selected.on_change("indices", self._on_cell_tap)
+
+    def __panel__(self):
+        return self._pane
+
+    # -- building (once) ------------------------------------------------------------------------
+    def _build_figure(self):
+        fig = figure(name="unrolled_figure", sizing_mode="stretch_width", height=480, tools=[],
+                     x_range=Range1d(-0.6, 1.6), y_range=Range1d(-0.7, 1.7), title="", frame_align=False)
+        gl.style_figure(fig)
+        fig.grid.visible = False
+        fig.xaxis.axis_label = "time step t  (column t = all units at time t; copy t of W joins t − 1 to t)"
+        fig.yaxis.axis_label = "unit"
+        fig.xaxis.ticker = FixedTicker(ticks=[0, 1])
+        fig.yaxis.ticker = FixedTicker(ticks=[0, 1])
+        fig.yaxis.major_label_text_font_size = gl.FONT
+        self.time_band = BoxAnnotation(name="unrolled_time_band", left=-0.45, right=0.45,
+                                       fill_color=style.HIGHLIGHT, fill_alpha=0.16, line_alpha=0, level="underlay")
+        self.pass_band = BoxAnnotation(name="unrolled_pass_band", left=0, right=0, visible=False,
+                                       fill_alpha=0, line_color="#555555", line_dash="dashed", line_width=2, level="underlay")
+        fig.add_layout(self.time_band)
+        fig.add_layout(self.pass_band)
+        glow = fig.multi_line("xs", "ys", source=self.edges, line_color=style.HIGHLIGHT, line_width="glow_w",
+                              line_alpha="hl", line_cap="round")
+        lines = fig.multi_line("xs", "ys", source=self.edges, line_color="colour", line_width="width",
+                               line_alpha="alpha")
+        # Invisible wide middles of the edges: what hover and tap hit, away from the crowded units.
+        hit = fig.multi_line("hxs", "hys", source=self.edges, line_width=12, line_alpha=0.0)
+        fig.scatter("x", "y", source=self.cells, size="ring_size", fill_color="ring_fill", line_color=style.TARGET,
+                    line_width=3, fill_alpha="ring_alpha", line_alpha="ring_alpha")
+        cells = fig.scatter("x", "y", source=self.cells, size="size", fill_color="fill", line_color="line",
+                            line_width="lw", fill_alpha="calpha", line_alpha="calpha")
+        fig.text("x", "y", text="text", source=self.cells, text_color="ink", text_align="center",
+                 text_baseline="middle", text_font_size=gl.SMALL_FONT, text_font_style="bold")
+        for r in (glow, lines, hit, cells):
+            r.nonselection_glyph = None
+            r.selection_glyph = None
+        edge_tips, edge_fmt = gl.tooltips(EDGE_TIPS)
+        cell_tips, cell_fmt = gl.tooltips(UNIT_TIPS)
+        fig.add_tools(HoverTool(renderers=[hit], tooltips=edge_tips, formatters=edge_fmt,
+                                callback=gl.link_callback(self.edges)),
+                      HoverTool(renderers=[cells], tooltips=cell_tips, formatters=cell_fmt),
+                      TapTool(renderers=[hit, cells]))
+        fig.js_on_event("mouseleave", gl.link_callback(self.edges, leaving=True))
+        items = gl.legend_items(fig, [
+            ("positive", "line", dict(line_color=style.POSITIVE, line_width=4)),
+            ("negative", "line", dict(line_color=style.NEGATIVE, line_width=4)),
+            ("one weight, all T copies", "line", dict(line_color=style.HIGHLIGHT, line_width=8)),
+            ("clamped input (value inside)", "scatter", dict(size=18, fill_color="white", line_color=style.CLAMP,
+                                                             line_width=3.5)),
+            ("ring = target, fill = activity", "scatter", dict(size=18, fill_color="#888888",
+                                                              line_color=style.TARGET, line_width=3)),
+            ("time cursor", "scatter", dict(size=18, marker="square", fill_color=style.HIGHLIGHT,
+                                            fill_alpha=0.4, line_alpha=0)),
+        ])
+        fig.add_layout(Legend(items=items, orientation="horizontal", ncols=3, label_text_font_size=gl.SMALL_FONT,
+                              border_line_color=None, spacing=2, padding=4, margin=4), "below")
+        return fig
+
+    def _build_geometry(self, net, seq):
+        """Columns, rows, the T copies of every edge and the axes: only when the structure changes."""
+        names, groups = self._names(net), self._groups(net)
+        N, T = net.N, seq.T
+        rows = gl.row_order(groups)
+        y_of = np.empty(N)
+        y_of[rows] = np.arange(N)
+        i_idx, j_idx = gl.edge_list(net.C)
+        E = len(i_idx)
+        t_e = np.repeat(np.arange(1, T + 1), E)  # (T*E,): copy t joins column t-1 to t
+        i_e, j_e = np.tile(i_idx, T), np.tile(j_idx, T)
+        y0, y1 = y_of[j_e], y_of[i_e]
+        xs = [np.array([t - 1.0, t]) for t in t_e]
+        ys = [np.array([a, b]) for a, b in zip(y0, y1)]
+        hxs = [np.array([t - 0.75, t - 0.25]) for t in t_e]
+        hys = [np.array([a + 0.25 * (b - a), a + 0.75 * (b - a)]) for a, b in zip(y0, y1)]
+        t_c, i_c = np.repeat(np.arange(T + 1), N), np.tile(np.arange(N), T + 1)  # cells, t-major
+        self._geo = dict(i=i_e, j=j_e, t=t_e, tc=t_c, ic=i_c, E=E)
+        size = float(np.clip(620 / (T + 1), 9, 32))
+        fig = self.figure
+        fig.x_range.update(start=-0.6, end=T + 0.6)
+        fig.y_range.update(start=-0.65, end=N - 0.35)
+        fig.height = int(N * ROW_PX + 190)
+        step = max(1, int(np.ceil((T + 1) / 21)))
+        fig.xaxis.ticker.ticks = list(range(0, T + 1, step))
+        fig.yaxis.ticker.ticks = list(range(N))
+        fig.yaxis.major_label_overrides = {int(y_of[i]): gl.unit_label(names, i) for i in range(N)}
+        labels = [f"W[{i},{j}]: {gl.unit_label(names, j)} → {gl.unit_label(names, i)}" for i, j in zip(i_e, j_e)]
+        copies = [f"copy {t} of {T} (t = {t - 1} → {t})" for t in t_e]
+        self.edges.data = dict(i=i_e, j=j_e, t=t_e, xs=xs, ys=ys, hxs=hxs, hys=hys, label=labels, copy=copies,
+                               **self._edge_style(net, seq))
+        self.cells.data = dict(x=t_c.astype(float), y=y_of[i_c], i=i_c, t=t_c, name=[gl.unit_label(names, i) for i in i_c],
+                               size=np.full(len(t_c), size), ring_size=np.full(len(t_c), size + 14),
+                               **self._cell_style(net, seq))
+
+    # -- one refresh per change ------------------------------------------------------------------
+    def refresh(self, *events):
+        """Recompute the style columns (and the geometry if the structure changed)."""
+        start = _time.perf_counter()
+        net, seq = self.session.net, self.session.sequences
+        key = (net.N, seq.T, net.C.tobytes(), tuple(self.session.unit_groups), tuple(self.session.unit_names),
+               net.ties)
+        with pn.io.hold():
+            if key != self._key:
+                self._key = key
+                self._build_geometry(net, seq)
+            else:
+                gl.patch(self.edges, self._edge_style(net, seq))
+                gl.patch(self.cells, self._cell_style(net, seq))
+            self._bands(gl.current_frame(self.session, self.selection))
+        self.last_update_ms = (_time.perf_counter() - start) * 1e3
+
+    def _names(self, net):
+        names = list(self.session.unit_names)
+        return names if len(names) == net.N else [f"u{i}" for i in range(net.N)]
+
+    def _groups(self, net):
+        groups = list(self.session.unit_groups)
+        return groups if len(groups) == net.N else ["hidden"] * net.N
+
+    def _bands(self, f):
+        self.time_band.update(left=f.time - 0.45, right=f.time + 0.45)
+        active = {"forward": f.upto, "backward": f.start}.get(f.phase)
+        self.pass_band.visible = active is not None
+        if active is not None:
+            self.pass_band.update(left=active - 0.5, right=active + 0.5)
+        self.figure.title.text = {
+            "complete": f"Unrolled in time: case {f.case}, columns t = 0 … {f.T}; every column uses the same W",
+            "forward": f"Forward pass: the stack of activities is built up to t = {f.upto}",
+            "backward": (f"Backward pass: peeling the stack, t = {f.T} … {f.start}: "
+                         "circles show d_t = dE/dz, edges G_t (summed over cases)"),
+            "summed": "Summed: the T copies' gradients G_1 … G_T add up to dW (see the recurrent picture)",
+        }[f.phase]
+
+    def _edge_style(self, net, seq):
+        """Colour/width/alpha of every copy for the current frame, and its tooltip numbers."""
+        f = gl.current_frame(self.session, self.selection)
+        g = self.session.gradients
+        i, j, t = self._geo["i"], self._geo["j"], self._geo["t"]
+        w = net.W[i, j]
+        G = g.dW_by_step[t - 1, i, j]  # (T*E,): G_t[i, j] of each copy
+        share = g.dz[f.case, t, i] * g.states[f.case, t - 1, j]  # this case's d_t[i] s_(t-1)[j]
+        ties = gl.tie_groups(net, i, j)
+        width = gl.widths(w, gl.weight_scale(net.W), thick=6.0)
+        colour = gl.sign_colours(w, ties)
+        alpha0 = np.where(w != 0, 0.6, 0.3)
+        grad = np.zeros(len(t), dtype=bool)
+        if f.phase == "forward":
+            alpha0 = np.where(t <= f.upto, alpha0, 0.05)
+        elif f.phase in ("backward", "summed"):
+            grad = t >= f.start
+            gw = gl.widths(G, gl.grad_scale(g.dW_by_step), thick=6.0)
+            width = np.where(grad, gw, width)
+            colour = np.where(grad, gl.sign_colours(G), colour)
+            alpha0 = np.where(grad, 0.9, gl.FADE)
+        return dict(colour=colour, width=width, glow_w=width + 8, w=w, G=G, share=share, dw=g.dW[i, j],
+                    tie=["no" if q < 0 else f"group {q + 1}" for q in ties],
+                    **gl.highlight_columns(i, j, alpha0, self.selection.weight))
+
+    def _cell_style(self, net, seq):
+        """Fill, rings, input values and tooltips of the (T+1) x N cells for the current frame."""
+        f = gl.current_frame(self.session, self.selection)
+        g, c = self.session.gradients, f.case
+        t, i = self._geo["tc"], self._geo["ic"]
+        s, z, ds, dz = (a[c].ravel() for a in (g.states, g.net_inputs, g.ds, g.dz))  # t-major like the cells
+        K, M, X, Y = (a[c].ravel() for a in (seq.K, seq.M, seq.X, seq.Y))
+        K, M = K > 0, M > 0
+        acts = np.asarray(net.activation, dtype=object)[i]
+        fill = gl.activity_fill(s, acts)
+        calpha = np.ones(len(t))
+        built = np.ones(len(t), dtype=bool)
+        if f.phase == "forward":
+            built = t <= f.upto
+        elif f.phase in ("backward", "summed"):
+            err = (t >= f.start) & (t >= 1)
+            fill = np.where(err, np.array(style.signed_colour(dz, gl.grad_scale(g.dz[c])), dtype=object), fill)
+            calpha = np.where(err, 1.0, 0.35)
+        fill = np.where(built, fill, "#ffffff")
+        line = np.where(built, np.where(K, style.CLAMP, "#555555"), "#cccccc").astype(object)
+        lw = np.where(K & built, 3.5, 1.2)
+        sel = self.selection.unit
+        if sel is not None:
+            hit = (t == sel[0]) & (i == sel[1])
+            line[hit], lw[hit] = style.HIGHLIGHT, 5.0
+        text = [style.fmt(x, 2) if k else "" for x, k in zip(X, K & built)]
+        return dict(fill=fill, line=line, lw=lw, calpha=calpha, text=text, ink=gl.ink(fill),
+                    ring_fill=gl.activity_fill(np.where(M, Y, 0.0), acts), ring_alpha=(M & built).astype(float),
+                    role=np.where(K, "clamped input", np.where(M, "has a target", "hidden")).tolist(),
+                    z=np.where(t > 0, z, np.nan), s=s.copy(), target=np.where(M, Y, np.nan), g=ds.copy(),
+                    d=np.where(t > 0, dz, np.nan))
+
+    # -- clicks -------------------------------------------------------------------------------------
+    def _on_edge_tap(self, attr, old, new):
+        if not new:
+            return
+        k = new[-1]
+        weight = (int(self.edges.data["i"][k]), int(self.edges.data["j"][k]))
+        self.edges.selected.indices = []
+        self.selection.weight = None if self.selection.weight == weight else weight
+
+    def _on_cell_tap(self, attr, old, new):
+        if not new:
+            return
+        k = new[-1]
+        self.cells.selected.indices = []
+        self.selection.unit = (int(self.cells.data["t"][k]), int(self.cells.data["i"][k]))

@@ -1,0 +1,219 @@
+"""The unrolled picture without a browser (sources against the model), plus one browser test of
+the hover link between the two pictures (marked ui)."""
+import time
+import uuid
+
+import numpy as np
+import pytest
+from bokeh.document import Document
+
+from simulator.selection import Selection
+from simulator.session import Session
+from simulator.views import graph_layout as gl
+from simulator.views import style
+from simulator.views.unrolled import UnrolledView
+
+
+@pytest.fixture
+def view():
+    """An UnrolledView of the default lesson, attached to a Bokeh document like a served page."""
+    v = UnrolledView(session=Session(), selection=Selection())
+    doc = Document()
+    doc.add_root(v.__panel__().get_root(doc))
+    return v
+
+
+def copies(v, i, j):
+    d = v.edges.data
+    return [k for k in range(len(d["i"])) if (d["i"][k], d["j"][k]) == (i, j)]
+
+
+def test_columns_of_units_joined_by_t_copies_of_each_weight(view):
+    """T+1 columns of N cells; each connection appears T times, from column t-1 to column t."""
+    net, T = view.session.net, view.session.sequences.T
+    c, e = view.cells.data, view.edges.data
+    assert len(c["x"]) == (T + 1) * net.N
+    assert len(e["i"]) == T * int(net.C.sum())
+    y_of = {int(i): y for i, y, t in zip(c["i"], c["y"], c["t"]) if t == 0}
+    for k in range(len(e["i"])):
+        t = e["t"][k]
+        assert list(e["xs"][k]) == [t - 1, t]
+        assert list(e["ys"][k]) == [y_of[e["j"][k]], y_of[e["i"][k]]]
+    assert sorted(copies(view, 2, 0)) == copies(view, 2, 0) and [e["t"][k] for k in copies(view, 2, 0)] == list(range(1, T + 1))
+    assert view.figure.xaxis.ticker.ticks == list(range(T + 1))
+
+
+def test_the_copies_of_one_weight_look_alike(view):
+    """All T copies of W[i, j] share its value, colour and width, and the width grows with |W|."""
+    s = view.session
+    s.set_parameter(("W", 3, 4), "2.5")
+    d = view.edges.data
+    for i, j in zip(*np.nonzero(s.net.C)):
+        ks = copies(view, i, j)
+        assert {d["w"][k] for k in ks} == {s.net.W[i, j]}
+        assert len({d["colour"][k] for k in ks}) == 1 and len({d["width"][k] for k in ks}) == 1
+    k = copies(view, 3, 4)[0]
+    assert d["width"][k] == max(d["width"]) and d["colour"][k] == style.POSITIVE
+    assert d["copy"][k] == f"copy 1 of {s.sequences.T} (t = 0 → 1)"
+
+
+def test_cells_show_the_stack_of_the_selected_case(view):
+    """Cells carry s_t of the selected case; clamped cells show their input, target cells a ring."""
+    s, sel = view.session, view.selection
+    s.step(3)
+    sel.case = 5
+    c, seq, g = view.cells.data, s.sequences, s.gradients
+    np.testing.assert_array_equal(c["s"], g.states[5].ravel())
+    K, M = seq.K[5].ravel() > 0, seq.M[5].ravel() > 0
+    assert [txt != "" for txt in c["text"]] == list(K)
+    assert [txt for txt, k in zip(c["text"], K) if k] == [style.fmt(x, 2) for x in seq.X[5].ravel()[K]]
+    assert list(np.asarray(c["ring_alpha"]) > 0) == list(M)
+    assert np.isnan(c["target"][~M]).all() and np.array_equal(np.asarray(c["target"])[M], seq.Y[5].ravel()[M])
+    assert "case 5" in view.figure.title.text
+
+
+def test_time_cursor_band_follows_selection_time(view):
+    """The shaded band sits on column selection.time."""
+    view.selection.time = 7
+    assert view.time_band.left < 7 < view.time_band.right and view.time_band.right - view.time_band.left < 1
+
+
+def test_forward_pass_builds_the_stack_left_to_right(view):
+    """During the forward pass columns after the current one are empty and their edges faded."""
+    view.selection.tick = 3
+    c, e = view.cells.data, view.edges.data
+    t_c, t_e = np.asarray(c["t"]), np.asarray(e["t"])
+    assert all(f == "#ffffff" for f in np.asarray(c["fill"])[t_c > 3])
+    assert not np.any(np.asarray(c["ring_alpha"])[t_c > 3]) and not any(np.asarray(c["text"])[t_c > 3])
+    alpha = np.asarray(e["alpha"])
+    assert alpha[t_e > 3].max() < alpha[t_e <= 3].min()
+    assert view.pass_band.visible and view.pass_band.left < 3 < view.pass_band.right
+
+
+def test_backward_pass_shows_d_t_and_each_copys_gradient(view):
+    """Mid-backward, columns t >= start show d_t and their incoming copies G_t = dW_by_step[t-1]."""
+    s, sel = view.session, view.selection
+    s.step(20)
+    T, start = s.sequences.T, 6
+    sel.tick = 2 * T + 1 - start
+    g, e, c = s.gradients, view.edges.data, view.cells.data
+    i, j, t = (np.asarray(e[k]) for k in "ijt")
+    np.testing.assert_array_equal(e["G"], g.dW_by_step[t - 1, i, j])
+    np.testing.assert_allclose(e["share"], g.dz[0, t, i] * g.states[0, t - 1, j])
+    late = t >= start
+    order = np.argsort(np.abs(np.asarray(e["G"])[late]))
+    assert np.all(np.diff(np.asarray(e["width"])[late][order]) >= 0)
+    assert np.asarray(e["alpha0"])[~late].max() < np.asarray(e["alpha0"])[late].min()
+    t_c = np.asarray(c["t"])
+    colours = style.signed_colour(g.dz[0].ravel(), gl.grad_scale(g.dz[0]))
+    assert [f for f, tc in zip(c["fill"], t_c) if tc >= start] == [f for f, tc in zip(colours, t_c) if tc >= start]
+    assert "Backward" in view.figure.title.text
+
+
+def test_selected_weight_lights_all_its_copies(view):
+    """selection.weight = (i, j) lights exactly its T copies (what the browser link also does)."""
+    view.selection.weight = (3, 4)
+    lit = list(np.flatnonzero(view.edges.data["sel"]))
+    assert lit == copies(view, 3, 4) and len(lit) == view.session.sequences.T
+
+
+def test_clicks_set_the_selection(view):
+    """Clicking an edge selects its weight; clicking a cell selects (t, unit)."""
+    sel = view.selection
+    k = copies(view, 2, 1)[4]
+    view.edges.selected.indices = [k]
+    assert sel.weight == (2, 1)
+    view.cells.selected.indices = [3 * view.session.net.N + 4]
+    assert sel.unit == (3, 4)
+
+
+def test_changing_T_rebuilds_the_columns(view):
+    """With T = 5 steps there are 6 columns and 5 copies of each weight."""
+    s = view.session
+    s.steps = 5
+    assert len(view.cells.data["x"]) == 6 * s.net.N and len(view.edges.data["i"]) == 5 * int(s.net.C.sum())
+    assert view.figure.x_range.end == pytest.approx(5.6)
+
+
+def test_both_pictures_link_through_named_edge_sources(view):
+    """The hover callback names both edge sources, and this one is one of them."""
+    hover = [t for t in view.figure.tools if getattr(t, "callback", None) is not None]
+    assert view.edges.name in gl.EDGE_NAMES
+    assert hover and hover[0].callback.args["names"] == list(gl.EDGE_NAMES)
+
+
+def test_a_training_frame_costs_little_server_time(view):
+    """Redrawing after one update (and on a pass tick) takes a few ms of CPU."""
+    s, sel = view.session, view.selection
+    s.step(1)
+    cpu, tick = [], []
+    for k in range(30):
+        c0 = time.thread_time()
+        s.step(1)
+        c1 = time.thread_time()
+        sel.tick = k % (2 * s.sequences.T + 2)
+        cpu.append((c1 - c0) * 1e3)
+        tick.append((time.thread_time() - c1) * 1e3)
+    print(f"\nUnrolledView (N=6, T=10): training frame (bptt + redraw) {np.median(cpu):.2f} ms CPU median, "
+          f"pass tick {np.median(tick):.2f} ms")
+    assert np.median(cpu) < 20 and np.median(tick) < 20
+
+
+# -- in a browser: hovering an arrow lights its copies in the other picture ----------------------------
+@pytest.mark.ui
+def test_hover_in_one_picture_lights_the_weight_in_both():
+    """In Chromium, hovering a recurrent arrow lights its T copies; clicking one selects it on the server."""
+    pytest.importorskip("playwright")
+    import panel as pn
+    from panel.io.state import state
+    from playwright.sync_api import sync_playwright
+
+    from simulator.views.network import RecurrentView
+    made = []
+
+    def app():
+        s, sel = Session(), Selection()
+        made.append(sel)
+        return pn.Column(RecurrentView(session=s, selection=sel), UnrolledView(session=s, selection=sel))
+
+    sid = uuid.uuid4().hex
+    server = pn.serve(app, port=0, threaded=True, show=False, server_id=sid)
+    t0 = time.monotonic()
+    while sid not in state._servers and time.monotonic() - t0 < 30:
+        time.sleep(0.02)
+    url = f"http://localhost:{state._servers[sid][0].port}/"
+    where = """([fig, src, k]) => { const doc = Bokeh.documents[0], f = doc.get_model_by_name(fig),
+        s = doc.get_model_by_name(src); let v = null; for (const r of Bokeh.index) v = r.owner.get_one(f);
+        const m = Math.floor(s.data.xs[k].length / 2), box = v.el.getBoundingClientRect();
+        return [box.left + v.frame.x_scale.compute(s.data.xs[k][m]), box.top + v.frame.y_scale.compute(s.data.ys[k][m]),
+                s.data.i[k], s.data.j[k]]; }"""
+    lit = """(src) => { const d = Bokeh.documents[0].get_model_by_name(src).data; const out = [];
+        for (let m = 0; m < d.hl.length; m++) if (d.hl[m] > 0) out.push([d.i[m], d.j[m]]); return out; }"""
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page(viewport={"width": 1300, "height": 1300})
+            errors = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(url)
+            page.wait_for_function("() => window.Bokeh && Bokeh.documents.length && "
+                                   "Bokeh.documents[0].get_model_by_name('unrolled_edges')?.data.i.length > 0",
+                                   timeout=30_000)
+            x, y, i, j = page.evaluate(where, ["network_figure", "network_edges", 4])
+            page.mouse.move(x, y)
+            page.wait_for_function(f"() => ({lit})('unrolled_edges').length > 0", timeout=5_000)
+            T = max(page.evaluate("() => Array.from(Bokeh.documents[0].get_model_by_name('unrolled_edges').data.t)"))
+            assert page.evaluate(lit, "network_edges") == [[i, j]]
+            assert page.evaluate(lit, "unrolled_edges") == [[i, j]] * T
+            page.mouse.click(x, y)
+            page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('unrolled_edges').data.sel"
+                                   ".reduce((a, b) => a + b, 0) > 0", timeout=5_000)
+            assert made[-1].weight == (i, j)
+            assert errors == []
+            browser.close()
+    finally:
+        try:
+            server.stop()
+        except RuntimeError:
+            pass
