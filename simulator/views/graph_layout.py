@@ -5,6 +5,7 @@ sign or tie group, width by |w|), one rule for what the pass animation shows at 
 piece of browser code that lights a weight and all its T copies in both pictures at once.
 Nothing here keeps state: every function maps arrays to arrays or builds fresh Bokeh objects.
 """
+import re
 from collections import namedtuple
 
 import numpy as np
@@ -44,8 +45,10 @@ def frame_time(frame):
 # -- placing units ------------------------------------------------------------------------------
 def side_of(group):
     """-1 for input groups (drawn left / bottom), +1 for output groups (right / top), 0 else."""
-    g = str(group).lower()
-    return -1 if "input" in g else (1 if "output" in g else 0)
+    words = set(re.findall(r"[a-z]+", str(group).lower()))
+    if words & {"in", "input", "inputs"}:
+        return -1
+    return 1 if words & {"out", "output", "outputs"} else 0
 
 
 def row_order(groups):

@@ -22,6 +22,7 @@ from . import graph_layout as gl
 from . import style
 
 UNIT_PX, RING_PX, FRAME_W = 48, 66, 600  # circle and target-ring diameters, plot width (px)
+MIN_H, MAX_H = 300, 560  # plot height range (px)
 
 UNIT_TIPS = [("unit", "name", False), ("role", "role", False), ("time step t", "t", False),
              ("net input z", "z", True), ("state s", "s", True), ("target y", "target", True),
@@ -70,9 +71,9 @@ class RecurrentView(pn.viewable.Viewer):
                     fill_color="colour", line_color="colour", fill_alpha="alpha", line_alpha="alpha")
         # Wide invisible copies of the arrows: what hover and tap hit (a thin line is hard to hit).
         hit = fig.multi_line("xs", "ys", source=self.edges, line_width=14, line_alpha=0.0)
-        fig.scatter("x", "y", source=self.units, size=RING_PX, fill_color="ring_fill", line_color=style.TARGET,
+        fig.scatter("x", "y", source=self.units, size="ring_size", fill_color="ring_fill", line_color=style.TARGET,
                     line_width=3, fill_alpha="ring_alpha", line_alpha="ring_alpha")
-        circles = fig.scatter("x", "y", source=self.units, size=UNIT_PX, fill_color="fill",
+        circles = fig.scatter("x", "y", source=self.units, size="size", fill_color="fill",
                               line_color="line", line_width="lw")
         fig.text("x", "y", text="name", source=self.units, text_color="ink", text_align="center",
                  text_baseline="middle", text_font_size=gl.FONT, text_font_style="bold")
@@ -90,8 +91,8 @@ class RecurrentView(pn.viewable.Viewer):
                       TapTool(renderers=[hit, circles]))
         fig.js_on_event("mouseleave", gl.link_callback(self.edges, leaving=True))
         self._legend = gl.legend_items(fig, [
-            ("positive", "line", dict(line_color=style.POSITIVE, line_width=4)),
-            ("negative (thickness = size)", "line", dict(line_color=style.NEGATIVE, line_width=4)),
+            ("positive (W, G or d)", "line", dict(line_color=style.POSITIVE, line_width=4)),
+            ("negative; thickness = size", "line", dict(line_color=style.NEGATIVE, line_width=4)),
             ("selected weight", "line", dict(line_color=style.HIGHLIGHT, line_width=8)),
             ("input: clamped (value below)", "scatter", dict(size=18, fill_color="white",
                                                               line_color=style.CLAMP, line_width=3.5)),
@@ -109,23 +110,27 @@ class RecurrentView(pn.viewable.Viewer):
         names, groups = self._names(net), self._groups(net)
         pos, out = gl.recurrent_positions(groups)
         lo, hi = pos.min(axis=0) - 0.8, pos.max(axis=0) + 0.8
-        ppu = FRAME_W / (hi[0] - lo[0])  # pixels per data unit, equal on both axes
-        height = float(np.clip((hi[1] - lo[1]) * ppu, 300, 560))
-        cy = (hi[1] + lo[1]) / 2
+        span = hi - lo
+        ppu = min(FRAME_W / span[0], MAX_H / span[1])  # pixels per data unit, equal on both axes
+        height = float(np.clip(span[1] * ppu, MIN_H, MAX_H))
+        (cx, cy), (w, h) = (hi + lo) / 2, (FRAME_W / ppu / 2, height / ppu / 2)
         self.figure.frame_height = int(height)
-        self.figure.x_range.update(start=lo[0], end=hi[0])
-        self.figure.y_range.update(start=cy - height / ppu / 2, end=cy + height / ppu / 2)
-        radius = np.where(seq.target_units, RING_PX, UNIT_PX) / 2 / ppu
+        self.figure.x_range.update(start=cx - w, end=cx + w)
+        self.figure.y_range.update(start=cy - h, end=cy + h)
+        unit_px = float(np.clip(0.62 * ppu, 18, UNIT_PX))  # many units: smaller circles
+        ring_px = unit_px * RING_PX / UNIT_PX
+        radius = np.where(seq.target_units, ring_px, unit_px) / 2 / ppu
         i_idx, j_idx = gl.edge_list(net.C)
         xs, ys, hx, hy, ha, _ = gl.recurrent_paths(pos, out, i_idx, j_idx, radius)
         back = 5 / ppu  # the triangle's centre sits a little behind the tip
-        self._geo = dict(pos=pos, radius=radius, ppu=ppu, i=i_idx, j=j_idx)
+        self._geo = dict(pos=pos, radius=radius, ppu=ppu, i=i_idx, j=j_idx, labels=unit_px >= UNIT_PX)
         E = len(i_idx)
         labels = [f"W[{i},{j}]: {gl.unit_label(names, j)} → {gl.unit_label(names, i)}" for i, j in zip(i_idx, j_idx)]
         self.edges.data = dict(i=i_idx, j=j_idx, xs=xs, ys=ys, ax=hx - back * np.cos(ha), ay=hy - back * np.sin(ha),
                                angle=ha - np.pi / 2, label=labels, **self._edge_style(net, E))
         self.units.data = dict(x=pos[:, 0], y=pos[:, 1], vx=pos[:, 0], vy=pos[:, 1] - radius - 0.08,
-                               name=list(names), **self._unit_style(net, seq))
+                               name=list(names), size=np.full(net.N, unit_px), ring_size=np.full(net.N, ring_px),
+                               **self._unit_style(net, seq))
         self._legend[-1].visible = any(r[0] == "W" for g in net.ties for r in g)
 
     # -- one refresh per change -----------------------------------------------------------------
@@ -193,6 +198,8 @@ class RecurrentView(pn.viewable.Viewer):
             fill = gl.activity_fill(s, net.activation)
             value = [f"in {style.fmt(x, 3)}" if k else style.fmt(v, 2) for v, x, k in zip(s, X, K)]
         value = [v + (f"\ntarget {style.fmt(y, 3)}" if m else "") for v, y, m in zip(value, Y, M)]
+        if not self._geo["labels"]:
+            value = [""] * N  # crowded: the numbers are in the tooltips
         line = np.where(K, style.CLAMP, "#555555").astype(object)
         lw = np.where(K, 4.0, 1.5)
         if self.selection.unit is not None and self.selection.unit[0] == t and 0 <= self.selection.unit[1] < N:

@@ -91,8 +91,8 @@ class UnrolledView(pn.viewable.Viewer):
                       TapTool(renderers=[hit, cells]))
         fig.js_on_event("mouseleave", gl.link_callback(self.edges, leaving=True))
         items = gl.legend_items(fig, [
-            ("positive", "line", dict(line_color=style.POSITIVE, line_width=4)),
-            ("negative", "line", dict(line_color=style.NEGATIVE, line_width=4)),
+            ("positive (W, G or d)", "line", dict(line_color=style.POSITIVE, line_width=4)),
+            ("negative; thickness = size", "line", dict(line_color=style.NEGATIVE, line_width=4)),
             ("one weight, all T copies", "line", dict(line_color=style.HIGHLIGHT, line_width=8)),
             ("clamped input (value inside)", "scatter", dict(size=18, fill_color="white", line_color=style.CLAMP,
                                                              line_width=3.5)),
@@ -123,11 +123,13 @@ class UnrolledView(pn.viewable.Viewer):
         hys = [np.array([a + 0.25 * (b - a), a + 0.75 * (b - a)]) for a, b in zip(y0, y1)]
         t_c, i_c = np.repeat(np.arange(T + 1), N), np.tile(np.arange(N), T + 1)  # cells, t-major
         self._geo = dict(i=i_e, j=j_e, t=t_e, tc=t_c, ic=i_c, E=E)
-        size = float(np.clip(620 / (T + 1), 9, 32))
+        row_px = float(np.clip(620 / N, 24, ROW_PX))  # many units: shorter rows, smaller circles
+        size = float(np.clip(min(620 / (T + 1), 0.72 * row_px), 9, 32))
+        self._geo["text"] = size >= 20  # room for an input value inside the circle
         fig = self.figure
         fig.x_range.update(start=-0.6, end=T + 0.6)
         fig.y_range.update(start=-0.65, end=N - 0.35)
-        fig.height = int(N * ROW_PX + 190)
+        fig.height = int(N * row_px + 190)
         step = max(1, int(np.ceil((T + 1) / 21)))
         fig.xaxis.ticker.ticks = list(range(0, T + 1, step))
         fig.yaxis.ticker.ticks = list(range(N))
@@ -229,7 +231,7 @@ class UnrolledView(pn.viewable.Viewer):
         if sel is not None:
             hit = (t == sel[0]) & (i == sel[1])
             line[hit], lw[hit] = style.HIGHLIGHT, 5.0
-        text = [style.fmt(x, 2) if k else "" for x, k in zip(X, K & built)]
+        text = [style.fmt(x, 2) if k else "" for x, k in zip(X, K & built & self._geo["text"])]
         return dict(fill=fill, line=line, lw=lw, calpha=calpha, text=text, ink=gl.ink(fill),
                     ring_fill=gl.activity_fill(np.where(M, Y, 0.0), acts), ring_alpha=(M & built).astype(float),
                     role=np.where(K, "clamped input", np.where(M, "has a target", "hidden")).tolist(),
