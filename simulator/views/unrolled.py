@@ -102,7 +102,7 @@ class UnrolledView(pn.viewable.Viewer):
                                             fill_alpha=0.4, line_alpha=0)),
         ])
         fig.add_layout(Legend(items=items, orientation="horizontal", ncols=3, label_text_font_size=gl.SMALL_FONT,
-                              border_line_color=None, spacing=2, padding=4, margin=4), "below")
+                              border_line_color=None, spacing=16, padding=4, margin=4), "below")
         return fig
 
     def _build_geometry(self, net, seq):
