@@ -35,3 +35,22 @@ def activity_colour(values, activation="logistic"):
 def fmt(x, digits=4):
     """A number as people read it on a projector: 4 significant digits, no noise."""
     return f"{x:.{digits}g}"
+
+
+def tint(colour, f):
+    """``colour`` mixed with white: f = 0 is white, f = 1 the colour itself (cell backgrounds)."""
+    r, g, b = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
+    mix = lambda c: int(round(255 + (c - 255) * f))
+    return f"#{mix(r):02x}{mix(g):02x}{mix(b):02x}"
+
+
+def soon(action):
+    """Run ``action`` (a model edit from a button or Enter) with the Bokeh document locked.
+
+    Panel defers a click that arrives while a widget change is still pending (e.g. Set right
+    after typing) into a coroutine that runs without the document lock; an edit made there
+    that redraws a raw Bokeh ColumnDataSource raises "_pending_writes should be non-None".
+    Scheduling it as a next-tick callback takes the lock. Without a server (tests) it runs now.
+    """
+    import panel as pn  # here, so that importing the colours does not import panel
+    pn.state.execute(action, schedule=True)
