@@ -134,3 +134,9 @@ def test_absent_connection_is_refused(view):
     view.input.value = "1"
     view.apply()
     assert view.feedback.visible and "absent connection" in view.feedback.object
+
+
+def test_editor_starts_on_an_existing_connection(view):
+    """With no weight selected the editor shows a connection that exists, not an absent one."""
+    i, j = view.ref()[1:]
+    assert view.session.net.C[i, j] == 1 and "no such connection" not in view.current.object

@@ -29,7 +29,7 @@ def _num(x):
 
 def _sum_text(products, tail=()):
     """'0.5×1 + (-0.2)×0 + 0.1' from [(w, s), ...] and extra terms (numbers or text)."""
-    parts = [f"{_num(w)}×{_num(s)}" for w, s in products] + [v if isinstance(v, str) else _num(v) for v in tail]
+    parts = [f"{_num(w + 0.0)}×{_num(s + 0.0)}" for w, s in products] + [v if isinstance(v, str) else _num(v) for v in tail]
     return " + ".join(parts) if parts else "0"
 
 
@@ -55,7 +55,8 @@ def unit_numbers(session, case, t, i):
     out["target_term"] = _dl_ds(net.loss, out["act"], out["s"], out["y"]) / B if out["target"] else 0.0
     if out["target"]:
         out["l"] = _loss(net.loss, out["act"], out["s"], out["y"])
-    return out
+    # -0.0 + 0.0 is 0.0: a projector should not show "-0".
+    return {k: v + 0.0 if isinstance(v, float) else v for k, v in out.items()}
 
 
 def _loss(loss, act, s, y):
@@ -121,6 +122,9 @@ class InspectorView(pn.viewable.Viewer):
         self.selection.param.watch(self._on_unit, "unit")
         self.selection.param.watch(self._update, "case")
         self._on_names()
+        found = np.argwhere(self.session.net.C != 0)
+        if self.selection.weight is None and len(found):  # start on a weight that exists
+            self.to_unit.value, self.from_unit.value = int(found[0][0]), int(found[0][1])
         self._on_weight()
 
     # -- the selected unit -----------------------------------------------------------------------
