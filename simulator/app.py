@@ -4,26 +4,28 @@ Serve it with ``bptt-sim serve``, ``python -m simulator`` or ``panel serve simul
 Everything mutable is built inside ``create_app()``: Panel shares imported modules between
 all the students on a server, so nothing here may hold state at module level.
 """
-import pathlib
-
 import panel as pn
 import param
 
+from simulator.assets import stylesheet
 from simulator.keys import KeyboardShortcuts
 from simulator.lessons import LESSONS
 from simulator.player import Player
 from simulator.selection import Selection
 from simulator.session import Session
 from simulator.views.controls import PassControls, StatusView, TrainingControls
+from simulator.views.curves import ErrorSplitView, LossCurveView
+from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
+from simulator.views.grid import GridEditorView
+from simulator.views.inspector import InspectorView
+from simulator.views.matrices import MatricesView
+from simulator.views.network import RecurrentView
+from simulator.views.structure import StructureView
+from simulator.views.style import soon
+from simulator.views.unrolled import UnrolledView
 
-STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
 TITLE = "bptt-sim · training recurrent nets with backpropagation through time"
 KEY_HELP = "Keys: Space play/pause · Enter one update · ←/→ one tick of the pass · ↑/↓ time step"
-
-
-def stylesheet():
-    """The app's CSS (static/simulator.css), attached with ``stylesheets=``."""
-    return (STATIC / "simulator.css").read_text(encoding="utf-8")
 
 
 class SimulatorApp(pn.viewable.Viewer):
@@ -45,6 +47,12 @@ class SimulatorApp(pn.viewable.Viewer):
         self.training = TrainingControls(session=s, player=self.player)
         self.passes = PassControls(session=s, selection=sel, player=self.player)
         self.keys = KeyboardShortcuts(on_key=self.on_key, height=0, width=0, margin=0)
+        views = dict(session=s, selection=sel)
+        self.recurrent, self.unrolled = RecurrentView(**views), UnrolledView(**views)
+        self.loss_curve, self.bars = LossCurveView(**views), GradientBarsView(**views)
+        self.error_steps, self.equivalence = ErrorByStepView(**views), EquivalenceView(**views, active=False)
+        self.matrices, self.error_split = MatricesView(**views), ErrorSplitView(**views)
+        self.grid, self.inspector, self.structure = GridEditorView(**views), InspectorView(**views), StructureView(**views)
         self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})
         self.lesson_text = pn.pane.Markdown("", css_classes=["lesson-text"], sizing_mode="stretch_width")
@@ -62,6 +70,9 @@ class SimulatorApp(pn.viewable.Viewer):
 
     def on_key(self, key, shift=False):
         """Space play/pause, Enter one update, ←/→ a tick of the pass, ↑/↓ the time cursor."""
+        soon(lambda: self._key(key))
+
+    def _key(self, key):
         p, sel, T = self.player, self.selection, self.session.sequences.T
         if key == " ":
             p.playing = not p.playing
@@ -77,17 +88,29 @@ class SimulatorApp(pn.viewable.Viewer):
     def __panel__(self):
         css = [stylesheet()]
         header = pn.Row(pn.pane.HTML(f"<h1>{TITLE}</h1>", css_classes=["app-title"]), self.lesson_select,
-                        sizing_mode="stretch_width", stylesheets=css)
+                        self.status, sizing_mode="stretch_width", stylesheets=css)
         sidebar = pn.Column(self.training, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"),
-                            width=340, stylesheets=css)
-        main = pn.Column(self.status, self.passes, sizing_mode="stretch_width", stylesheets=css)
+                            width=330, stylesheets=css)
+        tabs = pn.Tabs(
+            ("Gradients over time", pn.Row(self.bars, pn.Column(self.error_steps, self.equivalence))),
+            ("Weight matrices", self.matrices),
+            ("Inputs & targets", self.grid),
+            ("Inspect & edit", pn.Row(self.inspector, self.structure)),
+            ("Error by step & case", self.error_split),
+            dynamic=True, sizing_mode="stretch_width", css_classes=["detail-tabs"])
+        # The unrolled twin is recomputed only while its numbers are on screen.
+        tabs.param.watch(lambda e: setattr(self.equivalence, "active", e.new == 0), "active")
+        self.equivalence.active = True
+        main = pn.Column(self.passes, pn.Row(self.recurrent, self.unrolled, sizing_mode="stretch_width"),
+                         pn.Row(self.loss_curve, sizing_mode="stretch_width"), tabs,
+                         sizing_mode="stretch_width", stylesheets=css)
         return pn.Column(header, pn.Row(sidebar, main, sizing_mode="stretch_width"), self.keys,
                          sizing_mode="stretch_width", css_classes=["bptt-app"])
 
 
 def create_app(**params):
     """Build a fresh app for one browser session (pass this function to ``pn.serve``)."""
-    pn.extension(notifications=False)
+    pn.extension(notifications=False, global_css=[stylesheet("global.css")])
     return SimulatorApp(**params).__panel__()
 
 

@@ -1,11 +1,8 @@
 """KeyboardShortcuts: a tiny JS component that forwards chosen key presses to Python."""
-import pathlib
-
 import param
 from panel.custom import JSComponent
 
-STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
-
+from .assets import STATIC
 
 class KeyboardShortcuts(JSComponent):
     """Calls ``on_key(key, shift)`` for each press of one of ``keys`` outside a text field."""

@@ -5,8 +5,6 @@ started and stopped by ``playing``/``animating``. A training tick runs as many u
 fit in a small time budget (so small nets learn quickly and big ones keep the page live),
 then the session recomputes what is shown once: one redraw per tick, never a blocking loop.
 """
-import time
-
 import panel as pn
 import param
 
@@ -21,7 +19,7 @@ class Player(param.Parameterized):
     selection = param.ClassSelector(class_=Selection)
     playing = param.Boolean(default=False, doc="Training runs while this is on.")
     animating = param.Boolean(default=False, doc="The forward/backward pass plays in slow motion.")
-    period = param.Integer(default=50, bounds=(20, 2000), doc="Milliseconds between training frames.")
+    period = param.Integer(default=40, bounds=(20, 2000), doc="Milliseconds between training frames.")
     animation_period = param.Integer(default=450, bounds=(50, 5000), doc="Milliseconds between pass ticks.")
     budget = param.Number(default=0.015, bounds=(0.001, 0.5),
                           doc="Seconds of server time a training frame may spend on updates.")
@@ -58,9 +56,8 @@ class Player(param.Parameterized):
     def tick(self):
         """One training frame: as many updates as fit the budget, then one redraw."""
         n = 1 if self._cost is None else max(1, min(self.max_updates, int(self.budget / self._cost)))
-        t0 = time.perf_counter()
         ok = self.session.step(n)
-        cost = (time.perf_counter() - t0) / n
+        cost = self.session.update_seconds
         self._cost = cost if self._cost is None else 0.7 * self._cost + 0.3 * cost
         self.updates_per_frame = n
         if not ok:

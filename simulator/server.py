@@ -3,9 +3,7 @@
 Measured in ../shared/BROWSER.md: with Nagle's algorithm on, a click while a session streams
 waits for the delayed ACK (p50 48 ms); with TCP_NODELAY it takes 7 ms.
 """
-import pathlib
-
-STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+from .assets import STATIC
 
 
 def set_nodelay():

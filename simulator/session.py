@@ -7,6 +7,7 @@ Every edit either applies in full or leaves the state as it was and says why in 
 (the brief: "bad input gets a clear message, and nothing is lost").
 """
 import math
+import time
 
 import numpy as np
 import param
@@ -144,12 +145,17 @@ class Session(param.Parameterized):
         """Same weights (they do not depend on T), new activations/loss/h0 and maybe new data."""
         activation, loss = self._choices()
         spec = self.lesson_spec
-        acts = L.activations(spec)
+        # By group, not by the lesson's unit list: units may have been added or removed.
+        table = spec.get("activation", {})
+        acts = [table.get(g, table.get("default", "logistic")) for g in self.unit_groups]
         if activation is not None:
             acts = [a if a == "softmax" else activation for a in acts]
         seq = self.sequences
         if regenerate:
             (X, K, Y, M), self.task_info = make_task(spec["task"], self.steps, np.random.default_rng(self.seed))
+            if X.shape[-1] != self.net.N:
+                raise ValueError(f"the lesson's task has {X.shape[-1]} units but the network now has "
+                                 f"{self.net.N}; press Reset to go back to the lesson's network first")
             seq = Sequences(X, K, Y, M)
         learn = np.full(self.net.N, self.learn_h0)
         ties = tuple(g for g in self.net.ties if all(r[0] != "h0" for r in g)) if not self.learn_h0 else self.net.ties
@@ -157,13 +163,19 @@ class Session(param.Parameterized):
 
     @param.depends("learning_rate", "momentum", "clip", watch=True)
     def _on_hyper(self):
-        self.trainer.optimiser.set_hyper(self.learning_rate, self.momentum, self.clip or None)
+        # Session(lesson=...) sets the lesson's learning rate in __init__ before reset() has
+        # built the first trainer; reset() then builds it with these settings.
+        if getattr(self, "trainer", None) is not None:
+            self.trainer.optimiser.set_hyper(self.learning_rate, self.momentum, self.clip or None)
 
     # -- training ------------------------------------------------------------------------------
     def step(self, n=1):
         """Run up to n weight updates, then recompute everything shown. Returns False if refused."""
         self._good = self.net.params()
+        t0 = time.perf_counter()
         reports = self.trainer.step(n)
+        # The updates alone, without the redraw that follows: the Player sizes its frames by it.
+        self.update_seconds = (time.perf_counter() - t0) / max(1, len(reports))
         done = [r for r in reports if r.ok]
         history = self.history + [(r.update, r.loss) for r in done]
         values = dict(updates=self.trainer.updates, history=history,
@@ -194,7 +206,7 @@ class Session(param.Parameterized):
     # -- editing by hand -------------------------------------------------------------------------
     def set_parameter(self, ref, text):
         """Type an exact value into W[i, j], b[i] or h0[i] (``ref`` as in Network.set)."""
-        label = f"{ref[0]}[{', '.join(str(k) for k in ref[1:])}]"
+        label = E.ref_label(tuple(ref), self.unit_names)
         def apply():
             value = _parse_number(text, label)
             self.net.set(tuple(ref), value)

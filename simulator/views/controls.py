@@ -8,9 +8,11 @@ import html
 import panel as pn
 import param
 
+from ..assets import stylesheet
 from ..player import Player
 from ..selection import Selection, pass_frame
 from ..session import Session
+from .style import soon
 
 RATES = sorted({m * 10.0 ** e for e in range(-4, 3) for m in (1, 2, 3, 5)} - {200.0, 300.0, 500.0})
 
@@ -28,7 +30,7 @@ class StatusView(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._status = pn.pane.HTML("", css_classes=["status-line"], margin=(5, 10))
+        self._status = pn.pane.HTML("", css_classes=["status-line"], margin=(5, 10), stylesheets=[stylesheet()])
         self._message = pn.pane.Alert("", alert_type="info", visible=False, css_classes=["message"],
                                       margin=(0, 10), sizing_mode="stretch_width")
         self.session.param.watch(self._update, ["gradients", "updates", "message", "message_kind"])
@@ -54,7 +56,7 @@ class TrainingControls(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         s, p = self.session, self.player
-        self.play = pn.widgets.Toggle.from_param(p.param.playing, label="▶ Play", color="success",
+        self.play = pn.widgets.Toggle.from_param(p.param.playing, label="Play ▶", color="success",
                                                  css_classes=["play-btn"])
         self.step = pn.widgets.Button(label="Step", color="primary", css_classes=["step-btn"],
                                       description="One weight update: forward pass, backward pass, update (key: Enter)")
@@ -62,9 +64,10 @@ class TrainingControls(pn.viewable.Viewer):
                                        description="New random weights and cases from the seed")
         self.undo = pn.widgets.Button(label="Undo", css_classes=["undo-btn"],
                                       description="Put back the weights from before the last updates")
-        self.step.on_click(lambda _: s.step(1))
-        self.reset.on_click(lambda _: (p.stop(), s.reset()))
-        self.undo.on_click(lambda _: (p.stop(), s.undo()))
+        # soon(): run with the document lock even when the click raced a pending widget change.
+        self.step.on_click(lambda _: soon(lambda: s.step(1)))
+        self.reset.on_click(lambda _: soon(lambda: (p.stop(), s.reset())))
+        self.undo.on_click(lambda _: soon(lambda: (p.stop(), s.undo())))
         self.rate = pn.widgets.DiscreteSlider(label="Learning rate", options=_rate_options(s.learning_rate),
                                               value=s.learning_rate, css_classes=["rate-slider"])
         self.rate.param.watch(lambda e: setattr(s, "learning_rate", e.new), "value")
@@ -84,7 +87,7 @@ class TrainingControls(pn.viewable.Viewer):
             self.rate.value = event.new
 
     def _label_play(self, event):
-        self.play.label = "⏸ Pause" if event.new else "▶ Play"
+        self.play.label = "Pause ❚❚" if event.new else "Play ▶"
 
     def __panel__(self):
         return pn.Column(pn.Row(self.play, self.step, self.reset, self.undo), self.rate, self.settings,
@@ -114,8 +117,8 @@ class PassControls(pn.viewable.Viewer):
                                                  css_classes=["slow-btn"])
         self.show_all = pn.widgets.Button(label="Show all", width=90, css_classes=["show-all"],
                                           description="Stop the animation and show every number")
-        self.back.on_click(lambda _: p.advance(-1))
-        self.fwd.on_click(lambda _: p.advance(1))
+        self.back.on_click(lambda _: soon(lambda: p.advance(-1)))
+        self.fwd.on_click(lambda _: soon(lambda: p.advance(1)))
         self.show_all.on_click(lambda _: (setattr(p, "animating", False), setattr(sel, "tick", -1)))
         self.phase = pn.pane.HTML("", css_classes=["pass-phase"])
         sel.param.watch(self._on_tick, "tick")

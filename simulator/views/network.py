@@ -101,7 +101,7 @@ class RecurrentView(pn.viewable.Viewer):
             ("activity: white 0 … black 1", "scatter", dict(size=18, fill_color="#444444", line_color="#777777")),
             ("tied weights share a colour", "line", dict(line_color=style.TIE_COLOURS[0], line_width=4)),
         ])
-        fig.add_layout(Legend(items=self._legend, orientation="horizontal", ncols=2, label_text_font_size=gl.SMALL_FONT,
+        fig.add_layout(Legend(items=self._legend, orientation="horizontal", nrows=3, label_text_font_size=gl.SMALL_FONT,
                               border_line_color=None, spacing=2, padding=4, margin=4), "below")
         return fig
 
