@@ -13,7 +13,11 @@ from .config import ACTIVATIONS, LOSSES, SOFTMAX
 def _array(name, value, shape=None, ndim=None):
     """Coerce to a finite, C-contiguous float64 array, or raise a ValueError naming ``name``."""
     try:
-        arr = np.array(value, dtype=np.float64, order="C", copy=True)
+        raw = np.asarray(value)
+        # Only booleans, integers and floats: no numeric strings ("1.5"), objects or complex.
+        if raw.dtype.kind not in "biuf":
+            raise TypeError(f"dtype {raw.dtype}")
+        arr = np.array(raw, dtype=np.float64, order="C", copy=True)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be an array of numbers; got {type(value).__name__} ({exc})") from None
     if shape is not None and arr.shape != shape:
@@ -99,7 +103,10 @@ class Network:
         if not bias and np.any(b != 0):
             raise ValueError("b must be 0 when bias=False (biases are switched off)")
         h0 = np.full(N, config.DEFAULT_H0) if h0 is None else _array("h0", h0, (N,))
-        names = (activation,) * N if isinstance(activation, str) else tuple(activation)
+        try:
+            names = (activation,) * N if isinstance(activation, str) else tuple(activation)
+        except TypeError:
+            raise ValueError(f"activation must be one name or a sequence of {N} names; got {activation!r}") from None
         if len(names) != N:
             raise ValueError(f"activation must be one name or {N} names (one per unit); got {len(names)}")
         for name in names:
@@ -107,7 +114,10 @@ class Network:
                 raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
-        learn = np.broadcast_to(np.asarray(learn_h0), (N,)) if np.ndim(learn_h0) == 0 else np.asarray(learn_h0)
+        try:
+            learn = np.broadcast_to(np.asarray(learn_h0), (N,)) if np.ndim(learn_h0) == 0 else np.asarray(learn_h0)
+        except ValueError:  # a ragged nesting
+            learn = np.zeros(0)
         if learn.shape != (N,) or learn.dtype.kind not in "bi" or np.any((learn != 0) & (learn != 1)):
             raise ValueError(f"learn_h0 must be a bool or {N} bools; got {learn_h0!r}")
         self._W, self._b, self._h0, self._C = W * C, b, h0, C
@@ -128,8 +138,13 @@ class Network:
         N = self.N
         flat = self.params()
         groups, seen = [], {}
+        try:
+            ties = [list(g) for g in ties]
+        except TypeError:
+            raise ValueError(f"ties must be a sequence of groups, each a sequence of references such as "
+                             f"('W', i, j); got {ties!r}") from None
         for g in ties:
-            group = tuple(tuple(r) for r in g)
+            group = tuple(tuple(r) if isinstance(r, (tuple, list)) else r for r in g)
             if len(group) < 2:
                 raise ValueError(f"a tie group needs at least two parameters; got {group!r}")
             idx = [parse_ref(r, N) for r in group]
@@ -267,9 +282,9 @@ class Sequences:
         B, T1, N = shape
         if T1 < 2:
             raise ValueError(f"sequences need T >= 1 step, i.e. at least 2 rows (t = 0..T); got {T1}")
-        if N > config.MAX_UNITS or T1 - 1 > config.MAX_STEPS or B > config.MAX_CASES or B == 0:
+        if not (1 <= N <= config.MAX_UNITS and T1 - 1 <= config.MAX_STEPS and 1 <= B <= config.MAX_CASES):
             raise ValueError(f"sequence size B={B}, T={T1 - 1}, N={N} is beyond the limits "
-                             f"(1 <= B <= {config.MAX_CASES}, T <= {config.MAX_STEPS}, N <= {config.MAX_UNITS})")
+                             f"(1 <= B <= {config.MAX_CASES}, T <= {config.MAX_STEPS}, 1 <= N <= {config.MAX_UNITS})")
         if B * T1 * N > config.MAX_STACK_CELLS:
             raise ValueError(f"B * (T+1) * N = {B * T1 * N} is beyond the limit of {config.MAX_STACK_CELLS} cells")
         data = np.zeros((4, T1, B, N))  # (4, T+1, B, N): X, K, Y, M

@@ -26,6 +26,16 @@ def constrain(net, dW, db, dh0):
     return flat
 
 
+def _number(value):
+    """float(value), or NaN for anything that is not a real number (strings, None, arrays)."""
+    if isinstance(value, (str, bytes)) or np.ndim(value) != 0:
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 class StepReport:
     """What one update did: ``ok`` is False when it was refused because numbers blew up."""
 
@@ -56,14 +66,14 @@ class Momentum:
 
     def set_hyper(self, learning_rate, momentum, clip=None):
         """Change the settings live, keeping the velocity (no reset needed)."""
-        lr, mom = float(learning_rate), float(momentum)
+        lr, mom, cl = _number(learning_rate), _number(momentum), None if clip is None else _number(clip)
         if not (np.isfinite(lr) and lr > 0):
             raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
         if not (0 <= mom < 1):
             raise ValueError(f"momentum must be in [0, 1); got {momentum!r}")
-        if clip is not None and not (np.isfinite(clip) and clip > 0):
+        if clip is not None and not (np.isfinite(cl) and cl > 0):
             raise ValueError(f"clip must be None or a positive number; got {clip!r}")
-        self.learning_rate, self.momentum, self.clip = lr, mom, clip
+        self.learning_rate, self.momentum, self.clip = lr, mom, cl
 
     def step(self, net, grads):
         """Apply one update to ``net`` in place from ``grads`` (a Gradients of this net)."""

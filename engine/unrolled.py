@@ -10,7 +10,7 @@ gradient (which equals BPTT's G_t); the tie rule then gives every copy the sum.
 import numpy as np
 
 from .config import CROSS_ENTROPY, LINEAR, LOGISTIC, SOFTMAX, TANH
-from .network import Network, Sequences
+from .bptt import check_compatible
 
 
 class Layer:
@@ -55,8 +55,7 @@ class UnrolledNet:
     """Layers 1..T, each with its own copy of W and b, built from a Network for T steps."""
 
     def __init__(self, net, seq):
-        if not isinstance(net, Network) or not isinstance(seq, Sequences) or seq.N != net.N:
-            raise ValueError("UnrolledNet needs an engine.Network and a Sequences with the same N")
+        check_compatible(net, seq)  # the same checks as bptt: types, sizes, cross-entropy targets
         self.net, self.seq = net, seq
         X, K = seq.X, seq.K  # (B, T+1, N)
         self.layers = [Layer(net.W, net.b, net.act_codes, K[:, t], X[:, t]) for t in range(1, seq.T + 1)]
@@ -70,7 +69,7 @@ class UnrolledNet:
         with np.errstate(divide="ignore", invalid="ignore"):
             bce = np.where(Y != 0, -Y / s, 0) + np.where(Y != 1, (1 - Y) / (1 - s), 0)
             cat = np.where(Y != 0, -Y / s, 0)
-        return M * np.where(soft, cat, bce) / B
+        return np.where(M != 0, np.where(soft, cat, bce), 0.0) / B  # untargeted units: exactly 0, never nan
 
     def _loss(self, s, t):
         Y, M = self.seq.Y[:, t], self.seq.M[:, t]
@@ -80,7 +79,7 @@ class UnrolledNet:
         with np.errstate(divide="ignore", invalid="ignore"):
             xlogy = lambda y, v: np.where(y != 0, y * np.log(np.where(y != 0, v, 1)), 0)
             l = np.where(soft, -xlogy(Y, s), -(xlogy(Y, s) + xlogy(1 - Y, 1 - s)))
-        return float((M * l).sum())
+        return float(np.where(M != 0, l, 0.0).sum())  # 0 * nan would be nan for an untargeted linear unit
 
     def forward(self):
         """The layered forward pass; returns E and keeps every layer's activities."""
