@@ -1,0 +1,38 @@
+"""Reading Bokeh models and clicking data coordinates in the page (shared by the UI tests)."""
+
+# A model by name, from the page's Bokeh document.
+MODEL = "(name) => Bokeh.documents[0].get_model_by_name(name)"
+
+# The screen position of data point (x, y) in the figure named `name`: the plot view's own
+# scales map data to canvas pixels, then the canvas's rectangle places them on the page.
+POINT = """([name, x, y]) => {
+  const fig = Bokeh.documents[0].get_model_by_name(name);
+  const find = (v) => { if (v.model === fig) return v;
+    for (const c of (v.child_views || [])) { const r = find(c); if (r) return r; } return null; };
+  for (const root of Object.values(Bokeh.index)) {
+    const view = find(root);
+    if (view) {
+      const box = view.canvas_view.el.getBoundingClientRect();
+      return [box.x + view.frame.x_scale.compute(x), box.y + view.frame.y_scale.compute(y)];
+    }
+  }
+  return null;
+}"""
+
+
+def column(page, source, key):
+    """A column of the browser-side ColumnDataSource named ``source``, as a list."""
+    return page.evaluate(f"(n) => Array.from(({MODEL})(n).data['{key}'])", source)
+
+
+def click_data(page, figure, x, y):
+    """Click the point (x, y), in data coordinates, of the Bokeh figure named ``figure``."""
+    px = page.evaluate(POINT, [figure, x, y])
+    assert px is not None, f"figure {figure!r} is not on the page"
+    page.mouse.click(px[0], px[1])
+
+
+def hover_data(page, figure, x, y):
+    px = page.evaluate(POINT, [figure, x, y])
+    assert px is not None, f"figure {figure!r} is not on the page"
+    page.mouse.move(px[0], px[1])
