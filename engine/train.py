@@ -36,6 +36,14 @@ def _number(value):
         return float("nan")
 
 
+def _norm(g):
+    """Euclidean norm that does not overflow for huge but finite entries (sqrt(g @ g) does)."""
+    m = float(np.max(np.abs(g))) if g.size else 0.0
+    if m == 0.0 or not np.isfinite(m):
+        return m
+    return m * float(np.sqrt(np.sum((g / m) ** 2)))
+
+
 class StepReport:
     """What one update did: ``ok`` is False when it was refused because numbers blew up."""
 
@@ -63,6 +71,9 @@ class Momentum:
         self.set_hyper(learning_rate, momentum, clip)
         self.velocity = np.zeros(net.N * net.N + 2 * net.N)
         self.updates = 0
+        # The parameters at which E and its gradient were last finite: an accepted update can
+        # land where E overflows, and then every later step is refused; this is the way back.
+        self.last_finite = None
 
     def set_hyper(self, learning_rate, momentum, clip=None):
         """Change the settings live, keeping the velocity (no reset needed)."""
@@ -78,7 +89,7 @@ class Momentum:
     def step(self, net, grads):
         """Apply one update to ``net`` in place from ``grads`` (a Gradients of this net)."""
         g = constrain(net, grads.dW, grads.db, grads.dh0)
-        norm = float(np.sqrt(g @ g))
+        norm = _norm(g)
         loss = float(grads.loss)
         if not np.isfinite(loss) or not np.isfinite(norm):
             what = "loss" if not np.isfinite(loss) else "gradient"
@@ -88,7 +99,9 @@ class Momentum:
         if clipped:
             g = g * (self.clip / norm)
         v = self.momentum * self.velocity - self.learning_rate * g
-        new = net.params() + v
+        old = net.params()
+        self.last_finite = old
+        new = old + v
         if not np.all(np.isfinite(new)):
             return self._refuse(loss, norm, "the update would make a parameter non-finite; "
                                 "lower the learning rate or set a gradient clip")

@@ -59,6 +59,7 @@ class Session(param.Parameterized):
     def __init__(self, **params):
         super().__init__(**params)
         self._good = None  # parameters before the last run of updates (undo target)
+        self._best = None  # (parameters, loss, update) with the lowest loss since the reset
         self._lesson_defaults()
         self.reset()
         self.param.watch(self._on_setting, ["steps", "activation", "loss", "learn_h0"])
@@ -99,6 +100,9 @@ class Session(param.Parameterized):
         if not fresh:
             self.trainer.optimiser.updates = self.updates
         values = dict(net=net, sequences=seq, gradients=grads, diverged=False)
+        # A new network or new data: best-so-far starts again from here (shapes may differ).
+        self._best = (net.params(), float(grads.loss), self.updates if not fresh else 0) \
+            if np.isfinite(grads.loss) else None
         if self.message_kind == "error":
             values.update(message="", message_kind="info")  # the last action worked
         if names is not None:
@@ -178,17 +182,27 @@ class Session(param.Parameterized):
         self.update_seconds = (time.perf_counter() - t0) / max(1, len(reports))
         done = [r for r in reports if r.ok]
         history = self.history + [(r.update, r.loss) for r in done]
-        values = dict(updates=self.trainer.updates, history=history,
-                      gradients=bptt(self.net, self.sequences, check=False))
+        grads = bptt(self.net, self.sequences, check=False)
+        values = dict(updates=self.trainer.updates, history=history, gradients=grads)
+        if np.isfinite(grads.loss) and (self._best is None or grads.loss < self._best[1]):
+            self._best = (self.net.params(), float(grads.loss), self.trainer.updates)
         last = reports[-1] if reports else None
         if last is not None and not last.ok:
+            # The last finite weights may already sit where E overflows at the next step, so
+            # Undo goes back to the best weights seen since the reset.
+            if self._best is not None:
+                self._good = self._best[0]
             values.update(diverged=True, message_kind="error",
                           message=f"Training stopped at update {last.update}: {last.message}. "
-                                  "The weights are the last finite ones.")
+                                  "The weights are unchanged; Undo puts back the weights with the lowest error "
+                                  f"so far{self._best_text()}.")
         elif self.message_kind == "error" or self.diverged:
             values.update(message="", message_kind="info", diverged=False)
         self.param.update(values)
         return last is None or last.ok
+
+    def _best_text(self):
+        return "" if self._best is None else f" (update {self._best[2]}, loss {self._best[1]:.4g})"
 
     def undo(self):
         """Put back the parameters from before the last run of updates."""
