@@ -150,7 +150,8 @@ def bench_case(N, T, B, rounds, round_time):
     for _ in range(rounds):
         te.append(timed(run_engine, reps[0]))
         tt.append(timed(run_torch, reps[1]))
-    return float(np.median(te)), float(np.median(tt)), diff
+    spread = max(float(np.subtract(*np.percentile(x, [75, 25])) / np.median(x)) for x in (te, tt))
+    return float(np.median(te)), float(np.median(tt)), diff, spread
 
 
 def import_time(repeats):
@@ -201,19 +202,21 @@ def main():
     tuning = {v: os.environ[v] for v in BLAS_TUNING_VARS if v in os.environ}
     print(f"BLAS tuning env: {tuning or 'none set'}")
     print(f"rounds: {rounds} interleaved (engine, torch, ...), ~{round_time * 1e3:.0f} ms per side per round; "
-          "times are medians")
+          "times are medians; IQR: the larger interquartile range of the two, relative to its median")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
-    head = f"{'N':>4} {'T':>4} {'B':>4} | {'engine':>11} {'torch':>11} | {'ratio':>7} {'target':>7} {'met':>4} | max rel diff"
+    head = (f"{'N':>4} {'T':>4} {'B':>4} | {'engine':>11} {'torch':>11} | {'ratio':>7} {'target':>7} {'met':>4} | "
+            f"{'IQR':>5} | max rel diff")
     print(head)
     print("-" * len(head))
     all_met = True
     for N, T, B, target in CASES:
-        te, tt, diff = bench_case(N, T, B, rounds, round_time)
+        te, tt, diff, spread = bench_case(N, T, B, rounds, round_time)
         ratio = tt / te
         met = ratio >= target and diff < 1e-10
         all_met &= met
         print(f"{N:>4} {T:>4} {B:>4} | {fmt_time(te)} {fmt_time(tt)} | {ratio:6.1f}x {target:6.1f}x "
-              f"{'yes' if met else 'NO':>4} | {diff:.1e}", flush=True)
+              f"{'yes' if met else 'NO':>4} | {spread:4.0%} | {diff:.1e}", flush=True)
     if not ARGS.no_import_time:
         first, both, wall = import_time(3 if ARGS.quick else 5)
         print()
@@ -221,6 +224,7 @@ def main():
               f"(target < 1 s: {'yes' if first < 1.0 else 'NO'}); + first batched gradient (8,16,64) "
               f"{both:.3f} s; whole subprocess incl. interpreter {wall:.3f} s")
     print()
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("all targets met" if all_met else "SOME TARGETS NOT MET")
 
 

@@ -21,3 +21,12 @@ MAX_STACK_CELLS = 20_000_000  # (T+1) * B * N; 5 stacks of this many float64 are
 # From this batch size on, the kernels use BLAS matrix products over the batch; below it
 # plain loops avoid BLAS call overhead (measured: loops win at B = 1, BLAS from B >= 8).
 BLAS_MIN_BATCH = 8
+
+# The logistic's inline, vectorised exp covers |z| <= this; beyond it (where e^|z| nears the
+# float64 range) and for NaN the kernels fall back to math.exp. 2^n stays a normal number.
+EXP_FAST_LIMIT = 708.0
+
+# From this many units on (and on the BLAS path), the backward pass multiplies only the columns
+# of d_t that are not all zero (units clamped at that step take no error), so inputs clamped
+# at every step cost nothing in W^T d_t and dW. Below it the gather costs more than it saves.
+COMPACT_MIN_UNITS = 32

@@ -11,13 +11,55 @@ that BLAS can multiply in one call:
 
 Kernels take contiguous float64 arrays and integer codes only (config.py names the codes), so
 they also run unchanged under NUMBA_DISABLE_JIT=1.
+
+Where the time goes, and what is done about it (benchmarks/bench_engine.py measures it):
+
+- Elementwise work is written as branch-free loops over a whole (B, N) time slice, indexed from
+  0 (so Numba drops its negative-index check), which LLVM turns into SIMD code. The logistic's
+  exp is computed inline (_exp_inside): libm's exp is a scalar call and cost more than all the
+  rest of the forward pass. An all-logistic net with squared loss does z += b, a = f(z), the
+  clamp and the loss terms in one pass (_logistic_squared_block).
+- The loss of each case is summed in unit order, as the plain loop would, but with the cases
+  side by side (_sum_terms), so the sums do not wait on each other.
+- On the BLAS path with many units, units clamped in every case at a step (inputs) have d = 0
+  there; the backward pass multiplies only the other columns of d_t, in W^T d_t and in dW.
+
+Results equal the straightforward loops up to rounding (the inline exp is within 1 ulp of libm's;
+BLAS sums in its own order anyway).
 """
 import math
 
 import numpy as np
+from numba import config as _numba_config
 from numba import njit
 
-from .config import BLAS_MIN_BATCH, CROSS_ENTROPY, LINEAR, LOGISTIC, SOFTMAX, TANH
+from .config import BLAS_MIN_BATCH, COMPACT_MIN_UNITS, CROSS_ENTROPY, EXP_FAST_LIMIT, LINEAR, LOGISTIC, SOFTMAX, TANH
+
+if _numba_config.DISABLE_JIT:
+    def _bits_as_float(bits):
+        """The float64 whose bit pattern is the int64 ``bits`` (interpreted fallback)."""
+        return float(np.array(bits, dtype=np.int64).view(np.float64))
+else:
+    from numba.core import types as _types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def _bits_as_float(typingctx, bits):
+        """The float64 whose bit pattern is the int64 ``bits``: one bitcast, so loops vectorise."""
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], context.get_value_type(_types.float64))
+        return _types.float64(_types.int64), codegen
+
+# exp(x) = 2^n e^r with n = round(x / ln 2) and |r| <= ln(2) / 2: Cody-Waite reduction with ln 2
+# split in two (n * _LN2_HI is exact for |n| < 2^21) and the Taylor polynomial of e^r to r^13,
+# whose truncation error (< 1e-17) is far below one ulp. Measured against the library's exp on
+# 4 million arguments in [-708, 708]: at most 1 ulp apart.
+_LOG2E = 1.4426950408889634
+_LOG_DBL_MAX = 709.782712893384  # math.log(sys.float_info.max): e^x is finite up to here
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_C2, _C3, _C4, _C5, _C6, _C7 = 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040
+_C8, _C9, _C10, _C11, _C12, _C13 = 1 / 40320, 1 / 362880, 1 / 3628800, 1 / 39916800, 1 / 479001600, 1 / 6227020800
 
 
 @njit(cache=True)
@@ -59,6 +101,88 @@ def _state_loss_grad(loss_kind, act, s, y):
     return g
 
 
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
+def _exp_inside(x):
+    """e^x for |x| <= EXP_FAST_LIMIT, branch-free (callers pass 0 for the others)."""
+    n = math.floor(x * _LOG2E + 0.5)
+    r = (x - n * _LN2_HI) - n * _LN2_LO
+    p = 1.0 + r * (1.0 + r * (_C2 + r * (_C3 + r * (_C4 + r * (_C5 + r * (_C6 + r * (
+        _C7 + r * (_C8 + r * (_C9 + r * (_C10 + r * (_C11 + r * (_C12 + r * _C13))))))))))))
+    return p * _bits_as_float((np.int64(n) + 1023) << 52)
+
+
+@njit(cache=True)
+def _logistic_outside(z):
+    """1 / (1 + e^-z) for |z| > EXP_FAST_LIMIT or NaN, with the library exp. Beyond log(DBL_MAX)
+    e^-z is inf and the logistic 0; said explicitly, because math.exp raises OverflowError there
+    when the kernels run as plain Python."""
+    return 0.0 if -z > _LOG_DBL_MAX else 1.0 / (1.0 + math.exp(-z))
+
+
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
+def _logistic_squared_block(Z, b, A, S, X, K, Y, M, terms):
+    """One pass over a time slice of an all-logistic net with squared loss (BLAS path):
+    z += b; a = 1 / (1 + e^-z); s = where(K, X, a); terms = M ? (s - y)^2 / 2 : 0.
+
+    Fusing the passes reads each cell once, which matters once the stacks leave the cache.
+    ``b`` is the bias repeated for every case of the block.
+    """
+    n_out = 0
+    for k in range(Z.shape[0]):
+        z = Z[k] + b[k]
+        Z[k] = z
+        inside = abs(z) <= EXP_FAST_LIMIT
+        n_out += 0 if inside else 1
+        a = 1.0 / (1.0 + _exp_inside(-z if inside else 0.0))
+        A[k] = a
+        s = X[k] if K[k] != 0.0 else a
+        S[k] = s
+        r = s - Y[k]
+        terms[k] = 0.5 * r * r if M[k] != 0.0 else 0.0
+    if n_out > 0:
+        for k in range(Z.shape[0]):
+            if not abs(Z[k]) <= EXP_FAST_LIMIT:
+                a = _logistic_outside(Z[k])
+                A[k] = a
+                s = X[k] if K[k] != 0.0 else a
+                S[k] = s
+                r = s - Y[k]
+                terms[k] = 0.5 * r * r if M[k] != 0.0 else 0.0
+
+
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
+def _logistic_block(Z, A):
+    """A[k] = 1 / (1 + exp(-Z[k])) for every k of the 1-d blocks Z and A.
+
+    libm's exp is a scalar call and costs more than everything else the forward pass does per
+    unit (Numba has no vector math library here), so e^x is computed inline with a branch-free
+    polynomial that the compiler turns into SIMD code. Arguments beyond +-EXP_FAST_LIMIT, and
+    NaN, are redone with math.exp, so overflow, underflow and NaN behave exactly as before.
+    """
+    n_out = 0
+    for k in range(Z.shape[0]):  # from 0: Numba knows k >= 0 and drops the wraparound check
+        x = -Z[k]
+        inside = abs(x) <= EXP_FAST_LIMIT
+        n_out += 0 if inside else 1
+        A[k] = 1.0 / (1.0 + _exp_inside(x if inside else 0.0))
+    if n_out > 0:
+        for k in range(Z.shape[0]):
+            if not abs(Z[k]) <= EXP_FAST_LIMIT:
+                A[k] = _logistic_outside(Z[k])
+
+
+@njit(cache=True)
+def _sum_terms(terms, e, N):
+    """e[c] = sum over i of terms[c*N + i], in unit order as before, but with the cases side by
+    side (independent sums) rather than one after the other (one long dependency chain)."""
+    B = e.shape[0]
+    for c in range(B):
+        e[c] = 0.0
+    for i in range(N):
+        for c in range(B):
+            e[c] += terms[c * N + i]
+
+
 @njit(cache=True)
 def _forward(W, b, h0, act, sm, loss_kind, data, stack, parts):
     """s_0 = where(K_0, X_0, h0); z_t = W s_{t-1} + b; a_t = f(z_t); s_t = where(K_t, X_t, a_t).
@@ -69,8 +193,23 @@ def _forward(W, b, h0, act, sm, loss_kind, data, stack, parts):
     X, K, Y, M = data[0], data[1], data[2], data[3]
     S, A, Z = stack[0], stack[1], stack[2]
     T1, B, N = X.shape
+    BN = B * N
     n_sm = sm.shape[0]
     WT = np.ascontiguousarray(W.T)  # (N, N): z_t = s_{t-1} @ W^T, row form over the batch
+    # Flat views: time slice t is the contiguous block [t*BN, (t+1)*BN).
+    Zf, Af, Sf = Z.reshape(T1 * BN), A.reshape(T1 * BN), S.reshape(T1 * BN)
+    Xf, Kf, Yf, Mf = X.reshape(T1 * BN), K.reshape(T1 * BN), Y.reshape(T1 * BN), M.reshape(T1 * BN)
+    lses = np.empty(B)  # log-sum-exp of the softmax group, per case
+    terms = np.empty(BN)  # squared loss: the terms of one time slice
+    n_logistic = 0
+    el = np.empty(N, dtype=np.int64)  # the tanh and linear units
+    n_el = 0
+    for i in range(N):
+        if act[i] == LOGISTIC:
+            n_logistic += 1
+        elif act[i] == TANH or act[i] == LINEAR:
+            el[n_el] = i
+            n_el += 1
     for c in range(B):
         e = 0.0
         for i in range(N):
@@ -81,7 +220,18 @@ def _forward(W, b, h0, act, sm, loss_kind, data, stack, parts):
             if M[0, c, i] != 0.0:
                 e += _state_loss(loss_kind, act[i], s, Y[0, c, i])
         parts[0, c] = e
+    fused = B >= BLAS_MIN_BATCH and n_logistic == N and loss_kind != CROSS_ENTROPY
+    b_rep = np.empty(BN if fused else 0)  # b for every case of a block
+    for k in range(b_rep.shape[0]):
+        b_rep[k] = b[k % N]
     for t in range(1, T1):
+        lo, hi = t * BN, (t + 1) * BN
+        if fused:
+            np.dot(S[t - 1], WT, Z[t])  # (B, N)
+            _logistic_squared_block(Zf[lo:hi], b_rep, Af[lo:hi], Sf[lo:hi], Xf[lo:hi], Kf[lo:hi], Yf[lo:hi],
+                                    Mf[lo:hi], terms)
+            _sum_terms(terms, parts[t], N)
+            continue
         if B >= BLAS_MIN_BATCH:
             np.dot(S[t - 1], WT, Z[t])  # (B, N)
             for c in range(B):
@@ -94,16 +244,13 @@ def _forward(W, b, h0, act, sm, loss_kind, data, stack, parts):
                     for j in range(N):
                         acc += W[i, j] * S[t - 1, c, j]
                     Z[t, c, i] = acc
+        if n_logistic > 0:  # every unit of the block; the others are overwritten just below
+            _logistic_block(Zf[t * BN:(t + 1) * BN], Af[t * BN:(t + 1) * BN])
         for c in range(B):
-            for i in range(N):
+            for q in range(n_el):
+                i = el[q]
                 z = Z[t, c, i]
-                k = act[i]
-                if k == LOGISTIC:
-                    A[t, c, i] = 1.0 / (1.0 + math.exp(-z))
-                elif k == TANH:
-                    A[t, c, i] = math.tanh(z)
-                elif k == LINEAR:
-                    A[t, c, i] = z
+                A[t, c, i] = math.tanh(z) if act[i] == TANH else z
             lse = 0.0
             if n_sm > 0:
                 m = -np.inf
@@ -117,6 +264,20 @@ def _forward(W, b, h0, act, sm, loss_kind, data, stack, parts):
                 for q in range(n_sm):
                     A[t, c, sm[q]] /= tot
                 lse = m + math.log(tot)
+            lses[c] = lse
+        if loss_kind != CROSS_ENTROPY and B >= BLAS_MIN_BATCH:
+            # Squared loss, branch-free: the clamp select runs as SIMD over the whole block,
+            # and adding 0.0 for a unit without a target leaves the sum exactly as skipping it.
+            Sb, Xb, Kb, Ab, Yb, Mb = Sf[lo:hi], Xf[lo:hi], Kf[lo:hi], Af[lo:hi], Yf[lo:hi], Mf[lo:hi]
+            for k in range(BN):
+                s = Xb[k] if Kb[k] != 0.0 else Ab[k]
+                Sb[k] = s
+                r = s - Yb[k]
+                terms[k] = 0.5 * r * r if Mb[k] != 0.0 else 0.0
+            _sum_terms(terms, parts[t], N)
+            continue
+        for c in range(B):
+            lse = lses[c]
             e = 0.0
             for i in range(N):
                 clamped = K[t, c, i] != 0.0
@@ -150,14 +311,50 @@ def _backward(W, C, act, sm, loss_kind, data, stack, dW, db, dh0):
     ce = loss_kind == CROSS_ENTROPY
     n_sm = sm.shape[0]
     gp = np.zeros((B, N))  # W^T d_{t+1}: the error that reaches s_t from later steps
+    BN = B * N
+    flat = not ce and B >= BLAS_MIN_BATCH  # small blocks: the plain loop below is quicker
+    # Flat views: time slice t is the contiguous block [t*BN, (t+1)*BN).
+    Sf, Af, Gf, Df = S.reshape(T1 * BN), A.reshape(T1 * BN), G.reshape(T1 * BN), D.reshape(T1 * BN)
+    Yf, Kf, Mf = Y.reshape(T1 * BN), K.reshape(T1 * BN), M.reshape(T1 * BN)
+    gpf = gp.reshape(BN)
+    kinds = np.empty(BN if flat else 0, dtype=np.int64)  # act[i] for every cell of a (B, N) block
+    for c in range(B if flat else 0):
+        for i in range(N):
+            kinds[c * N + i] = act[i]
     dW[:, :] = 0.0
     db[:] = 0.0
     for i in range(N):
         for c in range(B):
             D[0, c, i] = 0.0
+    # Column skipping (large N, BLAS path): cols[:n_cols] are the units that can have d != 0 at
+    # the current step (softmax, or not clamped in every case), Wc[:n_cols] their rows of W;
+    # one_set while that set has not changed from step to step.
+    compact = B >= BLAS_MIN_BATCH and N >= COMPACT_MIN_UNITS and T > 0
+    nz = np.zeros(N, dtype=np.uint8)
+    cols = np.empty(N, dtype=np.int64)
+    new_cols = np.empty(N, dtype=np.int64)
+    n_cols = -1
+    one_set = True
+    Wc = np.empty((N if compact else 0, N))
+    Dc_all = np.empty(0)
+    Dc_step = np.empty(B * N if compact else 0)
     for t in range(T, 0, -1):
+        if flat:
+            # Squared loss: g_t and d_t of the whole (B, N) block in one branch-free loop
+            # (selects, no calls), which the compiler turns into SIMD code.
+            lo, hi = t * BN, (t + 1) * BN
+            Sb, Yb, Mb, Kb = Sf[lo:hi], Yf[lo:hi], Mf[lo:hi], Kf[lo:hi]
+            Ab, Gb, Db = Af[lo:hi], Gf[lo:hi], Df[lo:hi]
+            for k in range(BN):
+                g = gpf[k]
+                g = g + inv_B * (Sb[k] - Yb[k]) if Mb[k] != 0.0 else g
+                Gb[k] = g
+                a = Ab[k]
+                kind = kinds[k]
+                fp = a * (1.0 - a) if kind == LOGISTIC else (1.0 - a * a if kind == TANH else 1.0)
+                Db[k] = 0.0 if (kind == SOFTMAX or Kb[k] != 0.0) else fp * g
         for c in range(B):
-            for i in range(N):
+            for i in range(0 if flat else N):
                 g = gp[c, i]
                 if M[t, c, i] != 0.0:
                     g += inv_B * _state_loss_grad(loss_kind, act[i], S[t, c, i], Y[t, c, i])
@@ -198,7 +395,46 @@ def _backward(W, C, act, sm, loss_kind, data, stack, dW, db, dh0):
                         v = 0.0
                     D[t, c, i] = a * (u - su) - v + a * sv
         # Accumulate this step's contribution G_t = d_t s_{t-1}^T and pass the error back.
-        if B >= BLAS_MIN_BATCH:
+        if compact:
+            # A unit clamped in every case at step t, with an elementwise activation, has d = 0
+            # there and adds nothing to W^T d_t or dW: multiply only the columns of the others.
+            # (The set follows from K alone, so it stays the same from step to step when the
+            # inputs are clamped at every step, and dW below can use one product too.)
+            for i in range(N):
+                nz[i] = act[i] == SOFTMAX
+            for c in range(B):
+                for i in range(N):
+                    nz[i] |= K[t, c, i] == 0.0
+            n_new = 0
+            for i in range(N):
+                if nz[i]:
+                    new_cols[n_new] = i
+                    n_new += 1
+            same = n_new == n_cols
+            for q in range(n_new if same else 0):
+                same = same and new_cols[q] == cols[q]
+            if not same:
+                if n_cols >= 0:
+                    one_set = False  # the set changed from one step to the next
+                elif n_new < N:
+                    Dc_all = np.empty(T * B * n_new)  # first step (t = T): room for all steps
+                n_cols = n_new
+                for q in range(n_cols):
+                    cols[q] = new_cols[q]
+                    for j in range(N):
+                        Wc[q, j] = W[cols[q], j]
+            if n_cols == N:
+                np.dot(D[t], W, gp)
+            else:
+                Dc = (Dc_all[(t - 1) * B * n_cols:t * B * n_cols] if one_set else Dc_step[:B * n_cols]).reshape(B, n_cols)
+                for c in range(B):
+                    for q in range(n_cols):
+                        Dc[c, q] = D[t, c, cols[q]]
+                if n_cols > 0:
+                    np.dot(Dc, Wc[:n_cols], gp)  # (B, N)
+                else:
+                    gp[:, :] = 0.0
+        elif B >= BLAS_MIN_BATCH:
             np.dot(D[t], W, gp)  # (B, N): row form of W^T d_t
         else:
             for c in range(B):
@@ -214,7 +450,17 @@ def _backward(W, C, act, sm, loss_kind, data, stack, dW, db, dh0):
         for c in range(B):
             for i in range(N):
                 db[i] += D[t, c, i]
-    if B >= BLAS_MIN_BATCH and T > 0:
+    if compact and one_set and n_cols < N:
+        # The same columns at every step: dW's other rows are 0, and the gathered d's of all
+        # steps, (T*B, n_cols), give the rest in one product.
+        Sflat = S[:T].reshape(T * B, N)  # (T*B, N)
+        dWc = np.zeros((n_cols, N))
+        if n_cols > 0:
+            np.dot(Dc_all.reshape(T * B, n_cols).T, Sflat, dWc)
+        for q in range(n_cols):
+            for j in range(N):
+                dW[cols[q], j] = dWc[q, j]
+    elif B >= BLAS_MIN_BATCH and T > 0:
         Dflat = D[1:].reshape(T * B, N)  # (T*B, N)
         Sflat = S[:T].reshape(T * B, N)  # (T*B, N)
         np.dot(Dflat.T, Sflat, dW)  # sum over t and cases of d_t s_{t-1}^T
