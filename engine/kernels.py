@@ -64,9 +64,15 @@ _C8, _C9, _C10, _C11, _C12, _C13 = 1 / 40320, 1 / 362880, 1 / 3628800, 1 / 39916
 
 @njit(cache=True)
 def _xlogy(y, s):
-    """y log s with the convention 0 log 0 = 0 (a target of 0 costs nothing on its own term)."""
+    """y log s with the convention 0 log 0 = 0 (a target of 0 costs nothing on its own term).
+
+    log 0 is -inf here with or without the JIT (Python's math.log would raise): a clamped
+    state of exactly 0 against a target of 1 has an infinite error, which the optimiser refuses.
+    """
     if y == 0.0:
         return 0.0
+    if s <= 0.0:
+        return -np.inf if s == 0.0 else np.nan
     return y * math.log(s)
 
 
@@ -86,9 +92,14 @@ def _state_loss(loss_kind, act, s, y):
     return -(_xlogy(y, s) + _xlogy(1.0 - y, 1.0 - s))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _state_loss_grad(loss_kind, act, s, y):
-    """dl/ds from the state itself; the division form, exact wherever it is finite."""
+    """dl/ds from the state itself; the division form, exact wherever it is finite.
+
+    A unit saturated to exactly 0 or 1 against a cross-entropy target gets +-inf here (the
+    numpy error model: IEEE division, no ZeroDivisionError). Only the g stack shows it; d and
+    the weight gradients use the combined form d = a - y, which stays finite.
+    """
     if loss_kind != CROSS_ENTROPY:
         return s - y
     if act == SOFTMAX:
