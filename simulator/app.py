@@ -102,6 +102,7 @@ class SimulatorApp(pn.viewable.Viewer):
         tabs.param.watch(lambda e: setattr(self.equivalence, "active", e.new == 0), "active")
         self.equivalence.active = True
         main = pn.Column(self.passes, pn.Row(self.recurrent, self.unrolled, sizing_mode="stretch_width"),
+                         self.recurrent.legend,  # one legend for both pictures
                          pn.Row(self.loss_curve, sizing_mode="stretch_width"), tabs,
                          sizing_mode="stretch_width", stylesheets=css)
         return pn.Column(header, pn.Row(sidebar, main, sizing_mode="stretch_width"), self.keys,

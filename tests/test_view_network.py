@@ -9,7 +9,8 @@ from simulator.selection import Selection
 from simulator.session import Session
 from simulator.views import graph_layout as gl
 from simulator.views import style
-from simulator.views.network import RecurrentView
+from simulator.lessons import LESSONS
+from simulator.views.network import BORDER, MAX_W, MIN_W, RecurrentView
 
 
 @pytest.fixture
@@ -137,10 +138,12 @@ def test_tied_weights_share_a_colour(view):
     s = view.session
     if not hasattr(s, "tie"):
         pytest.skip("Session.tie is not available")
+    before = view.legend.object
     assert s.tie([("W", 2, 3), ("W", 3, 2)]), s.message
     d = view.edges.data
     assert d["colour"][edge_row(view, 2, 3)] == d["colour"][edge_row(view, 3, 2)] == style.TIE_COLOURS[0]
-    assert d["tie"][edge_row(view, 2, 3)] == "group 1" and view._legend[-1].visible
+    assert "tied weights" not in before, "the tie entry is shown only when something is tied"
+    assert d["tie"][edge_row(view, 2, 3)] == "group 1" and "tied weights share a colour" in view.legend.object
 
 
 def test_structure_change_rebuilds_the_arrows(view):
@@ -151,6 +154,31 @@ def test_structure_change_rebuilds_the_arrows(view):
     n = len(view.edges.data["i"])
     assert s.toggle_connection(5, 2), s.message
     assert len(view.edges.data["i"]) == n - 1 and (5, 2) not in set(zip(view.edges.data["i"], view.edges.data["j"]))
+
+
+@pytest.mark.parametrize("lesson", list(LESSONS))
+def test_every_lesson_fits_inside_the_frame_at_every_width(lesson):
+    """For each lesson and each width the figure can take, circles, rings, numbers and arrows lie inside the frame."""
+    v = RecurrentView(session=Session(lesson=lesson), selection=Selection())
+    for frame_w in (MIN_W - 2 * BORDER, MAX_W - 2 * BORDER, 520):
+        v.figure.set_from_json("inner_width", frame_w)  # as when the browser reports its layout
+        x, y, fig = v.figure.x_range, v.figure.y_range, v.figure
+        ppu = frame_w / (x.end - x.start)
+        assert ppu == pytest.approx(fig.frame_height / (y.end - y.start)), "equal scales on both axes"
+        u = v.units.data
+        r = np.maximum(u["size"], np.where(u["ring_alpha"] > 0, u["ring_size"], 0)) / 2 / ppu
+        lines = np.array([len(t.splitlines()) for t in u["value"]])
+        bottom = np.minimum(u["y"] - r, u["vy"] - lines * 18 / ppu)  # 12pt text lines below the circle
+        assert np.all(u["x"] - r >= x.start) and np.all(u["x"] + r <= x.end), f"{lesson} at {frame_w}px"
+        assert np.all(u["y"] + r <= y.end) and np.all(bottom >= y.start), f"{lesson} at {frame_w}px"
+        px, py = np.concatenate(v.edges.data["xs"]), np.concatenate(v.edges.data["ys"])
+        assert np.all((px >= x.start) & (px <= x.end) & (py >= y.start) & (py <= y.end)), f"{lesson} arrows"
+
+
+def test_legend_is_html_that_wraps(view):
+    """The legend is one wrapping HTML row (a Bokeh legend widened the figure past its frame)."""
+    assert not view.figure.legend and 'class="net-legend-row"' in view.legend.object
+    assert style.POSITIVE in view.legend.object and style.NEGATIVE in view.legend.object
 
 
 def test_a_training_frame_costs_little_server_time(view):

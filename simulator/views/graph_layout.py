@@ -5,11 +5,12 @@ sign or tie group, width by |w|), one rule for what the pass animation shows at 
 piece of browser code that lights a weight and all its T copies in both pictures at once.
 Nothing here keeps state: every function maps arrays to arrays or builds fresh Bokeh objects.
 """
+import html
 import re
 from collections import namedtuple
 
 import numpy as np
-from bokeh.models import ColumnDataSource, CustomJS, CustomJSHover, LegendItem
+from bokeh.models import CustomJS, CustomJSHover
 
 from ..selection import pass_frame
 from . import style
@@ -228,16 +229,34 @@ def style_figure(fig):
         ax.axis_label_text_font_style = "normal"
 
 
-def legend_items(fig, entries):
-    """Legend entries from glyph-only proxies: (label, method, kwargs) each drawn with no data."""
-    items = []
-    for label, method, kwargs in entries:
-        r = getattr(fig, method)(source=ColumnDataSource(_EMPTY[method]), **kwargs)
-        items.append(LegendItem(label=label, renderers=[r]))
-    return items
+# -- the legend of both pictures ---------------------------------------------------------------
+# An HTML legend rather than a Bokeh one: a Bokeh legend below a figure widens the figure to
+# its own fixed width (it cannot wrap), which clipped the recurrent picture and pushed the
+# unrolled one off the page. HTML wraps to whatever width the pictures row has.
+def line_swatch(colour, width=4):
+    return f'<line x1="2" y1="10" x2="28" y2="10" stroke="{colour}" stroke-width="{width}" stroke-linecap="round"/>'
 
 
-_EMPTY = {"line": dict(x=[np.nan], y=[np.nan]), "scatter": dict(x=[np.nan], y=[np.nan])}  # drawn nowhere
+def dot_swatch(fill, line, line_width=1.5):
+    return f'<circle cx="15" cy="10" r="7" fill="{fill}" stroke="{line}" stroke-width="{line_width}"/>'
+
+
+def ring_swatch(fill, ring):
+    return (f'<circle cx="15" cy="10" r="8.5" fill="none" stroke="{ring}" stroke-width="2.5"/>'
+            f'<circle cx="15" cy="10" r="5.5" fill="{fill}" stroke="#555555" stroke-width="1"/>')
+
+
+def band_swatch(colour, alpha=0.4):
+    return f'<rect x="8" y="1" width="14" height="18" fill="{colour}" fill-opacity="{alpha}"/>'
+
+
+def legend_html(entries):
+    """A wrapping row of legend entries from (label, svg swatch) pairs."""
+    out = []
+    for label, swatch in entries:
+        out.append(f'<span class="net-legend-entry"><svg width="30" height="20" viewBox="0 0 30 20" '
+                   f'aria-hidden="true">{swatch}</svg>{html.escape(label)}</span>')
+    return f'<div class="net-legend-row">{"".join(out)}</div>'
 
 
 # -- linking the two pictures in the browser ----------------------------------------------------

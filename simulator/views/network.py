@@ -7,22 +7,31 @@ arrow takes one time step: the state at t feeds the net input at t + 1. During t
 pass the circles show the error derivatives d_t and the arrows this step's contribution G_t;
 once the contributions are summed the arrows show dW. Hovering an arrow lights that weight
 here and all its T copies in the unrolled picture (graph_layout's link code, in the browser).
+
+The figure stretches between MIN_W and MAX_W to share the row with the unrolled picture; the
+browser reports the frame's width (inner_width) and the geometry is rebuilt for it, so the
+graph always fits inside the frame with equal scales on both axes. The legend (``legend``,
+one for both pictures) is HTML below the row: a Bokeh legend cannot wrap and widened the figure.
 """
 import time as _time
 
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, HoverTool, Legend, Range1d, TapTool, Title
+from bokeh.models import ColumnDataSource, HoverTool, Range1d, TapTool, Title
 from bokeh.plotting import figure
 
+from ..assets import stylesheet
 from ..selection import Selection
 from ..session import Session
 from . import graph_layout as gl
 from . import style
 
-UNIT_PX, RING_PX, FRAME_W = 48, 66, 600  # circle and target-ring diameters, plot width (px)
-MIN_H, MAX_H = 300, 560  # plot height range (px)
+UNIT_PX, RING_PX = 48, 66  # circle and target-ring diameters (px)
+FRAME_W = 560            # frame width assumed until the browser reports the real one (px)
+MIN_W, MAX_W = 400, 720  # the figure's width range in the pictures row (px)
+BORDER = 10              # min_border left and right: figure width = frame width + 2 * BORDER
+MIN_H, MAX_H = 300, 560  # frame height range (px)
 
 UNIT_TIPS = [("unit", "name", False), ("role", "role", False), ("time step t", "t", False),
              ("net input z", "z", True), ("state s", "s", True), ("target y", "target", True),
@@ -40,29 +49,38 @@ class RecurrentView(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._key = None          # structure the geometry was built for
+        self._frame_w = FRAME_W   # frame width the geometry was built for (px)
         self.last_update_ms = 0.0  # server time of the last refresh (shown by the tests)
         self.edges = ColumnDataSource(name="network_edges")
         self.units = ColumnDataSource(name="network_units")
         self.figure = self._build_figure()
-        self._pane = pn.pane.Bokeh(self.figure, sizing_mode="fixed")
+        self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width", min_width=MIN_W, max_width=MAX_W)
+        self.legend = pn.pane.HTML("", name="net_legend", css_classes=["net-legend"], sizing_mode="stretch_width",
+                                   stylesheets=[stylesheet("net_legend.css")], margin=(0, 10))
         self.refresh()
         self.session.param.watch(self.refresh, ["gradients", "net", "sequences", "unit_names", "unit_groups"])
         self.selection.param.watch(self.refresh, ["time", "case", "weight", "unit", "tick"])
         self.edges.selected.on_change("indices", self._on_edge_tap)
         self.units.selected.on_change("indices", self._on_unit_tap)
+        self.figure.on_change("inner_width", self._on_resize)
 
     def __panel__(self):
         return self._pane
 
     # -- building (once) --------------------------------------------------------------------
     def _build_figure(self):
-        fig = figure(name="network_figure", frame_width=FRAME_W, frame_height=380, width=None, height=None, tools=[],
-                     x_range=Range1d(-1, 1), y_range=Range1d(-1, 1), title="", x_axis_type=None,
-                     y_axis_type=None, min_border_left=10, min_border_right=10, frame_align=False)
+        fig = figure(name="network_figure", sizing_mode="stretch_width", min_width=MIN_W, max_width=MAX_W,
+                     frame_height=380, height=None, tools=[], x_range=Range1d(-1, 1), y_range=Range1d(-1, 1),
+                     title="", x_axis_type=None, y_axis_type=None, min_border_left=BORDER,
+                     min_border_right=BORDER, frame_align=False)
         gl.style_figure(fig)
         fig.grid.visible = False
-        fig.add_layout(Title(text="Every arrow takes one time step (Δt = 1): s_t feeds z_(t+1).",
+        # Short lines (bold headline, what the marks mean, the delay rule): a Bokeh title cannot
+        # wrap, and the figure may be only MIN_W wide.
+        fig.add_layout(Title(text="Every arrow takes one time step: s_t feeds z_(t+1).",
                              text_font_size=gl.SMALL_FONT, text_font_style="italic"), "above")
+        self.subtitle = Title(text="", text_font_size=gl.SMALL_FONT, text_font_style="normal")
+        fig.add_layout(self.subtitle, "above")
         glow = fig.multi_line("xs", "ys", source=self.edges, line_color=style.HIGHLIGHT,
                               line_width="glow_w", line_alpha="hl", line_cap="round")
         lines = fig.multi_line("xs", "ys", source=self.edges, line_color="colour", line_width="width",
@@ -90,19 +108,6 @@ class RecurrentView(pn.viewable.Viewer):
                       HoverTool(renderers=[circles], tooltips=unit_tips, formatters=unit_fmt),
                       TapTool(renderers=[hit, circles]))
         fig.js_on_event("mouseleave", gl.link_callback(self.edges, leaving=True))
-        self._legend = gl.legend_items(fig, [
-            ("positive (W, G or d)", "line", dict(line_color=style.POSITIVE, line_width=4)),
-            ("negative; thickness = size", "line", dict(line_color=style.NEGATIVE, line_width=4)),
-            ("selected weight", "line", dict(line_color=style.HIGHLIGHT, line_width=8)),
-            ("input: clamped (value below)", "scatter", dict(size=18, fill_color="white",
-                                                              line_color=style.CLAMP, line_width=3.5)),
-            ("output: ring = target, fill = activity", "scatter", dict(size=18, fill_color="#888888",
-                                                                      line_color=style.TARGET, line_width=3)),
-            ("activity: white 0 … black 1", "scatter", dict(size=18, fill_color="#444444", line_color="#777777")),
-            ("tied weights share a colour", "line", dict(line_color=style.TIE_COLOURS[0], line_width=4)),
-        ])
-        fig.add_layout(Legend(items=self._legend, orientation="horizontal", nrows=3, label_text_font_size=gl.SMALL_FONT,
-                              border_line_color=None, spacing=2, padding=4, margin=4), "below")
         return fig
 
     def _build_geometry(self, net, seq):
@@ -111,10 +116,11 @@ class RecurrentView(pn.viewable.Viewer):
         pos, out = gl.recurrent_positions(groups)
         lo, hi = pos.min(axis=0) - 0.8, pos.max(axis=0) + 0.8
         span = hi - lo
-        ppu = min(FRAME_W / span[0], MAX_H / span[1])  # pixels per data unit, equal on both axes
-        height = float(np.clip(span[1] * ppu, MIN_H, MAX_H))
-        (cx, cy), (w, h) = (hi + lo) / 2, (FRAME_W / ppu / 2, height / ppu / 2)
-        self.figure.frame_height = int(height)
+        frame_w = self._frame_w
+        ppu = min(frame_w / span[0], MAX_H / span[1])  # pixels per data unit, equal on both axes
+        height = int(np.clip(span[1] * ppu, MIN_H, MAX_H))  # whole pixels, so the y scale equals the x scale
+        (cx, cy), (w, h) = (hi + lo) / 2, (frame_w / ppu / 2, height / ppu / 2)
+        self.figure.frame_height = height
         self.figure.x_range.update(start=cx - w, end=cx + w)
         self.figure.y_range.update(start=cy - h, end=cy + h)
         unit_px = float(np.clip(0.62 * ppu, 18, UNIT_PX))  # many units: smaller circles
@@ -131,7 +137,31 @@ class RecurrentView(pn.viewable.Viewer):
         self.units.data = dict(x=pos[:, 0], y=pos[:, 1], vx=pos[:, 0], vy=pos[:, 1] - radius - 0.08,
                                name=list(names), size=np.full(net.N, unit_px), ring_size=np.full(net.N, ring_px),
                                **self._unit_style(net, seq))
-        self._legend[-1].visible = any(r[0] == "W" for g in net.ties for r in g)
+        self._set_legend(any(r[0] == "W" for g in net.ties for r in g))
+
+    def _set_legend(self, tied):
+        entries = [
+            ("positive (W, G or d)", gl.line_swatch(style.POSITIVE)),
+            ("negative; thickness = size", gl.line_swatch(style.NEGATIVE)),
+            ("selected weight: lit here and in all T copies", gl.line_swatch(style.HIGHLIGHT, 8)),
+            ("clamped input (its value shown)", gl.dot_swatch("white", style.CLAMP, 3)),
+            ("output: ring = target, fill = activity", gl.ring_swatch("#888888", style.TARGET)),
+            ("fill = activity: white low … black high", gl.dot_swatch("#444444", "#777777")),
+            *([("tied weights share a colour", gl.line_swatch(style.TIE_COLOURS[0]))] if tied else []),
+            ("time cursor (unrolled)", gl.band_swatch(style.HIGHLIGHT)),
+        ]
+        text = gl.legend_html(entries)
+        if self.legend.object != text:
+            self.legend.object = text
+
+    def _on_resize(self, attr, old, new):
+        """The browser laid the figure out: rebuild the geometry for the frame's real width."""
+        if new is None or new <= 0 or abs(new - self._frame_w) < 2:
+            return  # also stops a resize -> rebuild -> resize loop
+        self._frame_w = int(new)
+        # No pn.io.hold() here: inside a Bokeh callback at page load, the held changes never
+        # reached the browser (seen in Chromium: the old ranges stayed). Resizes are rare.
+        self._build_geometry(self.session.net, self.session.sequences)
 
     # -- one refresh per change -----------------------------------------------------------------
     def refresh(self, *events):
@@ -168,15 +198,17 @@ class RecurrentView(pn.viewable.Viewer):
         G = grads.dW_by_step[t - 1][i, j] if t >= 1 else np.full(E, np.nan)
         if f.phase == "backward":
             shown, scale = G, gl.grad_scale(grads.dW_by_step[:, i, j])
-            title = f"Backward pass, t = {t}: circles show d_{t} = dE/dz, arrows G_{t} = d_{t} s_{t - 1}ᵀ"
+            title = f"Backward pass at t = {t}"
+            detail = f"circles: d_{t} = dE/dz_{t}   arrows: G_{t} = d_{t} s_{t - 1}ᵀ"
         elif f.phase == "summed":
             shown, scale = dW, gl.grad_scale(dW)
-            title = "Summed: arrows show dW = G_1 + … + G_T, one gradient per weight"
+            title, detail = "Summed over time: dW = G_1 + … + G_T", "arrows: dW, one gradient per weight"
         else:
             shown, scale = W, gl.weight_scale(net.W)
-            title = (f"Forward pass: building the stack, t = {t}" if f.phase == "forward"
-                     else f"Time step t = {t}, case {f.case}: activities; arrows = weights W")
-        self.figure.title.text = title
+            title = (f"Forward pass: building t = {t}" if f.phase == "forward"
+                     else f"Time step t = {t}, case {f.case}")
+            detail = f"circles: activities s_{t}   arrows: weights W"
+        self.figure.title.text, self.subtitle.text = title, detail
         width = gl.widths(shown, scale)
         alpha0 = np.where(np.abs(shown) > 0, 0.9, 0.35)
         cols = gl.sign_colours(shown, ties if f.phase in ("complete", "forward") else None)

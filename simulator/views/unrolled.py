@@ -6,14 +6,17 @@ t - 1 to column t, so a weight appears T times, drawn alike in every column. The
 animation fills the columns: the forward pass builds the stack of activities from left to
 right, the backward pass peels it from right to left and shows each unit's error derivative
 d_t and each copy's gradient G_t; "summed" is the moment the T copies' gradients are added.
+
+The figure takes the rest of the pictures row; the browser reports its frame width
+(inner_width) and the circles are resized to fit T + 1 columns in it. Its legend is the one
+under both pictures (RecurrentView.legend).
 """
 import time as _time
 
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import (BoxAnnotation, ColumnDataSource, FixedTicker, HoverTool, Legend, Range1d,
-                          TapTool)
+from bokeh.models import BoxAnnotation, ColumnDataSource, FixedTicker, HoverTool, Range1d, TapTool, Title
 from bokeh.plotting import figure
 
 from ..selection import Selection
@@ -22,7 +25,9 @@ from . import graph_layout as gl
 from . import style
 from .network import UNIT_TIPS
 
-ROW_PX = 62  # height of one unit's row
+ROW_PX = 62    # height of one unit's row (px)
+FRAME_W = 560  # frame width assumed until the browser reports the real one (px)
+MIN_W = 400    # the figure's narrowest width in the pictures row (px)
 EDGE_TIPS = [("weight", "label", False), ("W", "w", True), ("copy", "copy", False),
              ("this copy's gradient G_t", "G", True), ("the shown case's share", "share", True),
              ("dE/dW = Σ_t G_t", "dw", True), ("tied", "tie", False)]
@@ -37,27 +42,32 @@ class UnrolledView(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._key = None
+        self._frame_w = FRAME_W  # frame width the circles were sized for (px)
         self.last_update_ms = 0.0
         self.edges = ColumnDataSource(name="unrolled_edges")
         self.cells = ColumnDataSource(name="unrolled_units")
         self.figure = self._build_figure()
-        self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
+        self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width", min_width=MIN_W)
         self.refresh()
         self.session.param.watch(self.refresh, ["gradients", "net", "sequences", "unit_names", "unit_groups"])
         self.selection.param.watch(self.refresh, ["time", "case", "weight", "unit", "tick"])
         self.edges.selected.on_change("indices", self._on_edge_tap)
         self.cells.selected.on_change("indices", self._on_cell_tap)
+        self.figure.on_change("inner_width", self._on_resize)
 
     def __panel__(self):
         return self._pane
 
     # -- building (once) ------------------------------------------------------------------------
     def _build_figure(self):
-        fig = figure(name="unrolled_figure", sizing_mode="stretch_width", height=480, tools=[],
+        fig = figure(name="unrolled_figure", sizing_mode="stretch_width", min_width=MIN_W, frame_height=360, tools=[],
                      x_range=Range1d(-0.6, 1.6), y_range=Range1d(-0.7, 1.7), title="", frame_align=False)
         gl.style_figure(fig)
         fig.grid.visible = False
-        fig.xaxis.axis_label = "time step t  (column t = all units at time t; copy t of W joins t − 1 to t)"
+        fig.xaxis.axis_label = "time step t   (copy t of W joins t − 1 to t)"
+        # A short headline and a detail line: a Bokeh title cannot wrap, and the figure may be narrow.
+        self.subtitle = Title(text="", text_font_size=gl.SMALL_FONT, text_font_style="normal")
+        fig.add_layout(self.subtitle, "above")
         fig.yaxis.axis_label = "unit"
         fig.xaxis.ticker = FixedTicker(ticks=[0, 1])
         fig.yaxis.ticker = FixedTicker(ticks=[0, 1])
@@ -90,19 +100,6 @@ class UnrolledView(pn.viewable.Viewer):
                       HoverTool(renderers=[cells], tooltips=cell_tips, formatters=cell_fmt),
                       TapTool(renderers=[hit, cells]))
         fig.js_on_event("mouseleave", gl.link_callback(self.edges, leaving=True))
-        items = gl.legend_items(fig, [
-            ("positive (W, G or d)", "line", dict(line_color=style.POSITIVE, line_width=4)),
-            ("negative; thickness = size", "line", dict(line_color=style.NEGATIVE, line_width=4)),
-            ("one weight, all T copies", "line", dict(line_color=style.HIGHLIGHT, line_width=8)),
-            ("clamped input (value inside)", "scatter", dict(size=18, fill_color="white", line_color=style.CLAMP,
-                                                             line_width=3.5)),
-            ("ring = target, fill = activity", "scatter", dict(size=18, fill_color="#888888",
-                                                              line_color=style.TARGET, line_width=3)),
-            ("time cursor", "scatter", dict(size=18, marker="square", fill_color=style.HIGHLIGHT,
-                                            fill_alpha=0.4, line_alpha=0)),
-        ])
-        fig.add_layout(Legend(items=items, orientation="horizontal", ncols=3, label_text_font_size=gl.SMALL_FONT,
-                              border_line_color=None, spacing=16, padding=4, margin=4), "below")
         return fig
 
     def _build_geometry(self, net, seq):
@@ -124,12 +121,12 @@ class UnrolledView(pn.viewable.Viewer):
         t_c, i_c = np.repeat(np.arange(T + 1), N), np.tile(np.arange(N), T + 1)  # cells, t-major
         self._geo = dict(i=i_e, j=j_e, t=t_e, tc=t_c, ic=i_c, E=E)
         row_px = float(np.clip(620 / N, 24, ROW_PX))  # many units: shorter rows, smaller circles
-        size = float(np.clip(min(620 / (T + 1), 0.72 * row_px), 9, 32))
-        self._geo["text"] = size >= 20  # room for an input value inside the circle
+        self._geo["row_px"] = row_px
+        size = self._cell_size(T)
         fig = self.figure
         fig.x_range.update(start=-0.6, end=T + 0.6)
         fig.y_range.update(start=-0.65, end=N - 0.35)
-        fig.height = int(N * row_px + 190)
+        fig.frame_height = int(round((N + 0.3) * row_px))
         step = max(1, int(np.ceil((T + 1) / 21)))
         fig.xaxis.ticker.ticks = list(range(0, T + 1, step))
         fig.yaxis.ticker.ticks = list(range(N))
@@ -141,6 +138,24 @@ class UnrolledView(pn.viewable.Viewer):
         self.cells.data = dict(x=t_c.astype(float), y=y_of[i_c], i=i_c, t=t_c, name=[gl.unit_label(names, i) for i in i_c],
                                size=np.full(len(t_c), size), ring_size=np.full(len(t_c), size + 14),
                                **self._cell_style(net, seq))
+
+    def _cell_size(self, T):
+        """Circle diameter (px) that fits T + 1 columns in the frame and a row (kept in _geo)."""
+        size = float(np.clip(min(0.9 * self._frame_w / (T + 1.2), 0.72 * self._geo["row_px"]), 9, 32))
+        self._geo["size"] = size
+        return size
+
+    def _on_resize(self, attr, old, new):
+        """The browser laid the figure out: resize the circles for the frame's real width."""
+        if new is None or new <= 0 or abs(new - self._frame_w) < 2:
+            return
+        self._frame_w = int(new)
+        size = self._cell_size(self.session.sequences.T)
+        n = len(self.cells.data["x"])
+        # One data message, and no pn.io.hold(): inside a Bokeh callback at page load, the held
+        # changes never reached the browser.
+        gl.patch(self.cells, dict(size=np.full(n, size), ring_size=np.full(n, size + 14),
+                                  **self._cell_style(self.session.net, self.session.sequences)))
 
     # -- one refresh per change ------------------------------------------------------------------
     def refresh(self, *events):
@@ -173,12 +188,11 @@ class UnrolledView(pn.viewable.Viewer):
         self.pass_band.visible = active is not None
         if active is not None:
             self.pass_band.update(left=active - 0.5, right=active + 0.5)
-        self.figure.title.text = {
-            "complete": f"Unrolled in time: case {f.case}, columns t = 0 … {f.T}; every column uses the same W",
-            "forward": f"Forward pass: the stack of activities is built up to t = {f.upto}",
-            "backward": (f"Backward pass: peeling the stack, t = {f.T} … {f.start}: "
-                         "circles show d_t = dE/dz, edges G_t (summed over cases)"),
-            "summed": "Summed: the T copies' gradients G_1 … G_T add up to dW (see the recurrent picture)",
+        self.figure.title.text, self.subtitle.text = {
+            "complete": (f"Unrolled in time: case {f.case}, t = 0 … {f.T}", "every column t uses the same weights W"),
+            "forward": (f"Forward pass: stack built up to t = {f.upto}", "activities s_t, column by column"),
+            "backward": (f"Backward pass: peeling t = {f.T} … {f.start}", "circles: d_t = dE/dz   edges: G_t (all cases)"),
+            "summed": ("Summed: G_1 + … + G_T = dW", "the T copies' gradients add up (left picture)"),
         }[f.phase]
 
     def _edge_style(self, net, seq):
@@ -231,7 +245,9 @@ class UnrolledView(pn.viewable.Viewer):
         if sel is not None:
             hit = (t == sel[0]) & (i == sel[1])
             line[hit], lw[hit] = style.HIGHLIGHT, 5.0
-        text = [style.fmt(x, 2) if k else "" for x, k in zip(X, K & built & self._geo["text"])]
+        room = (self._geo["size"] + 4) / 9  # characters of 12pt bold that fit inside a circle
+        text = [style.fmt(x, 2) if k else "" for x, k in zip(X, K & built)]
+        text = [v if len(v) <= room else "" for v in text]  # else only in the tooltip
         return dict(fill=fill, line=line, lw=lw, calpha=calpha, text=text, ink=gl.ink(fill),
                     ring_fill=gl.activity_fill(np.where(M, Y, 0.0), acts), ring_alpha=(M & built).astype(float),
                     role=np.where(K, "clamped input", np.where(M, "has a target", "hidden")).tolist(),
