@@ -109,9 +109,14 @@ class SimulatorApp(pn.viewable.Viewer):
                          sizing_mode="stretch_width", css_classes=["bptt-app"])
 
 
-def create_app(**params):
-    """Build a fresh app for one browser session (pass this function to ``pn.serve``)."""
+def create_app(lesson=None, **params):
+    """Build a fresh app for one browser session (pass this function to ``pn.serve``).
+
+    ``lesson`` is a lesson's short name (e.g. "binary-addition"); default: the default lesson.
+    """
     pn.extension(notifications=False, global_css=[stylesheet("global.css")])
+    if lesson is not None:
+        params.setdefault("session", Session(lesson=lesson))
     return SimulatorApp(**params).__panel__()
 
 

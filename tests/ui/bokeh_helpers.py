@@ -12,6 +12,7 @@ POINT = """([name, x, y]) => {
   for (const root of Object.values(Bokeh.index)) {
     const view = find(root);
     if (view) {
+      view.canvas_view.el.scrollIntoView({block: "center"});
       const box = view.canvas_view.el.getBoundingClientRect();
       return [box.x + view.frame.x_scale.compute(x), box.y + view.frame.y_scale.compute(y)];
     }

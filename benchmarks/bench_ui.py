@@ -1,0 +1,112 @@
+"""How the served app feels in a real browser: redraws per second while training, and the time
+from a Step click to the updated status line (issue 3: >= 20 redraws/s, < 150 ms per Step).
+
+    python benchmarks/bench_ui.py [--seconds 5] [--clicks 20] [--lesson binary-addition]
+
+It serves the app in-process (as `bptt-sim serve` does), opens one page in Debian's Chromium,
+and measures inside the page: a MutationObserver timestamps every change of the status line
+(one change = one frame the browser drew with new numbers). Not a test: numbers depend on
+the machine and its load, so they are printed, never asserted.
+"""
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+import uuid
+
+import panel as pn
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "ui"))
+from conftest import ARGS, CHROMIUM  # noqa: E402  (the tests' browser settings)
+
+# Find the status element through the shadow roots and record a timestamp on each change.
+OBSERVE = """() => {
+  const deep = (root) => { const hit = root.querySelector('.status'); if (hit) return hit;
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { const f = deep(el.shadowRoot); if (f) return f; }
+    return null; };
+  // The HTML pane replaces its content on every update, so watch the shadow root it lives in.
+  const root = deep(document).getRootNode();
+  window.__text = () => root.querySelector('.status').textContent;
+  window.__root = root;
+  window.__changes = [];
+  let last = window.__text();
+  new MutationObserver(() => { const now = window.__text();
+      if (now !== last) { last = now; window.__changes.push([performance.now(), now]); } })
+    .observe(root, {subtree: true, childList: true, characterData: true});
+  return last;
+}"""
+
+CLICK_STEP = """() => new Promise((resolve) => {
+  const deep = (root) => { const hit = root.querySelector('.step-btn'); if (hit) return hit.shadowRoot.querySelector('button');
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { const f = deep(el.shadowRoot); if (f) return f; }
+    return null; };
+  const before = window.__text();
+  const t0 = performance.now();
+  const obs = new MutationObserver(() => { if (window.__text() !== before) {
+      obs.disconnect(); resolve(performance.now() - t0); } });
+  obs.observe(window.__root, {subtree: true, childList: true, characterData: true});
+  deep(document).click();
+  setTimeout(() => { obs.disconnect(); resolve(-1); }, 10000);
+})"""
+
+
+def serve(lesson):
+    from panel.io.state import state
+
+    from simulator.app import create_app
+    from simulator.server import prepare
+    prepare()
+    sid = uuid.uuid4().hex
+    pn.serve(lambda: create_app(lesson=lesson), port=0, threaded=True, show=False, server_id=sid)
+    t0 = time.monotonic()
+    while sid not in state._servers and time.monotonic() - t0 < 30:
+        time.sleep(0.05)
+    return f"http://localhost:{state._servers[sid][0].port}/"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=5.0, help="how long to train while counting redraws")
+    ap.add_argument("--clicks", type=int, default=20, help="how many Step clicks to time")
+    ap.add_argument("--lesson", default=None, help="lesson short name (default: the default lesson)")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+    url = serve(args.lesson)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1100})
+        t0 = time.perf_counter()
+        page.goto(url)
+        page.wait_for_selector(".status-line .status", timeout=60_000)
+        load = time.perf_counter() - t0
+        page.evaluate(OBSERVE)
+        steps = []
+        for _ in range(args.clicks):
+            steps.append(page.evaluate(CLICK_STEP))
+            page.wait_for_timeout(100)
+        page.evaluate("() => { window.__changes = []; }")
+        page.locator(".play-btn button").click()
+        page.wait_for_timeout(1000)  # let the frame size settle before counting
+        page.evaluate("() => { window.__changes = []; }")
+        page.wait_for_timeout(int(args.seconds * 1000))
+        changes = page.evaluate("() => window.__changes")
+        page.locator(".play-btn button").click()
+        browser.close()
+    first, last = changes[0][1], changes[-1][1]
+    span = (changes[-1][0] - changes[0][0]) / 1000 if len(changes) > 1 else float("nan")
+    rate = (len(changes) - 1) / span if len(changes) > 1 else 0.0
+    ok = [s for s in steps if s >= 0]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
+          f"panel {pn.__version__}; page load {load:.2f} s")
+    print(f"{'measure':<34}{'value':>12}{'target':>12}")
+    print(f"{'redraws per second (Play)':<34}{rate:>12.1f}{'>= 20':>12}")
+    print(f"{'Step click -> status, median ms':<34}{statistics.median(ok):>12.1f}{'< 150':>12}")
+    print(f"{'Step click -> status, max ms':<34}{max(ok):>12.1f}{'':>12}")
+    print(f"{'Step clicks timed out (10 s)':<34}{len(steps) - len(ok):>12d}{'0':>12}")
+    print(f"status while playing: '{first}' ... '{last}'")
+
+
+if __name__ == "__main__":
+    main()
