@@ -117,7 +117,12 @@ def create_app(lesson=None, **params):
     pn.extension(notifications=False, global_css=[stylesheet("global.css")])
     if lesson is not None:
         params.setdefault("session", Session(lesson=lesson))
-    return SimulatorApp(**params).__panel__()
+    app = SimulatorApp(**params)
+    # ?autoplay=1 starts training as the page opens (benchmarks/load_test.py: live sessions
+    # without clicking). It costs no more than pressing Play, so a URL cannot do harm with it.
+    if (pn.state.session_args or {}).get("autoplay") == [b"1"]:
+        app.player.playing = True
+    return app.__panel__()
 
 
 if pn.state.served:
