@@ -1,0 +1,352 @@
+"""The one document format: a whole simulator state as JSON ("format": "bptt-sim", "version": 1).
+
+    doc = to_document(session)          # a dict of plain JSON values
+    save("adder.json", session); session = load("adder.json")
+    apply_document(session, doc)        # all or nothing: on ValueError the session is unchanged
+
+Loading only parses JSON and checks it (``validate``, the one place where the format is
+defined by checks); nothing from a file is ever executed, imported or evaluated. Every refusal
+is a ValueError whose message names the place in the document and what was expected there,
+e.g. ``network.W[2]: expected 6 numbers; got 5``. docs/document-format.md describes the keys.
+"""
+import json
+import math
+import pathlib
+
+import numpy as np
+
+from engine import Network, Sequences, bptt, config
+
+from . import lessons as L
+from .session import Session
+from .tasks import make_task
+
+FORMAT, VERSION = "bptt-sim", 1
+#: Largest document accepted, in bytes of JSON text (a 32-case batch of binary addition is ~50 kB).
+MAX_BYTES = 5_000_000
+#: Largest B * (T+1) * N accepted from a document: well inside the engine's own limit, and
+#: four such arrays of short numbers already approach MAX_BYTES.
+MAX_CELLS = 250_000
+
+SETTINGS = ("seed", "steps", "learning_rate", "momentum", "clip", "activation", "loss", "learn_h0")
+KEYS = {
+    "": ("format", "version", "lesson", "units", "network", "data", "training"),
+    "units": ("names", "groups"),
+    "network": ("activation", "loss", "connections", "W", "b", "h0", "learn_h0", "bias", "ties"),
+    "data": ("X", "K", "Y", "M"),
+    "training": (*SETTINGS, "updates", "history", "velocity"),
+}
+
+
+# -- writing ------------------------------------------------------------------------------------
+def _floats(a):
+    return np.asarray(a, dtype=float).tolist()
+
+
+def to_document(session):
+    """The session's whole state as a dict of JSON values (lists, numbers, strings, bools)."""
+    net, seq, opt = session.net, session.sequences, session.trainer.optimiser
+    return {
+        "format": FORMAT, "version": VERSION, "lesson": session.lesson,
+        "units": {"names": list(session.unit_names), "groups": list(session.unit_groups)},
+        "network": {
+            "activation": list(net.activation), "loss": net.loss, "connections": net.C.astype(int).tolist(),
+            "W": _floats(net.W), "b": _floats(net.b), "h0": _floats(net.h0),
+            "learn_h0": [bool(x) for x in net.learn_h0], "bias": bool(net.bias),
+            "ties": [[[r[0], *(int(k) for k in r[1:])] for r in group] for group in net.ties],
+        },
+        "data": {"X": _floats(seq.X), "K": seq.K.astype(int).tolist(), "Y": _floats(seq.Y),
+                 "M": seq.M.astype(int).tolist()},
+        "training": {
+            **{name: getattr(session, name) for name in SETTINGS},
+            "updates": int(session.updates),
+            "history": [[int(u), float(loss)] for u, loss in session.history],
+            "velocity": _floats(opt.velocity),
+        },
+    }
+
+
+def dumps(doc):
+    """JSON text of a document (exact: Python writes the shortest repr that reads back equal)."""
+    return json.dumps(doc, allow_nan=False, separators=(",", ":"))
+
+
+def save(path, session):
+    """Write the session's document to ``path``."""
+    pathlib.Path(path).write_text(dumps(to_document(session)), encoding="utf-8")
+
+
+# -- reading: JSON text -> checked dict ------------------------------------------------------------
+def parse(text):
+    """A checked document from JSON text (str or bytes); ValueError says what is wrong."""
+    size = len(text)
+    if size > MAX_BYTES:
+        raise ValueError(f"document is {size} bytes; the limit is {MAX_BYTES} bytes")
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"document is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"document is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ValueError("document is not valid JSON: nested too deeply") from None
+    validate(doc)
+    return doc
+
+
+def load(path):
+    """A new Session from the document at ``path``."""
+    p = pathlib.Path(path)
+    if not p.is_file():
+        raise ValueError(f"{path}: no such file")
+    if p.stat().st_size > MAX_BYTES:
+        raise ValueError(f"{path}: {p.stat().st_size} bytes; the limit is {MAX_BYTES} bytes")
+    return session_from_document(parse(p.read_bytes()))
+
+
+# -- the checks ------------------------------------------------------------------------------------
+def _where(path):
+    return path or "document"
+
+
+def _obj(value, path):
+    """``value`` must be an object with exactly the keys KEYS[path]."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{_where(path)}: expected an object; got {_kind(value)}")
+    want = KEYS[path]
+    for key in want:
+        if key not in value:
+            raise ValueError(f"{_where(path)}: missing key {key!r}")
+    extra = [k for k in value if k not in want]
+    if extra:
+        raise ValueError(f"{_where(path)}: unknown key {extra[0]!r}; expected only {', '.join(want)}")
+    return value
+
+
+def _kind(value):
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
+        type(value), f"the number {value!r}" if isinstance(value, (int, float)) else type(value).__name__)
+
+
+def _number(value, path, integer=False):
+    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok:
+        raise ValueError(f"{path}: expected {'an integer' if integer else 'a number'}; got {_kind(value)}")
+    if not integer and not math.isfinite(value):
+        raise ValueError(f"{path}: expected a finite number; got {value!r}")
+    return value
+
+
+def _choice(value, path, options):
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{path}: expected one of {', '.join(map(str, options))}; got {_kind(value)}"
+                         + (f" {value!r}" if isinstance(value, str) else ""))
+    return value
+
+
+def _grid(value, path, shape, leaf):
+    """A nested list of exactly ``shape`` whose leaves pass ``leaf(x)``: a (N,)-, (N, N)- or
+    (B, T+1, N)-shaped array. Checked element by element, so the message names the first bad one."""
+    if not shape:
+        return leaf(value, path)
+    if not isinstance(value, list):
+        raise ValueError(f"{path}: expected a list of {shape[0]}; got {_kind(value)}")
+    if len(value) != shape[0]:
+        raise ValueError(f"{path}: expected {shape[0]} entries; got {len(value)}")
+    for k, v in enumerate(value):
+        _grid(v, f"{path}[{k}]", shape[1:], leaf)
+    return value
+
+
+def _outer_shape(value, path, depth):
+    """The sizes along the first list of each level, e.g. (B, T+1, N), to check the rest against."""
+    shape, v = [], value
+    for _ in range(depth):
+        if not isinstance(v, list) or not v:
+            raise ValueError(f"{path}: expected a non-empty list nested {depth} deep; got {_kind(v)}")
+        shape.append(len(v))
+        v = v[0]
+    return tuple(shape)
+
+
+def _finite(x, path):
+    return _number(x, path)
+
+
+def _bit(x, path):
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or x not in (0, 1):
+        raise ValueError(f"{path}: expected 0 or 1; got {_kind(x)}")
+    return x
+
+
+def _flag(x, path):
+    if not isinstance(x, bool):
+        raise ValueError(f"{path}: expected true or false; got {_kind(x)}")
+    return x
+
+
+def _bounded(value, path, name):
+    """A training setting inside the bounds of the Session parameter of that name."""
+    p = Session.param[name]
+    if name in ("activation", "loss"):
+        return _choice(value, path, p.objects)
+    if name == "learn_h0":
+        return _flag(value, path)
+    _number(value, path, integer=name in ("seed", "steps"))
+    lo, hi = p.bounds
+    if not lo <= value <= hi:
+        raise ValueError(f"{path}: expected a value in [{lo}, {hi}]; got {value!r}")
+    return value
+
+
+def validate(doc):
+    """Check a document; return it unchanged or raise ValueError naming the first problem."""
+    _obj(doc, "")
+    if doc["format"] != FORMAT:
+        raise ValueError(f"format: expected {FORMAT!r}; got {_kind(doc['format'])}"
+                         + (f" {doc['format']!r}" if isinstance(doc["format"], str) else ""))
+    if isinstance(doc["version"], bool) or doc["version"] != VERSION:
+        raise ValueError(f"version: expected {VERSION} (this program reads version {VERSION} only); "
+                         f"got {_kind(doc['version'])}")
+    lesson = _choice(doc["lesson"], "lesson", list(L.LESSONS))
+    units, net, data, tr = (_obj(doc[k], k) for k in ("units", "network", "data", "training"))
+
+    names = units["names"]
+    if not isinstance(names, list) or not names:
+        raise ValueError(f"units.names: expected a non-empty list of unit names; got {_kind(names)}")
+    N = len(names)
+    if N > config.MAX_UNITS:
+        raise ValueError(f"units.names: at most {config.MAX_UNITS} units; got {N}")
+    for k, name in enumerate(names):
+        if not isinstance(name, str) or not name or len(name) > 40:
+            raise ValueError(f"units.names[{k}]: expected a name of 1 to 40 characters; got {_kind(name)}")
+    if len(set(names)) != N:
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ValueError(f"units.names: each name must be unique; {dup!r} appears twice")
+    groups = list(L.LESSONS[lesson]["groups"])
+    _grid(units["groups"], "units.groups", (N,), lambda g, p: _choice(g, p, groups))
+
+    _grid(net["activation"], "network.activation", (N,), lambda a, p: _choice(a, p, config.ACTIVATIONS))
+    _choice(net["loss"], "network.loss", config.LOSSES)
+    _grid(net["connections"], "network.connections", (N, N), _bit)
+    for key, shape in (("W", (N, N)), ("b", (N,)), ("h0", (N,))):
+        _grid(net[key], f"network.{key}", shape, _finite)
+    _grid(net["learn_h0"], "network.learn_h0", (N,), _flag)
+    _flag(net["bias"], "network.bias")
+    _ties(net["ties"], N)
+
+    shape = _outer_shape(data["X"], "data.X", 3)
+    B, T1, n = shape
+    if n != N:
+        raise ValueError(f"data.X: expected {N} units per step (one per name in units.names); got {n}")
+    if T1 < 2 or T1 - 1 > config.MAX_STEPS or B > config.MAX_CASES or B * T1 * N > MAX_CELLS:
+        raise ValueError(f"data.X: shape (B={B}, T+1={T1}, N={N}) is beyond the limits "
+                         f"(T >= 1, T <= {config.MAX_STEPS}, B <= {config.MAX_CASES}, B*(T+1)*N <= {MAX_CELLS})")
+    for key in ("X", "K", "Y", "M"):
+        _grid(data[key], f"data.{key}", shape, _bit if key in ("K", "M") else _finite)
+
+    for name in SETTINGS:
+        _bounded(tr[name], f"training.{name}", name)
+    updates = _number(tr["updates"], "training.updates", integer=True)
+    if updates < 0:
+        raise ValueError(f"training.updates: expected a count >= 0; got {updates}")
+    history = tr["history"]
+    if not isinstance(history, list) or len(history) > updates:
+        raise ValueError(f"training.history: expected a list of at most training.updates = {updates} "
+                         f"[update, loss] pairs; got {_kind(history) if not isinstance(history, list) else len(history)}")
+    for k, entry in enumerate(history):
+        if not isinstance(entry, list) or len(entry) != 2:
+            raise ValueError(f"training.history[{k}]: expected [update, loss]; got {_kind(entry)}")
+        _number(entry[0], f"training.history[{k}][0]", integer=True)
+        _number(entry[1], f"training.history[{k}][1]")
+    _grid(tr["velocity"], "training.velocity", (N * N + 2 * N,), _finite)
+    return doc
+
+
+def _ties(ties, N):
+    if not isinstance(ties, list):
+        raise ValueError(f"network.ties: expected a list of tie groups; got {_kind(ties)}")
+    for g, group in enumerate(ties):
+        if not isinstance(group, list) or len(group) < 2:
+            raise ValueError(f"network.ties[{g}]: expected a list of two or more references; got {_kind(group)}")
+        for r, ref in enumerate(group):
+            path = f"network.ties[{g}][{r}]"
+            if not isinstance(ref, list) or not ref or ref[0] not in ("W", "b", "h0") \
+                    or len(ref) != (3 if ref[0] == "W" else 2):
+                raise ValueError(f"{path}: expected [\"W\", i, j], [\"b\", i] or [\"h0\", i]; got {_kind(ref)}")
+            for k in ref[1:]:
+                _number(k, path, integer=True)
+                if not 0 <= k < N:
+                    raise ValueError(f"{path}: unit index {k} is outside 0..{N - 1}")
+
+
+# -- reading: checked dict -> engine objects -> session -------------------------------------------------
+def build(doc):
+    """(Network, Sequences) of a valid document; ValueError if the engine refuses them together."""
+    n, d = doc["network"], doc["data"]
+    try:
+        net = Network(W=n["W"], b=n["b"], h0=n["h0"], connections=n["connections"], activation=n["activation"],
+                      loss=n["loss"], learn_h0=n["learn_h0"], bias=n["bias"],
+                      ties=[[tuple(r) for r in g] for g in n["ties"]])
+    except ValueError as exc:
+        raise ValueError(f"network: {exc}") from None
+    W = np.asarray(n["W"], dtype=float)
+    if np.any((W != 0) & (net.C == 0)):
+        i, j = (int(k) for k in np.argwhere((W != 0) & (net.C == 0))[0])
+        raise ValueError(f"network.W[{i}][{j}]: expected 0 (network.connections[{i}][{j}] is 0, no connection)")
+    try:
+        seq = Sequences(d["X"], d["K"], d["Y"], d["M"])
+        bptt(net, seq)  # the engine's own compatibility checks, e.g. cross-entropy targets in (0, 1)
+    except ValueError as exc:
+        raise ValueError(f"data: {exc}") from None
+    return net, seq
+
+
+def apply_document(session, doc):
+    """Make ``session`` show the document's state. Everything is checked and built before the
+    session is touched, so a ValueError leaves the session exactly as it was."""
+    validate(doc)
+    net, seq = build(doc)
+    tr, units = doc["training"], doc["units"]
+    spec = L.LESSONS[doc["lesson"]]
+    info = _task_info(spec, tr)
+    velocity = np.asarray(tr["velocity"], dtype=float)
+    # -- install: nothing below can refuse (every value was checked against the same bounds)
+    s = session
+    if s.lesson != doc["lesson"]:
+        s.lesson = doc["lesson"]  # Session rebuilds from the lesson; replaced just below
+    s._applying = True  # settings arrive together with their weights: no rebuild per setting
+    try:
+        s.param.update({name: tr[name] for name in SETTINGS})
+    finally:
+        s._applying = False
+    s.task_info = info
+    s.param.update(updates=tr["updates"], history=[(int(u), float(v)) for u, v in tr["history"]])
+    s._install(net, seq, names=units["names"], groups=units["groups"])
+    s.trainer.optimiser.velocity = velocity
+    s._good = None
+    s.param.update(message=f"Loaded a {spec['title'].lower()} state at update {tr['updates']}.", message_kind="info")
+    return s
+
+
+def session_from_document(doc):
+    """A new Session showing the document's state."""
+    validate(doc)
+    build(doc)  # refuse before building a session
+    return apply_document(Session(lesson=doc["lesson"]), doc)
+
+
+def _task_info(spec, tr):
+    """The task's extra output (e.g. the training pairs that readouts keep out of the held-out
+    test): it is not stored, but regenerated from lesson, seed and T exactly as Session.reset does."""
+    rng = np.random.default_rng(tr["seed"])
+    activation = None if tr["activation"] == "lesson" else tr["activation"]
+    loss = None if tr["loss"] == "lesson" else tr["loss"]
+    try:
+        L.build_network(spec, rng, activation=activation, loss=loss, learn_h0=tr["learn_h0"])
+        return make_task(spec["task"], tr["steps"], rng)[1]
+    except ValueError:
+        return None
