@@ -18,6 +18,7 @@ from simulator.views.curves import ErrorSplitView, LossCurveView
 from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
 from simulator.views.grid import GridEditorView
 from simulator.views.inspector import InspectorView
+from simulator.views.lesson_panel import LessonPanelView
 from simulator.views.matrices import MatricesView
 from simulator.views.network import RecurrentView
 from simulator.views.structure import StructureView
@@ -53,6 +54,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.error_steps, self.equivalence = ErrorByStepView(**views), EquivalenceView(**views, active=False)
         self.matrices, self.error_split = MatricesView(**views), ErrorSplitView(**views)
         self.grid, self.inspector, self.structure = GridEditorView(**views), InspectorView(**views), StructureView(**views)
+        self.lesson_panel = LessonPanelView(**views)
         self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})
         self.lesson_text = pn.pane.Markdown("", css_classes=["lesson-text"], sizing_mode="stretch_width")
@@ -97,6 +99,7 @@ class SimulatorApp(pn.viewable.Viewer):
             ("Inputs & targets", self.grid),
             ("Inspect & edit", pn.Row(self.inspector, self.structure)),
             ("Error by step & case", self.error_split),
+            ("Lesson read-out", self.lesson_panel),
             dynamic=True, sizing_mode="stretch_width", css_classes=["detail-tabs"])
         # The unrolled twin is recomputed only while its numbers are on screen.
         tabs.param.watch(lambda e: setattr(self.equivalence, "active", e.new == 0), "active")
