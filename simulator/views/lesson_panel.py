@@ -60,7 +60,7 @@ class LessonPanelView(pn.viewable.Viewer):
         self.last = {}  # the latest measure per lesson (tests read it)
         self.explain = pn.pane.Markdown("", css_classes=["lesson-readout-explain"], sizing_mode="stretch_width")
         self.result = pn.pane.HTML("", css_classes=["lesson-readout"], sizing_mode="stretch_width")
-        self.measure = pn.widgets.Button(label="Measure now", button_type="primary", css_classes=["measure-btn"])
+        self.measure = pn.widgets.Button(label="Measure now", color="primary", css_classes=["measure-btn"])
         self.measure.on_click(lambda _: soon(self.run))
         self._build_addition()
         self._build_writer()
@@ -189,15 +189,15 @@ class LessonPanelView(pn.viewable.Viewer):
 
     # -- the robot writer ----------------------------------------------------------------------------
     def _build_writer(self):
-        self.start = pn.widgets.TextInput(name="Start with", width=110, css_classes=["write-start"])
-        self.temperature = pn.widgets.FloatSlider(name="Temperature (0 = most likely letter)", start=0, end=2,
+        self.start = pn.widgets.TextInput(label="Start with", width=110, css_classes=["write-start"])
+        self.temperature = pn.widgets.FloatSlider(label="Temperature (0 = most likely letter)", start=0, end=2,
                                                   step=0.1, value=0, width=240, css_classes=["write-temperature"])
-        self.length = pn.widgets.IntSlider(name="Letters", start=2, end=80, value=11, width=200,
+        self.length = pn.widgets.IntSlider(label="Letters", start=2, end=80, value=11, width=200,
                                            css_classes=["write-length"])
-        self.write_btn = pn.widgets.Button(label="Write", button_type="primary", css_classes=["write-btn"])
+        self.write_btn = pn.widgets.Button(label="Write", color="primary", css_classes=["write-btn"])
         self.write_btn.on_click(lambda _: soon(self.write))
         self.written = pn.pane.HTML("", css_classes=["written"], sizing_mode="stretch_width")
-        self.sentences = pn.widgets.TextAreaInput(name="Training sentences (one per line)", height=110, width=360,
+        self.sentences = pn.widgets.TextAreaInput(label="Training sentences (one per line)", height=110, width=360,
                                                   css_classes=["sentences-input"])
         self.learn_btn = pn.widgets.Button(label="Learn these sentences", css_classes=["sentences-btn"])
         self.learn_btn.on_click(lambda _: soon(self.use_sentences))
