@@ -14,11 +14,13 @@ from simulator.player import Player
 from simulator.selection import Selection
 from simulator.session import Session
 from simulator.views.controls import PassControls, StatusView, TrainingControls
+from simulator.views.byhand import ByHandView
 from simulator.views.curves import ErrorSplitView, LossCurveView
 from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
 from simulator.views.grid import GridEditorView
 from simulator.views.inspector import InspectorView
 from simulator.views.lesson_panel import LessonPanelView
+from simulator.views.lecture import LectureMode
 from simulator.views.matrices import MatricesView
 from simulator.views.network import RecurrentView
 from simulator.views.structure import StructureView
@@ -26,7 +28,7 @@ from simulator.views.style import soon
 from simulator.views.unrolled import UnrolledView
 
 TITLE = "bptt-sim · training recurrent nets with backpropagation through time"
-KEY_HELP = "Keys: Space play/pause · Enter one update · ←/→ one tick of the pass · ↑/↓ time step"
+KEY_HELP = "Keys: Space play/pause · Enter one update · ←/→ one tick of the pass · ↑/↓ time step · n/p next/previous card"
 
 
 class SimulatorApp(pn.viewable.Viewer):
@@ -47,7 +49,8 @@ class SimulatorApp(pn.viewable.Viewer):
         self.status = StatusView(session=s)
         self.training = TrainingControls(session=s, player=self.player)
         self.passes = PassControls(session=s, selection=sel, player=self.player)
-        self.keys = KeyboardShortcuts(on_key=self.on_key, height=0, width=0, margin=0)
+        self.keys = KeyboardShortcuts(on_key=self.on_key, height=0, width=0, margin=0,
+                                      keys=[*KeyboardShortcuts.param.keys.default, "n", "p"])
         views = dict(session=s, selection=sel)
         self.recurrent, self.unrolled = RecurrentView(**views), UnrolledView(**views)
         self.loss_curve, self.bars = LossCurveView(**views), GradientBarsView(**views)
@@ -55,6 +58,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.matrices, self.error_split = MatricesView(**views), ErrorSplitView(**views)
         self.grid, self.inspector, self.structure = GridEditorView(**views), InspectorView(**views), StructureView(**views)
         self.lesson_panel = LessonPanelView(**views)
+        self.byhand, self.lecture = ByHandView(**views), LectureMode(**views, player=self.player)
         self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})
         self.lesson_text = pn.pane.Markdown("", css_classes=["lesson-text"], sizing_mode="stretch_width")
@@ -86,6 +90,8 @@ class SimulatorApp(pn.viewable.Viewer):
             p.advance(1 if key == "ArrowRight" else -1)
         elif key in ("ArrowUp", "ArrowDown"):
             sel.time = max(0, min(T, sel.time + (1 if key == "ArrowUp" else -1)))
+        elif key in ("n", "p"):
+            self.lecture.forward() if key == "n" else self.lecture.previous()
 
     def __panel__(self):
         css = [stylesheet()]
@@ -100,16 +106,22 @@ class SimulatorApp(pn.viewable.Viewer):
             ("Inspect & edit", pn.Row(self.inspector, self.structure)),
             ("Error by step & case", self.error_split),
             ("Lesson read-out", self.lesson_panel),
+            ("By hand", self.byhand),
             dynamic=True, sizing_mode="stretch_width", css_classes=["detail-tabs"])
         # The unrolled twin is recomputed only while its numbers are on screen.
         tabs.param.watch(lambda e: setattr(self.equivalence, "active", e.new == 0), "active")
         self.equivalence.active = True
-        main = pn.Column(self.passes, pn.Row(self.recurrent, self.unrolled, sizing_mode="stretch_width"),
+        main = pn.Column(self.lecture, self.passes, pn.Row(self.recurrent, self.unrolled, sizing_mode="stretch_width"),
                          self.recurrent.legend,  # one legend for both pictures
                          pn.Row(self.loss_curve, sizing_mode="stretch_width"), tabs,
                          sizing_mode="stretch_width", stylesheets=css)
-        return pn.Column(header, pn.Row(sidebar, main, sizing_mode="stretch_width"), self.keys,
+        root = pn.Column(header, pn.Row(sidebar, main, sizing_mode="stretch_width"), self.keys,
                          sizing_mode="stretch_width", css_classes=["bptt-app"])
+        # What the lecturer may hide (?hide=[...] in a shared link keeps them hidden).
+        self.lecture.attach(root, {"sidebar": sidebar, "settings": self.training.settings,
+                                   "lesson-text": self.lesson_text, "lesson-select": self.lesson_select,
+                                   "loss-curve": main[4], "detail-tabs": tabs})
+        return root
 
 
 def create_app(lesson=None, **params):
@@ -117,7 +129,7 @@ def create_app(lesson=None, **params):
 
     ``lesson`` is a lesson's short name (e.g. "binary-addition"); default: the default lesson.
     """
-    pn.extension(notifications=False, global_css=[stylesheet("global.css")])
+    pn.extension(notifications=False, global_css=[stylesheet("global.css"), stylesheet("lecture.css")])
     if lesson is not None:
         params.setdefault("session", Session(lesson=lesson))
     app = SimulatorApp(**params)

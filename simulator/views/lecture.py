@@ -1,0 +1,175 @@
+"""Lecture mode: large type for a projector, controls the lecturer hides, and cards through a lesson.
+
+``large_type`` and ``hidden`` are kept in the page's URL (?large=true&hide=[...]) so that a
+link shared with the students opens the same stripped-down, readable page. The cards walk
+through the current lesson's ``points`` (lessons.py); each card may set the app's state with
+one small action, given here as data (CARD_ACTIONS), never as code paths per lesson.
+"""
+import panel as pn
+import param
+
+from ..player import Player
+from ..selection import Selection
+from ..session import Session
+from .style import soon
+
+# Per lesson, one action per point (None: the card only shows its text). Actions:
+#   "forward-pass" / "backward-pass"  the slow-motion pass from its start / from its backward half
+#   "show-all"                       stop the animation and show every number
+#   "train:N"                        N weight updates (only when stepping forward through the cards)
+#   "select-weight:TO,FROM"          select the connection FROM -> TO (unit names)
+#   "learn-h0:on|off", "activation:NAME"   the session setting of that name
+CARD_ACTIONS = {
+    "binary-addition": ("select-weight:h1,a", "forward-pass", "train:300", "show-all"),
+    "robot-writer": ("forward-pass", "backward-pass", "train:300", "show-all"),
+    "attractors": ("forward-pass", "backward-pass", "train:300"),
+    "learned-initial-state": ("learn-h0:off", "train:300", "learn-h0:on", "train:300"),
+    "input-modes": (None, None, None),
+    "tied-weights": ("select-weight:h1,a", "backward-pass", "train:100", "show-all"),
+    "temporal-xor": ("forward-pass", None, "backward-pass"),
+    "vanishing-exploding": ("backward-pass", "select-weight:s2,s1", "select-weight:l2,l1", "activation:tanh"),
+}
+ACTION_HINTS = {"forward-pass": "plays the forward pass in slow motion", "backward-pass": "plays the backward pass",
+                "show-all": "shows every number", "train": "runs {} updates", "select-weight": "selects {}",
+                "learn-h0": "switches learned initial states {}", "activation": "switches the activation to {}"}
+
+
+def lesson_cards(lesson_name, points):
+    """[{"text", "action"}] for a lesson's points, with the actions of CARD_ACTIONS (missing: None)."""
+    actions = CARD_ACTIONS.get(lesson_name, ())
+    return [{"text": p, "action": actions[k] if k < len(actions) else None} for k, p in enumerate(points)]
+
+
+def action_hint(action):
+    """What a card's action does, in words for the card's footer ('' for none)."""
+    if not action:
+        return ""
+    kind, _, arg = action.partition(":")
+    arg = arg.replace(",", " ← ") if kind == "select-weight" else arg
+    return ACTION_HINTS.get(kind, kind).format(arg)
+
+
+class LectureMode(pn.viewable.Viewer):
+    """Large type, hidden controls (both kept in the URL) and a guided card sequence for one app."""
+
+    session = param.ClassSelector(class_=Session)
+    selection = param.ClassSelector(class_=Selection)
+    player = param.ClassSelector(class_=Player)
+    large_type = param.Boolean(default=False, label="Large type",
+                               doc="Bigger fonts for a projector (the page's root gets the 'large-type' class).")
+    hidden = param.List(default=[], item_type=str, label="Hide",
+                        doc="Names of the controls the lecturer hides (see ``targets``).")
+    card = param.Integer(default=0, bounds=(0, None), doc="Index of the card shown, into the lesson's points.")
+
+    def __init__(self, targets=None, **params):
+        super().__init__(**params)
+        self.targets = dict(targets or {})  # name -> Panel component that ``hidden`` can switch off
+        self.root = None
+        self.large = pn.widgets.Checkbox.from_param(self.param.large_type, css_classes=["large-type-toggle"])
+        self.hide = pn.widgets.MultiChoice(label="Hide these controls", options=list(self.targets),
+                                           value=list(self.hidden), css_classes=["hide-choice"],
+                                           sizing_mode="stretch_width")
+        self.hide.param.watch(lambda e: setattr(self, "hidden", list(e.new)), "value")
+        self.prev = pn.widgets.Button(label="◀ Previous", css_classes=["card-prev"], width=110,
+                                      description="The previous point of the lesson (key: p)")
+        self.next = pn.widgets.Button(label="Next ▶", color="primary", css_classes=["card-next"], width=110,
+                                      description="The next point of the lesson (key: n)")
+        self.again = pn.widgets.Button(label="Show it", css_classes=["card-again"], width=90,
+                                       description="Do this card's action again")
+        self.prev.on_click(lambda _: soon(self.previous))
+        self.next.on_click(lambda _: soon(self.forward))
+        self.again.on_click(lambda _: soon(lambda: self.apply(self.cards[self.card]["action"], train=True)))
+        self.text = pn.pane.HTML("", css_classes=["lecture-card"], sizing_mode="stretch_width")
+        self.session.param.watch(self._on_lesson, "lesson")
+        self._on_lesson()
+        if pn.state.location is not None:  # only when served: the URL carries the lecturer's choices
+            pn.state.location.sync(self, {"hidden": "hide", "large_type": "large"})
+
+    @property
+    def cards(self):
+        spec = self.session.lesson_spec
+        return lesson_cards(self.session.lesson, spec.get("points", []))
+
+    def attach(self, root, targets=None):
+        """Remember the app's root (for the large-type class) and the components ``hidden`` names."""
+        self.root = root
+        if targets is not None:
+            self.targets = dict(targets)
+            self.hide.options = list(self.targets)
+        self._apply_large()
+        self._apply_hidden()
+
+    @param.depends("large_type", watch=True)
+    def _apply_large(self):
+        if self.root is not None:
+            classes = [c for c in self.root.css_classes if c != "large-type"]
+            self.root.css_classes = classes + (["large-type"] if self.large_type else [])
+
+    @param.depends("hidden", watch=True)
+    def _apply_hidden(self):
+        known = [h for h in self.hidden if h in self.targets]  # a stale link may name old controls
+        if self.hide.value != known:
+            self.hide.value = known
+        for name, component in self.targets.items():
+            component.visible = name not in known
+
+    def _on_lesson(self, *_):
+        self.card = 0
+        self._show()
+
+    @param.depends("card", watch=True)
+    def _show(self):
+        cards = self.cards
+        if not cards:
+            self.text.object = "<div class='card-text'>This lesson has no points to step through.</div>"
+            return
+        k = min(self.card, len(cards) - 1)
+        hint = action_hint(cards[k]["action"])
+        self.text.object = (f"<div class='card-count'>Point {k + 1} of {len(cards)}</div>"
+                            f"<div class='card-text'>{cards[k]['text']}</div>"
+                            + (f"<div class='card-action'>This card {hint}.</div>" if hint else ""))
+        self.prev.disabled, self.next.disabled = k == 0, k == len(cards) - 1
+
+    def forward(self):
+        """The next card, doing its action (training included)."""
+        if self.card + 1 < len(self.cards):
+            self.card += 1
+            self.apply(self.cards[self.card]["action"], train=True)
+
+    def previous(self):
+        """The previous card; its action is done again except training (going back never trains)."""
+        if self.card > 0:
+            self.card -= 1
+            self.apply(self.cards[self.card]["action"], train=False)
+
+    def apply(self, action, train=True):
+        """Do one card action (see CARD_ACTIONS) through the Session, Selection and Player."""
+        if not action:
+            return
+        kind, _, arg = action.partition(":")
+        s, sel, p = self.session, self.selection, self.player
+        if kind in ("forward-pass", "backward-pass"):
+            p.playing = p.animating = False
+            sel.tick = 0 if kind == "forward-pass" else s.sequences.T + 1
+            p.animating = True
+        elif kind == "show-all":
+            p.animating = False
+            sel.tick = -1
+        elif kind == "train" and train:
+            p.stop()
+            s.step(int(arg))
+        elif kind == "select-weight":
+            to, frm = arg.split(",")
+            if to in s.unit_names and frm in s.unit_names:
+                sel.weight = (s.unit_names.index(to), s.unit_names.index(frm))
+        elif kind == "learn-h0":
+            s.learn_h0 = arg == "on"
+        elif kind == "activation":
+            s.activation = arg
+
+    def __panel__(self):
+        settings = pn.Card(pn.Row(self.large, self.hide, sizing_mode="stretch_width"), title="Lecture mode",
+                           collapsed=True, sizing_mode="stretch_width", css_classes=["lecture-settings"])
+        cards = pn.Row(self.prev, self.text, self.again, self.next, sizing_mode="stretch_width",
+                       css_classes=["lecture-cards"])
+        return pn.Column(cards, settings, sizing_mode="stretch_width", css_classes=["lecture-mode"])
