@@ -21,20 +21,27 @@ def set_nodelay():
     WSHandler._nodelay_patched = True
 
 
+_prepared = []  # process-wide and write-once: a server's setup, not anyone's session state
+
+
 def prepare():
     """Everything a server does once before the first session: compile kernels, patch sockets."""
+    if _prepared:
+        return
     import engine
     engine.warm_up()
     set_nodelay()
+    _prepared.append(True)
 
 
-def serve(port=5006, address="localhost", show=False, websocket_origin=None, threaded=False, **kwargs):
-    """Serve ``create_app`` (one app per browser session). Returns Panel's server or thread."""
+def serve(port=5006, address="localhost", show=False, websocket_origin=None, threaded=False, app=None, **kwargs):
+    """Serve ``create_app`` (or ``app``, a function of no arguments building one session's app;
+    ``bptt-sim serve FILE`` passes one) for every browser session. Returns Panel's server or thread."""
     import panel as pn
 
     from .app import create_app
     prepare()
     # Panel allows the page's own host:port; a class network adds the lecturer's address.
     origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}", *(websocket_origin or [])] if port else None
-    return pn.serve(create_app, port=port, address=address, show=show, threaded=threaded,
+    return pn.serve(app or create_app, port=port, address=address, show=show, threaded=threaded,
                     websocket_origin=origins, title="bptt-sim", static_dirs={"assets": str(STATIC)}, **kwargs)
