@@ -1,21 +1,233 @@
-"""The command line: ``bptt-sim serve`` (more subcommands follow the same pattern)."""
+"""The command line ``bptt-sim`` (also ``python -m simulator``): train, check, serve.
+
+FILE is a document saved by the app or by ``--out`` (simulator/document.py), or a lesson's
+short name such as ``binary-addition``. Errors print one line on stderr and exit non-zero
+(2: bad input, 1: the check disagrees or training diverged), never a traceback.
+"""
 import argparse
+import json
 import sys
 
+import numpy as np
 
-def _serve(args):
-    from .server import serve
-    origins = args.allow_websocket_origin or None
-    print(f"bptt-sim: serving on http://{args.address}:{args.port}/ (Ctrl+C stops)", flush=True)
-    serve(port=args.port, address=args.address, show=args.show, websocket_origin=origins)
+EXIT_BAD_INPUT, EXIT_FAILED = 2, 1
+
+
+def open_state(name, seed=None):
+    """A Session for FILE: a lesson's short name or a document's path."""
+    from . import document
+    from .lessons import LESSONS
+    from .session import Session
+    if name in LESSONS:
+        session = Session(lesson=name)
+        if seed is not None:
+            session.seed = seed  # new random weights and cases from this seed
+        return session
+    if seed is not None:
+        raise ValueError("--seed applies to a lesson name; a document carries its own seed and weights")
+    if not name.endswith(".json") and "/" not in name and "\\" not in name:
+        raise ValueError(f"{name!r} is neither a lesson ({', '.join(LESSONS)}) nor a .json document")
+    return document.load(name)
+
+
+def _seed(text):
+    value = int(text)
+    if not 0 <= value < 2 ** 31:
+        raise argparse.ArgumentTypeError(f"seed must be in 0..{2 ** 31 - 1}; got {value}")
+    return value
+
+
+def _count(text):
+    value = int(text)
+    if not 0 <= value <= 10 ** 7:
+        raise argparse.ArgumentTypeError(f"must be in 0..10000000; got {value}")
+    return value
+
+
+def jsonable(value):
+    """Readout values (numpy arrays and scalars, tuples, nested dicts) as plain JSON values."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value) if np.isfinite(value) else None
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def measures(session):
+    """The lesson's own measures (simulator.readouts.readout) of the session's current state."""
+    from .readouts import readout
+    s = session
+    if s.task_info is None:
+        return {}
+    result = readout(s.lesson, s.net, s.lesson_spec, s.task_info, s.sequences, s.gradients)
+    if isinstance(result.get("automaton"), dict):  # the per-state cluster of 2000-odd states: not a measure
+        result["automaton"] = {k: v for k, v in result["automaton"].items() if k not in ("assignment", "centres")}
+    return jsonable(result)
+
+
+# -- train -------------------------------------------------------------------------------------------
+def _train(args):
+    from . import document
+    session = open_state(args.file, args.seed)
+    start_loss, start = session.loss_value, session.updates
+    ok = _run(session, args.updates)
+    if args.out:
+        document.save(args.out, session)
+    result = {"lesson": session.lesson, "seed": session.seed, "updates": session.updates,
+              "loss": session.loss_value, "start_loss": start_loss, "diverged": not ok,
+              "measures": measures(session)}
+    if args.json:
+        print(json.dumps(result, allow_nan=False, default=str))
+    else:
+        print(_summary(result, start))
+    if not ok:
+        print(f"bptt-sim: error: {session.message}", file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 
+def _run(session, updates):
+    """``updates`` weight updates with a progress bar on stderr (only on a terminal)."""
+    from tqdm import tqdm
+    done, chunk = 0, max(1, min(50, updates // 100 or 1))
+    with tqdm(total=updates, unit="update", file=sys.stderr, disable=None, leave=False,
+              desc=session.lesson) as bar:
+        while done < updates:
+            n = min(chunk, updates - done)
+            ok = session.step(n)
+            done += n
+            bar.update(n)
+            bar.set_postfix(loss=f"{session.loss_value:.4g}", refresh=False)
+            if not ok:
+                return False
+    return True
+
+
+def _summary(result, start):
+    lines = [f"{result['lesson']} (seed {result['seed']}): updates {start} -> {result['updates']}, "
+             f"loss {result['start_loss']:.6g} -> {result['loss']:.6g}"]
+    m = result["measures"]
+    if "bit_accuracy" in m:
+        lines.append(f"held-out pairs: bit accuracy {m['bit_accuracy']:.4f}, pair accuracy {m['pair_accuracy']:.4f}")
+        lines += m.get("examples", [])
+    for key in ("written", "right", "distance_last", "spectral_radius_all", "error_at_t0"):
+        if key in m:
+            lines.append(f"{key.replace('_', ' ')}: {m[key]}")
+    return "\n".join(lines)
+
+
+# -- check -------------------------------------------------------------------------------------------
+def _check(args):
+    from engine import GradientCheck
+
+    from .edits import ref_label
+    session = open_state(args.file)
+    net, names = session.net, session.unit_names
+    gc = GradientCheck(net, session.sequences, eps=args.eps)
+    a = np.concatenate([x.ravel() for x in gc.bptt])
+    f = np.concatenate([x.ravel() for x in gc.numeric])
+    N = net.N
+    refs = [("W", i, j) for i in range(N) for j in range(N)] + [("b", i) for i in range(N)] + [("h0", i) for i in range(N)]
+    free = np.concatenate([net.C.ravel() != 0, np.full(N, net.bias), np.ones(N, bool)])
+    rows = sorted(np.flatnonzero(free), key=lambda k: -abs(a[k] - f[k]))
+    scale = max(1.0, float(np.max(np.abs(f[free]))) if free.any() else 1.0)
+    agree = gc.max_abs_diff <= args.tolerance * scale
+    if args.json:
+        print(json.dumps({"lesson": session.lesson, "updates": session.updates, "loss": float(gc.loss),
+                          "parameters": int(free.sum()), "max_abs_diff": gc.max_abs_diff,
+                          "max_rel_diff": gc.max_rel_diff, "tolerance": args.tolerance * scale, "agree": bool(agree)}))
+    else:
+        print(f"{session.lesson} at update {session.updates}: loss {gc.loss:.6g}; {int(free.sum())} parameters, "
+              f"central differences with eps = {args.eps:g}")
+        print(f"{'parameter':<22}{'bptt':>16}{'numeric':>16}{'|difference|':>14}")
+        shown = rows if args.all else rows[:args.rows]
+        for k in shown:
+            print(f"{ref_label(refs[k], names):<22}{a[k]:>16.9g}{f[k]:>16.9g}{abs(a[k] - f[k]):>14.3g}")
+        if len(shown) < len(rows):
+            print(f"... {len(rows) - len(shown)} more with smaller differences (--all lists them)")
+        print(f"max abs difference {gc.max_abs_diff:.3g}, max rel difference {gc.max_rel_diff:.3g} "
+              f"(relative to max(|bptt|, |numeric|, 1e-7)): {'agree' if agree else 'DISAGREE'} "
+              f"(tolerance {args.tolerance * scale:.3g} absolute)")
+    if not agree:
+        print(f"bptt-sim: error: bptt and finite differences disagree by {gc.max_abs_diff:.3g}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
+# -- serve -------------------------------------------------------------------------------------------
+def _serve(args):
+    from .server import serve
+    factory = None
+    if args.file is not None:
+        factory = _factory(args.file)
+    origins = args.allow_websocket_origin or None
+    print(f"bptt-sim: serving on http://{args.address}:{args.port}/ (Ctrl+C stops)", flush=True)
+    serve(port=args.port, address=args.address, show=args.show, websocket_origin=origins, app=factory)
+    return 0
+
+
+def _factory(name):
+    """A function building the app for each browser session, all starting from FILE's state.
+    The document is read and checked once, here, so a bad file stops the command at once."""
+    from . import document
+    from .lessons import LESSONS
+    if name in LESSONS:
+        def create():
+            from .app import create_app
+            return create_app(lesson=name)
+        return create
+    open_state(name)  # the same refusals as train and check
+    with open(name, "rb") as fh:
+        doc = document.parse(fh.read())
+
+    def create():
+        from .app import create_app
+        return create_app(session=document.session_from_document(doc))
+    return create
+
+
+# -- the parser -------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr like every other error."""
+
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"bptt-sim: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(prog="bptt-sim", description="A visual simulator of recurrent nets "
+    parser = _Parser(prog="bptt-sim", description="A visual simulator of recurrent nets "
                                      "trained by backpropagation through time (Hinton, lecture 7b).")
     sub = parser.add_subparsers(dest="command", required=True)
+    file_help = "a saved document (.json) or a lesson's short name such as binary-addition"
+
+    train = sub.add_parser("train", help="train headless and report (optionally save the trained document)")
+    train.add_argument("file", metavar="FILE", help=file_help)
+    train.add_argument("--updates", type=_count, required=True, help="number of weight updates")
+    train.add_argument("--seed", type=_seed, help="seed of the initial weights and cases (lesson names only)")
+    train.add_argument("--out", metavar="OUT.json", help="write the trained state as a document")
+    train.add_argument("--json", action="store_true", help="print one JSON object: loss, updates, lesson measures")
+    train.set_defaults(run=_train)
+
+    check = sub.add_parser("check", help="compare bptt's gradients with finite differences")
+    check.add_argument("file", metavar="FILE", help=file_help)
+    check.add_argument("--eps", type=float, default=1e-6, help="finite-difference step (default 1e-6)")
+    check.add_argument("--tolerance", type=float, default=1e-5,
+                       help="largest accepted |difference| per unit of max(1, largest gradient) (default 1e-5)")
+    check.add_argument("--rows", type=int, default=12, help="rows of the table (largest differences first)")
+    check.add_argument("--all", action="store_true", help="list every parameter")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.set_defaults(run=_check)
+
     serve = sub.add_parser("serve", help="start the app in the browser")
+    serve.add_argument("file", metavar="FILE", nargs="?", help=f"{file_help} (default: the default lesson)")
     serve.add_argument("--port", type=int, default=5006, help="port (default 5006; 0 picks a free one)")
     serve.add_argument("--address", default="localhost",
                        help="address to listen on (default localhost; 0.0.0.0 for a class network)")
@@ -33,5 +245,12 @@ def main(argv=None):
     except KeyboardInterrupt:
         return 0
     except (ValueError, OSError) as exc:
-        print(f"bptt-sim: error: {exc}", file=sys.stderr)
-        return 2
+        print(f"bptt-sim: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug: still one line for the user, the kind of error for us
+        print(f"bptt-sim: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
+        return 3
+
+
+def _one_line(exc):
+    return " ".join(str(exc).split()) or type(exc).__name__
