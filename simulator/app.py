@@ -141,4 +141,8 @@ def create_app(lesson=None, **params):
 
 
 if pn.state.served:
+    # `panel serve simulator/app.py` runs this file once per session; prepare() (kernels,
+    # TCP_NODELAY) does its work only the first time in a process.
+    from simulator.server import prepare
+    prepare()
     create_app().servable(title="bptt-sim")
