@@ -23,6 +23,7 @@ from simulator.views.lesson_panel import LessonPanelView
 from simulator.views.lecture import LectureMode
 from simulator.views.matrices import MatricesView
 from simulator.views.network import RecurrentView
+from simulator.views.share import ShareView
 from simulator.views.structure import StructureView
 from simulator.views.style import soon
 from simulator.views.unrolled import UnrolledView
@@ -58,6 +59,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.matrices, self.error_split = MatricesView(**views), ErrorSplitView(**views)
         self.grid, self.inspector, self.structure = GridEditorView(**views), InspectorView(**views), StructureView(**views)
         self.lesson_panel = LessonPanelView(**views)
+        self.share = ShareView(session=s)
         self.byhand, self.lecture = ByHandView(**views), LectureMode(**views, player=self.player)
         self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})
@@ -97,7 +99,7 @@ class SimulatorApp(pn.viewable.Viewer):
         css = [stylesheet()]
         header = pn.Row(pn.pane.HTML(f"<h1>{TITLE}</h1>", css_classes=["app-title"]), self.lesson_select,
                         self.status, sizing_mode="stretch_width", stylesheets=css)
-        sidebar = pn.Column(self.training, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"),
+        sidebar = pn.Column(self.training, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"), self.share,
                             width=330, stylesheets=css)
         tabs = pn.Tabs(
             ("Gradients over time", pn.Row(self.bars, pn.Column(self.error_steps, self.equivalence))),

@@ -1,0 +1,66 @@
+"""Save and load: download the current state as a document, upload one to continue from it.
+
+The document is simulator/document.py's JSON. An upload is checked completely before the
+session is touched (document.apply_document), so a bad file leaves everything as it was and
+the reason shows here and in the status line.
+"""
+import html
+import io
+
+import panel as pn
+import param
+
+from .. import document
+from ..session import Session
+
+LIMIT_TEXT = f"{document.MAX_BYTES // 1_000_000} MB"
+
+
+class ShareView(pn.viewable.Viewer):
+    """A Save button (the state as a .json document) and a file chooser that loads one."""
+
+    session = param.ClassSelector(class_=Session)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.download = pn.widgets.FileDownload(
+            callback=self._document, filename="bptt-sim.json", label="Save state (.json)", button_type="primary",
+            css_classes=["share-save"], sizing_mode="stretch_width",
+            description="Download the whole state (network, weights, data, settings, update count) as a "
+                        "document you can load here again or train with `bptt-sim train FILE`.")
+        self.upload = pn.widgets.FileInput(
+            accept=".json,application/json", css_classes=["share-load"], sizing_mode="stretch_width",
+            description=f"Load a saved document (at most {LIMIT_TEXT}); a bad file changes nothing.")
+        self.feedback = pn.pane.HTML("", css_classes=["share-message"], sizing_mode="stretch_width", margin=(0, 10))
+        self.upload.param.watch(self._on_upload, "value")
+        self.session.param.watch(self._on_state, ["lesson", "updates"])
+        self._on_state()
+
+    def _on_state(self, *_):
+        # The name says what is inside, so a folder of saved states stays readable.
+        self.download.filename = f"{self.session.lesson}-update{self.session.updates}.json"
+
+    def _document(self):
+        """FileDownload's callback: runs when the button is pressed, so it saves the state then."""
+        return io.StringIO(document.dumps(document.to_document(self.session)))
+
+    def _on_upload(self, event):
+        data, name = event.new, self.upload.filename or "the file"
+        if data is None:
+            return
+        s = self.session
+
+        def load():
+            document.apply_document(s, document.parse(data))
+
+        if s._try(load, f"Could not load {name}"):
+            self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok")
+        else:
+            self._say(s.message, "error")
+
+    def _say(self, text, kind):
+        self.feedback.object = f'<div class="share-{kind}">{html.escape(text)}</div>'
+
+    def __panel__(self):
+        return pn.Column(pn.pane.HTML("<b>Save / load</b>", margin=(5, 10, 0, 10)), self.download, self.upload,
+                         self.feedback, sizing_mode="stretch_width", css_classes=["share-view"])
