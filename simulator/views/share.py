@@ -11,6 +11,7 @@ import panel as pn
 import param
 
 from .. import document
+from ..assets import stylesheet
 from ..session import Session
 
 LIMIT_TEXT = f"{document.MAX_BYTES // 1_000_000} MB"
@@ -31,7 +32,8 @@ class ShareView(pn.viewable.Viewer):
         self.upload = pn.widgets.FileInput(
             accept=".json,application/json", css_classes=["share-load"], sizing_mode="stretch_width",
             description=f"Load a saved document (at most {LIMIT_TEXT}); a bad file changes nothing.")
-        self.feedback = pn.pane.HTML("", css_classes=["share-message"], sizing_mode="stretch_width", margin=(0, 10))
+        self.feedback = pn.pane.HTML("", css_classes=["share-message"], sizing_mode="stretch_width", margin=(0, 10),
+                                     stylesheets=[stylesheet("share.css")])
         self.upload.param.watch(self._on_upload, "value")
         self.session.param.watch(self._on_state, ["lesson", "updates"])
         self._on_state()
