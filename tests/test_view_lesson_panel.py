@@ -50,7 +50,7 @@ def test_automaton_picture_matches_the_hidden_states(adder):
     # A perfect adder: 8 edges between different states, none red, and the four self-loops.
     assert len(v.edges.data["text"]) == 8 and set(v.edges.data["colour"]) == {"#333333"}
     assert v.nodes.data["loop"] == ["\u21bb 00", "\u21bb 01, 10", "\u21bb 01, 10", "\u21bb 11"]
-    assert "100.0% of the moves agree" in v.result.object
+    assert "100.0% of the moves agree" in v.auto_text.object and "129" in v.result.object
 
 
 def test_untrained_adder_gets_sums_wrong():

@@ -20,6 +20,7 @@ from .. import edits as E
 from .. import lesson_measures as LM
 from .. import readouts as R
 from ..selection import Selection
+from ..assets import stylesheet
 from ..session import SENTENCE_LETTERS, Session
 from .plotting import readable
 from .style import NEGATIVE, POSITIVE, fmt, soon
@@ -45,7 +46,7 @@ EXPLAIN = {
 
 
 def _pre(text, css):
-    return f'<pre class="{css}" style="font-size:15px;line-height:1.3;margin:4px 0">{html.escape(text)}</pre>'
+    return f'<pre class="readout-text {css}">{html.escape(text)}</pre>'
 
 
 class LessonPanelView(pn.viewable.Viewer):
@@ -59,7 +60,10 @@ class LessonPanelView(pn.viewable.Viewer):
         self._rng = np.random.default_rng(0)  # this view's own draws: held-out pairs, sampled letters
         self.last = {}  # the latest measure per lesson (tests read it)
         self.explain = pn.pane.Markdown("", css_classes=["lesson-readout-explain"], sizing_mode="stretch_width")
-        self.result = pn.pane.HTML("", css_classes=["lesson-readout"], sizing_mode="stretch_width")
+        css = [stylesheet("lesson_panel.css")]
+        self.result = pn.pane.HTML("", css_classes=["lesson-readout"], sizing_mode="stretch_width", stylesheets=css)
+        self.auto_text = pn.pane.HTML("", css_classes=["automaton-readout"], sizing_mode="stretch_width",
+                                      stylesheets=css)
         self.measure = pn.widgets.Button(label="Measure now", color="primary", css_classes=["measure-btn"])
         self.measure.on_click(lambda _: soon(self.run))
         self._build_addition()
@@ -74,12 +78,13 @@ class LessonPanelView(pn.viewable.Viewer):
     def _on_lesson(self, *_):
         name = self.session.lesson
         self.explain.object = EXPLAIN.get(name, "")
-        self.result.object = ""
+        self.result.object = self.auto_text.object = ""
         labels = {"binary-addition": "Test on held-out numbers", "learned-initial-state": "Compare fixed and learned h0",
                   "attractors": "Run 10 steps past T", "input-modes": "Compare the three ways"}
         self.measure.label = labels.get(name, "Measure now")
         if name == "binary-addition":
-            body = [pn.Row(self.measure, self.show_automaton), self.result, pn.Row(self.trajectory, self.automaton)]
+            body = [pn.Row(self.measure, self.show_automaton), self.result, self.auto_text,
+                    pn.Row(self.trajectory, self.automaton, sizing_mode="stretch_width")]
         elif name == "robot-writer":
             info = self.session.task_info
             self.start.value, self.length.value = info["sentences"][0][0], len(info["sentences"][0])
@@ -119,14 +124,15 @@ class LessonPanelView(pn.viewable.Viewer):
         fig.add_tools(HoverTool(renderers=[r], tooltips=[("state", "@state"), ("pair", "@pair"), ("column", "@column")]))
         fig.line("x", "y", source=self.path, color="black", line_width=2, line_dash="dashed")
         fig.text("x", "y", text="step", source=self.path, text_font_size="12px", x_offset=5, y_offset=-5)
-        fig.legend.location, fig.legend.label_text_font_size = "top_left", "12px"
+        fig.legend.label_text_font_size = "12px"
+        fig.add_layout(fig.legend[0], "right")  # beside the plot, not over the points
         self.trajectory = fig
         self.nodes = ColumnDataSource(dict(x=[], y=[], colour=[], name=[], loop=[], size=[], count=[]),
                                       name="automaton_nodes")
         self.edges = ColumnDataSource({k: [] for k in ("x0", "y0", "cx", "cy", "x1", "y1", "lx", "ly", "ax", "ay",
                                                        "angle", "text", "colour")}, name="automaton_edges")
-        fig = readable(figure(title="The automaton its hidden states implement (edge labels: input bits a b)",
-                              height=360, width=420, x_range=Range1d(-0.45, 1.45), y_range=Range1d(-0.4, 1.4),
+        fig = readable(figure(title="The automaton in its hidden states", height=360, width=430,
+                              x_range=Range1d(-0.5, 1.5), y_range=Range1d(-0.45, 1.45),
                               name="automaton", tools=""))
         fig.axis.visible = fig.xgrid.visible = fig.ygrid.visible = False
         fig.quadratic("x0", "y0", "x1", "y1", "cx", "cy", source=self.edges, color="colour", line_width=2)
@@ -136,8 +142,8 @@ class LessonPanelView(pn.viewable.Viewer):
                  text_baseline="middle", background_fill_color="white")
         n = fig.scatter("x", "y", size="size", color="colour", source=self.nodes, alpha=0.85)
         fig.add_tools(HoverTool(renderers=[n], tooltips=[("state", "@name"), ("hidden states", "@count")]))
-        fig.text("x", "y", text="name", source=self.nodes, text_font_size="13px", text_align="center", y_offset=-28)
-        fig.text("x", "y", text="loop", source=self.nodes, text_font_size="12px", text_align="center", y_offset=34)
+        fig.text("x", "y", text="name", source=self.nodes, text_font_size="13px", text_align="center", y_offset=-30)
+        fig.text("x", "y", text="loop", source=self.nodes, text_font_size="12px", text_align="center", y_offset=38)
         self.automaton = fig
 
     def _bits(self):
@@ -178,13 +184,15 @@ class LessonPanelView(pn.viewable.Viewer):
         self.nodes.data = dict(x=[LM.STATE_XY[st][0] for st in LM.STATES], y=[LM.STATE_XY[st][1] for st in LM.STATES],
                                colour=[STATE_COLOURS[st] for st in LM.STATES], name=[LM.state_name(st) for st in LM.STATES],
                                loop=["\u21bb " + loops[st][0] if st in loops else "" for st in LM.STATES],
-                               size=[24 + 16 * count[st] / max(1, len(states)) * 4 for st in LM.STATES],
+                               size=[26 + 14 * count[st] / max(1, len(states)) * 4 for st in LM.STATES],
                                count=[count[st] for st in LM.STATES])
         self.last["automaton"] = auto
-        self.result.object = _pre(
+        self.auto_text.object = _pre(
             f"{auto['k']} clusters of hidden states; {100 * auto['purity']:.1f}% of the states sit in a cluster of "
             f"their own automaton state; {100 * auto['consistent']:.1f}% of the moves agree with one transition "
-            f"table (red edges: moves the true adder does not make)\n(measured at update {s.updates})",
+            f"table.\nRight: the automaton, an arrow per move, labelled with the input bits a b that cause it (red: a "
+            f"move the true adder does not make); left: the hidden states, the dashed line is 52 + 77 step by step."
+            f"\n(measured at update {s.updates})",
             "readout-automaton")
 
     # -- the robot writer ----------------------------------------------------------------------------
@@ -196,7 +204,8 @@ class LessonPanelView(pn.viewable.Viewer):
                                            css_classes=["write-length"])
         self.write_btn = pn.widgets.Button(label="Write", color="primary", css_classes=["write-btn"])
         self.write_btn.on_click(lambda _: soon(self.write))
-        self.written = pn.pane.HTML("", css_classes=["written"], sizing_mode="stretch_width")
+        self.written = pn.pane.HTML("", css_classes=["written"], sizing_mode="stretch_width",
+                                    stylesheets=[stylesheet("lesson_panel.css")])
         self.sentences = pn.widgets.TextAreaInput(label="Training sentences (one per line)", height=110, width=360,
                                                   css_classes=["sentences-input"])
         self.learn_btn = pn.widgets.Button(label="Learn these sentences", css_classes=["sentences-btn"])
