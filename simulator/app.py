@@ -23,6 +23,7 @@ from simulator.views.lesson_panel import LessonPanelView
 from simulator.views.lecture import LectureMode
 from simulator.views.matrices import MatricesView
 from simulator.views.network import RecurrentView
+from simulator.views.link import LinkSync
 from simulator.views.share import ShareView
 from simulator.views.structure import StructureView
 from simulator.views.style import soon
@@ -60,6 +61,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.grid, self.inspector, self.structure = GridEditorView(**views), InspectorView(**views), StructureView(**views)
         self.lesson_panel = LessonPanelView(**views)
         self.share = ShareView(session=s)
+        self.link = LinkSync(session=s)  # the URL carries the state (reads it once, then follows it)
         self.byhand, self.lecture = ByHandView(**views), LectureMode(**views, player=self.player)
         self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})

@@ -14,13 +14,17 @@ from ..selection import Selection, pass_frame
 from ..session import Session
 from .style import soon
 
-RATES = sorted({m * 10.0 ** e for e in range(-4, 3) for m in (1, 2, 3, 5)} - {200.0, 300.0, 500.0})
+# round(): 3 * 10.0 ** -1 is 0.30000000000000004, which a typed or linked 0.3 never equals (the slider
+# and the session then corrected each other without end).
+RATES = sorted({round(m * 10.0 ** e, 12) for e in range(-4, 3) for m in (1, 2, 3, 5)} - {200.0, 300.0, 500.0})
 
 
 def _rate_options(current):
     """1-2-3-5 steps from 1e-4 to 100, plus the current value if a lesson uses another."""
     values = sorted(set(RATES) | {float(current)})
-    return {f"{v:g}": v for v in values}
+    # A value that "%g" would round onto another's label (0.30000001 -> "0.3") keeps its full
+    # repr: two options with one label would leave the slider unable to show the session's value.
+    return {(f"{v:g}" if float(f"{v:g}") == v else repr(v)): v for v in values}
 
 
 class StatusView(pn.viewable.Viewer):
