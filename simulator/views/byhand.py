@@ -11,7 +11,7 @@ import time
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, DataTable, NumberFormatter, TableColumn
+from bokeh.models import ColumnDataSource, DataTable, NumberFormatter, ScientificFormatter, TableColumn
 
 from engine import GradientCheck
 
@@ -86,7 +86,7 @@ class ByHandView(pn.viewable.Viewer):
                                     sizing_mode="stretch_width")
         self.check_source = ColumnDataSource(self._empty_check(), name="gradcheck_rows")
         num = NumberFormatter(format="0.000000000")
-        sci = NumberFormatter(format="0.00e+0")
+        sci = ScientificFormatter(precision=2, power_limit_low=-3)
         self.check_table = DataTable(source=self.check_source, name="gradcheck_table", height=240, index_position=None,
                                      sizing_mode="stretch_width", columns=[
                                          TableColumn(field="parameter", title="parameter"),
@@ -103,6 +103,7 @@ class ByHandView(pn.viewable.Viewer):
         self.download = pn.widgets.FileDownload(callback=self._csv_file, filename="stack.csv", label="Download CSV",
                                                 embed=False, css_classes=["stack-csv"],
                                                 width=160)
+        self._layout = None
         self.session.param.watch(self._on_gradients, "gradients")
         self.selection.param.watch(self._on_case, "case")
         self._on_case()
@@ -164,8 +165,14 @@ class ByHandView(pn.viewable.Viewer):
         return io.StringIO(stack_csv(self.session, min(self.selection.case, self.session.sequences.B - 1)))
 
     def __panel__(self):
+        # Built once: a second Bokeh pane around the same DataTable would put one model in the page twice.
+        if self._layout is None:
+            self._layout = self._build_layout()
+        return self._layout
+
+    def _build_layout(self):
         return pn.Column(
-            pn.Row(self.check, self.summary, sizing_mode="stretch_width"),
+            self.check, self.summary,
             pn.pane.Bokeh(self.check_table, sizing_mode="stretch_width"),
             pn.Row(self.stack_title, self.download, sizing_mode="stretch_width"),
             pn.pane.Bokeh(self.stack_table, sizing_mode="stretch_width"),

@@ -8,6 +8,7 @@ one small action, given here as data (CARD_ACTIONS), never as code paths per les
 import panel as pn
 import param
 
+from ..assets import stylesheet
 from ..player import Player
 from ..selection import Selection
 from ..session import Session
@@ -79,7 +80,8 @@ class LectureMode(pn.viewable.Viewer):
         self.prev.on_click(lambda _: soon(self.previous))
         self.next.on_click(lambda _: soon(self.forward))
         self.again.on_click(lambda _: soon(lambda: self.apply(self.cards[self.card]["action"], train=True)))
-        self.text = pn.pane.HTML("", css_classes=["lecture-card"], sizing_mode="stretch_width")
+        self.text = pn.pane.HTML("", css_classes=["lecture-card"], sizing_mode="stretch_width",
+                                 stylesheets=[stylesheet("lecture.css")])
         self.session.param.watch(self._on_lesson, "lesson")
         self._on_lesson()
         if pn.state.location is not None:  # only when served: the URL carries the lecturer's choices

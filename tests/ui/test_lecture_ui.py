@@ -1,0 +1,78 @@
+"""Lecture mode and By hand in headless Chromium: keys, large type, ?hide= links, the gradient check."""
+import json
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import expect
+
+from .bokeh_helpers import column
+from .conftest import shot
+from .test_app_ui import status
+
+pytestmark = pytest.mark.ui
+
+# The computed font size (px) of the first element matching a selector, searched through shadow roots.
+FONT_SIZE = """(sel) => { const find = (root) => { const el = root.querySelector(sel); if (el) return el;
+  for (const h of root.querySelectorAll('*')) if (h.shadowRoot) { const f = find(h.shadowRoot); if (f) return f; }
+  return null; };
+  const el = find(document); return el ? parseFloat(getComputedStyle(el).fontSize) : null; }"""
+
+
+def test_keys_play_step_and_move_cards(page):
+    """Enter runs one update, Space starts and stops training, n and p move through the lesson's cards."""
+    card = page.locator(".lecture-card")
+    expect(card).to_contain_text("Point 1 of 4")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Enter")
+    expect(page.locator(".status-line .status")).to_contain_text("update 1 ")
+    page.keyboard.press(" ")
+    expect(page.locator(".play-btn button")).to_contain_text("Pause")
+    page.keyboard.press(" ")
+    expect(page.locator(".play-btn button")).to_contain_text("Play")
+    page.keyboard.press("n")
+    expect(card).to_contain_text("Point 2 of 4")
+    expect(card).to_contain_text("two steps later")
+    page.keyboard.press("p")
+    expect(card).to_contain_text("Point 1 of 4")
+    assert status(page)[0] >= 1
+    shot(page, "lecture-keys")
+    assert page.js_errors == []
+
+
+def test_large_type_makes_the_status_larger(page):
+    """Ticking Large type makes the status line's computed font size larger."""
+    before = page.evaluate(FONT_SIZE, ".status")
+    page.locator(".lecture-settings").get_by_text("Lecture mode").click()
+    page.locator(".large-type-toggle input").check()
+    page.wait_for_function(f"() => ({FONT_SIZE})('.status') > {before} * 1.15", timeout=10_000)
+    after = page.evaluate(FONT_SIZE, ".status")
+    assert after > before
+    shot(page, "lecture-large-type")
+
+
+def test_a_link_with_hide_opens_with_those_controls_hidden(browser, app_url):
+    """?hide=[...] in the URL hides the settings and the detail tabs as the page opens."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1100})
+    try:
+        pg = context.new_page()
+        pg.goto(app_url + "?hide=" + quote(json.dumps(["settings", "detail-tabs"])))
+        pg.wait_for_selector(".status-line .status", timeout=30_000)
+        expect(pg.locator(".detail-tabs")).to_be_hidden()
+        expect(pg.locator(".lesson-select")).to_be_visible()
+        expect(pg.locator(".play-btn button")).to_be_visible()
+        expect(pg.get_by_text("Momentum")).to_be_hidden()
+        shot(pg, "lecture-hidden")
+    finally:
+        context.close()
+
+
+def test_gradient_check_agrees(page):
+    """The By hand tab's gradient check finds BPTT and finite differences within 1e-5 of each other."""
+    page.locator(".detail-tabs").get_by_text("By hand").click()
+    page.locator(".gradcheck-btn button").click()
+    summary = page.locator(".gradcheck-summary")
+    expect(summary).to_contain_text("agree", timeout=20_000)
+    assert float(page.locator(".gradcheck-summary .max-rel").inner_text()) < 1e-5
+    assert len(column(page, "gradcheck_rows", "parameter")) == 8
+    page.locator(".gradcheck-summary").scroll_into_view_if_needed()
+    shot(page, "byhand-gradient-check")
