@@ -7,6 +7,7 @@ ErrorByStepView draws |d_t| and |g_t| on a log axis, where vanishing and explodi
 derivatives (lecture 7d) show as straight slopes. EquivalenceView puts BPTT's dW next to
 the tied-gradient sum of the explicitly unrolled net (engine.UnrolledNet).
 """
+import html
 import time
 
 import numpy as np
@@ -74,7 +75,7 @@ class GradientBarsView(pn.viewable.Viewer):
         s, net, names = self.session, self.session.net, self.session.unit_names
         w = self.weight()
         if w is None or not (0 <= w[0] < net.N and 0 <= w[1] < net.N) or net.C[w] == 0:
-            label = "this connection" if w is None or max(w) >= net.N else f"W[{weight_name(names, *w)}]"
+            label = "this connection" if w is None or max(w) >= net.N else f"W[{html.escape(weight_name(names, *w))}]"
             self.note.object = f"{label} does not exist, so it has no gradient. Select a connection."
             self.figure.title.text = "No connection selected"
             self.source.data = self._rows([], [], [])
@@ -134,7 +135,7 @@ class GradientBarsView(pn.viewable.Viewer):
 
     def _explain(self, i, j, group):
         # Markdown re-renders on every change, so the numbers live on the bars and in the tooltips.
-        names = self.session.unit_names
+        names = [html.escape(n) for n in self.session.unit_names]  # names may come from an uploaded file
         name = weight_name(names, i, j)
         text = (f"Each bar is G_t[{name}] = Σ over cases of d_t[{names[i]}] · s_(t-1)[{names[j]}], step t's "
                 f"part; the orange bar, their sum, is **dW[{name}]**, the gradient BPTT gives W[{name}].")

@@ -6,6 +6,8 @@ sum of their gradients. Here the user can make such constraints between any para
 grow or prune the net. Every change goes through a Session method (add_unit, remove_unit,
 toggle_connection, tie, untie), which keeps the old network if the change is refused.
 """
+import html
+
 import panel as pn
 import param
 
@@ -119,7 +121,7 @@ class StructureView(pn.viewable.Viewer):
         self.tie_choice.param.update(options=choices, value=[r for r in self.tie_choice.value if r in choices.values()])
         labels = {f"{k + 1}: {tie_label(g, names)}": k for k, g in enumerate(net.ties)}
         self.tie_group.param.update(options=labels, value=next(iter(labels.values()), None))
-        lines = [f"{k + 1}. {tie_label(g, names)} = {fmt(param_value(net, g[0]))}" for k, g in enumerate(net.ties)]
+        lines = [f"{k + 1}. {html.escape(tie_label(g, names))} = {fmt(param_value(net, g[0]))}" for k, g in enumerate(net.ties)]
         self.ties_text.object = ("**Tied parameters** (each group stays equal):\n\n" + "\n".join(lines)
                                  if lines else "No tied parameters. The T copies of each weight in the "
                                  "unrolled net are always tied; here you can tie more.")

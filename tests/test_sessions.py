@@ -1,0 +1,66 @@
+"""Sessions on a shared server: each owns its state, and a closed one leaves nothing behind."""
+import gc
+import weakref
+
+import numpy as np
+
+from simulator.app import SimulatorApp, create_app
+
+
+def _params(net):
+    return [a.copy() for a in (net.W, net.b, net.h0)]
+
+
+def test_two_apps_never_share_weights():
+    """Training one app leaves another app's network, data and history exactly as they were."""
+    a, b = SimulatorApp(), SimulatorApp()
+    assert a.session is not b.session and a.session.net is not b.session.net
+    for x, y in zip((a.session.net.W, a.session.net.b, a.session.sequences.X),
+                    (b.session.net.W, b.session.net.b, b.session.sequences.X)):
+        assert not np.shares_memory(x, y)
+    before = _params(b.session.net)
+    a.session.step(5)
+    a.session.set_parameter(("W", 3, 2), "1.25")
+    assert a.session.updates == 5 and a.session.net.W[3, 2] == 1.25
+    assert b.session.updates == 0 and b.session.history == []
+    for old, new in zip(before, _params(b.session.net)):
+        np.testing.assert_array_equal(old, new)
+    assert not np.array_equal(a.session.net.W, b.session.net.W)
+
+
+def test_two_apps_have_their_own_selection_and_player():
+    """Moving the time cursor or pressing Play in one app does nothing to the other."""
+    a, b = SimulatorApp(), SimulatorApp()
+    a.selection.time = 3
+    a.player.playing = True
+    try:
+        assert b.selection.time == 0 and not b.player.playing
+    finally:
+        a.player.playing = False
+
+
+def test_a_dropped_app_is_freed():
+    """Once the last reference to an app and its layout is gone, its Session is garbage: nothing
+    at module level (a cache, a registry, a class attribute, the Player's timer) keeps it alive.
+    (Rendered Bokeh models are freed by the server destroying the session's Document; that
+    path is measured by benchmarks/load_test.py, not here.)"""
+    app = SimulatorApp()
+    layout = app.__panel__()
+    app.session.step(3)
+    app.player.playing = True
+    app.player.playing = False
+    refs = [weakref.ref(o) for o in (app, app.session, app.session.net, app.player, app.selection)]
+    del app, layout
+    gc.collect()
+    assert [r() for r in refs] == [None] * len(refs)
+
+
+def test_create_app_builds_a_new_state_per_call():
+    """create_app (what the server calls once per browser session) never reuses a Session."""
+    gc.collect()
+    from simulator.session import Session
+    before = {id(o) for o in gc.get_objects() if isinstance(o, Session)}
+    one, two = create_app(), create_app()
+    after = [o for o in gc.get_objects() if isinstance(o, Session) and id(o) not in before]
+    assert len(after) == 2 and after[0] is not after[1]
+    del one, two
