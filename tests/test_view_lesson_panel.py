@@ -138,3 +138,13 @@ def test_input_modes_and_temporal_xor_accuracy():
     v.run()
     acc = LM.target_accuracy(s.gradients, s.sequences)
     assert acc > 0.95 and f"{100 * acc:.1f}% of the targets" in v.result.object
+
+
+def test_an_edited_adder_is_explained_not_misread():
+    """With a unit added the adder read-outs say they need the lesson's six units instead of reading the wrong units."""
+    s, v = panel("binary-addition")
+    s.add_unit("hidden")
+    v.run()
+    v.draw_automaton()
+    assert "need the lesson&#x27;s six units" in v.result.object and "this network has 7" in v.auto_text.object
+    assert "binary-addition" not in v.last

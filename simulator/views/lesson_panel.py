@@ -108,7 +108,10 @@ class LessonPanelView(pn.viewable.Viewer):
         method = {"binary-addition": self.test_addition, "learned-initial-state": self.compare_h0,
                   "attractors": self.run_attractor, "vanishing-exploding": self.spectral,
                   "tied-weights": self.ties, "input-modes": self.modes}.get(name, self.accuracy)
-        text = method()
+        if name == "binary-addition" and s.net.N != 6:
+            text = self._not_the_adder()
+        else:
+            text = method()
         self.result.object = _pre(text + f"\n(measured at update {s.updates})", f"readout-{name}")
 
     # -- binary addition -------------------------------------------------------------------------
@@ -146,6 +149,11 @@ class LessonPanelView(pn.viewable.Viewer):
         fig.text("x", "y", text="loop", source=self.nodes, text_font_size="12px", text_align="center", y_offset=38)
         self.automaton = fig
 
+    def _not_the_adder(self):
+        # readouts reads units a, b, h1-h3, sum by position: an edited net has other positions.
+        return (f"These read-outs need the lesson's six units (a, b, h1-h3, sum); this network has {self.session.net.N}. "
+                "Press Reset to go back to the lesson's network.")
+
     def _bits(self):
         return self.session.sequences.T - 2
 
@@ -164,6 +172,9 @@ class LessonPanelView(pn.viewable.Viewer):
     def draw_automaton(self):
         """Project the hidden states on two principal components and draw the automaton they encode."""
         s, bits = self.session, self._bits()
+        if s.net.N != 6:
+            self.auto_text.object = _pre(self._not_the_adder(), "readout-automaton")
+            return
         auto = R.addition_automaton(s.net, s.task_info, bits, np.random.default_rng(0))
         H, labels, _, _ = R.addition_states(s.net, s.task_info, bits)
         Hp, _, _, _ = R.addition_states(s.net, [R.LECTURE_PAIRS[0]], bits)
