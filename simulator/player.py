@@ -8,6 +8,7 @@ then the session recomputes what is shown once: one redraw per tick, never a blo
 import panel as pn
 import param
 
+from .scheduler import SCHEDULER
 from .selection import Selection
 from .session import Session
 
@@ -25,6 +26,8 @@ class Player(param.Parameterized):
                           doc="Seconds of server time a training frame may spend on updates.")
     max_updates = param.Integer(default=50, bounds=(1, 10_000), doc="Most updates per frame.")
     updates_per_frame = param.Integer(default=1, doc="How many updates the last frame ran (measured).")
+    fair = param.Boolean(default=True, doc="Share the server's core with the other sessions that train: "
+                         "longer frames under load, each with more updates (simulator/scheduler.py).")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -43,6 +46,8 @@ class Player(param.Parameterized):
         if self.playing:
             self.animating = False
             self.selection.tick = -1
+        if not self.playing:
+            SCHEDULER.leave(self)
         self._run(self.playing, self.period, self.tick)
 
     @param.depends("animating", watch=True)
@@ -56,12 +61,26 @@ class Player(param.Parameterized):
     def tick(self):
         """One training frame: as many updates as fit the budget, then one redraw."""
         n = 1 if self._cost is None else max(1, min(self.max_updates, int(self.budget / self._cost)))
+        if self.fair and self._callback is not None:
+            n = min(self.max_updates, max(n, SCHEDULER.min_updates(self._callback.period)))
         ok = self.session.step(n)
         cost = self.session.update_seconds
         self._cost = cost if self._cost is None else 0.7 * self._cost + 0.3 * cost
         self.updates_per_frame = n
         if not ok:
             self.playing = False  # divergence: the session says what happened
+        elif self.fair:
+            self._share()
+
+    def _share(self):
+        """Tell the scheduler a frame ran; follow its period when it differs by more than a
+        quarter (each change restarts the timer, so small wobbles are ignored)."""
+        SCHEDULER.frame_done(self)
+        cb = self._callback
+        if cb is not None:
+            target = SCHEDULER.period_ms(self.period)
+            if abs(target - cb.period) > 0.25 * cb.period:
+                cb.period = target
 
     def advance(self, delta=1):
         """Move the pass animation one tick (the last tick stops the animation)."""

@@ -64,3 +64,27 @@ def test_create_app_builds_a_new_state_per_call():
     after = [o for o in gc.get_objects() if isinstance(o, Session) and id(o) not in before]
     assert len(after) == 2 and after[0] is not after[1]
     del one, two
+
+
+def test_the_scheduler_spreads_one_core_over_the_playing_sessions():
+    """With 60 sessions playing at 20 ms of CPU per frame, each gets a frame every 2 s carrying
+    >= 16 updates (8 per second); a paused or closed session stops counting."""
+    from simulator.scheduler import FrameScheduler
+
+    class P:  # a stand-in Player (the scheduler holds weak references)
+        pass
+
+    sch = FrameScheduler(share=0.6, min_rate=8.0, max_period_ms=5000)
+    players = [P() for _ in range(60)]
+    for p in players:
+        sch.frame_done(p, now=100.0)
+    sch.cost = 0.020
+    assert sch.active(now=100.0) == 60
+    assert sch.period_ms(40, now=100.0) == 2000 and sch.min_updates(2000) == 16
+    sch.leave(players.pop())
+    del players[:29]
+    gc.collect()
+    assert sch.active(now=100.0) == 30 and sch.period_ms(40, now=100.0) == 1000
+    assert sch.active(now=200.0) == 0 and sch.period_ms(40, now=200.0) == 40  # nobody ticked for 100 s
+    sch.cost = 0.0005
+    assert sch.period_ms(40, now=100.0) == 40  # a quiet server keeps every Player's own period

@@ -1,0 +1,215 @@
+"""A class on one server: K live training sessions, one real browser measuring clicks.
+
+    python benchmarks/load_test.py [--ks 0 10 30 60] [--seconds 12] [--clicks 15] [--lifetime 5]
+
+Loopback only, bounded in count (K <= 100) and time (each round ~20 s), and it stops by
+itself. It starts the server as ``bptt-sim serve`` does (simulator.server.serve, port 0,
+logging to a file: a pipe nobody drains can wedge the server, ../shared/BROWSER.md), then per K:
+
+* K sessions from ``wsclient.WsSession`` (the page + its websocket, like a tab, nothing
+  rendered), each opened with ``?autoplay=1`` so it trains from the start;
+* ONE Chromium page (not training) whose Step button is clicked ``--clicks`` times; a
+  MutationObserver in the page times click -> new status line (benchmarks/bench_ui.py);
+* server CPU (psutil, % of one core) and RSS during the window;
+* weight updates per second of every session, read from the status lines it was sent;
+* errors: sessions that failed or closed early, clicks with no update within 10 s, and
+  tracebacks in the server log.
+
+After the last K, the clients close and the script waits for the server to discard the
+sessions (``--lifetime`` seconds unused) and prints the RSS again. Numbers depend on the
+machine; they are printed, never asserted.
+"""
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+import time
+
+import psutil
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from bench_ui import CLICK_STEP, OBSERVE  # noqa: E402  (in-page timing of a Step click)
+from wsclient import WsSession  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "ui"))
+from conftest import ARGS, CHROMIUM  # noqa: E402
+
+SERVER = """
+import sys
+from simulator.server import serve
+life = int(float(sys.argv[1]) * 1000)
+serve(port=0, address="localhost", unused_session_lifetime_milliseconds=life,
+      check_unused_sessions_milliseconds=max(500, life // 2))
+"""
+
+
+def start_server(log_path, lifetime):
+    log = open(log_path, "w")
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(lifetime)], stdout=log, stderr=subprocess.STDOUT,
+                            cwd=os.path.join(HERE, ".."))
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 60 and proc.poll() is None:
+        m = re.search(r"Launching server at (http://\S+)", open(log_path).read())
+        if m:
+            # 127.0.0.1: no name lookups under load (and Panel breaks on an IPv6 ::1 URL).
+            return proc, log, m.group(1).rstrip("/").replace("localhost", "127.0.0.1") + "/"
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start:\n" + open(log_path).read()[-3000:])
+
+
+def stop_server(proc, log):
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+class Load:
+    """K WsSessions running in an asyncio loop on a background thread until ``stop_at``."""
+
+    def __init__(self, url, k, stop_at):
+        self.sessions = [WsSession(url + "?autoplay=1") for _ in range(k)]
+        self.ready = threading.Event()
+        self._count = 0
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._main(stop_at)), daemon=True)
+
+    def _one_ready(self):
+        self._count += 1
+        if self._count == len(self.sessions):
+            self.ready.set()
+
+    async def _main(self, stop_at):
+        # The page GETs wait while the server builds each session; give them their own threads.
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=len(self.sessions) + 4))
+        if not self.sessions:
+            self.ready.set()
+        # Open them a few at a time, as a class arriving does (and so the GETs do not time out).
+        tasks = []
+        for i, s in enumerate(self.sessions):
+            tasks.append(asyncio.create_task(s.run(stop_at, ready=self._one_ready)))
+            if i % 5 == 4:
+                await asyncio.sleep(0.2)
+        await asyncio.gather(*tasks)
+        self.ready.set()  # also when some failed
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        for s in self.sessions:
+            s.stop_at = 0
+        self.thread.join(timeout=60)
+
+
+def sample(proc, seconds):
+    """Mean server CPU (% of one core) over ``seconds``, and the RSS at the end (MB)."""
+    p = psutil.Process(proc.pid)
+    p.cpu_percent(None)
+    time.sleep(seconds)
+    return p.cpu_percent(None), p.memory_info().rss / 2 ** 20
+
+
+def run_k(page, url, proc, k, args):
+    settle, window = 4.0, args.seconds
+    opened_by = time.monotonic() + 120  # at most this long to open K sessions
+    load = Load(url, k, stop_at=opened_by + settle + window + 60)  # stopped below, once measured
+    load.start()
+    load.ready.wait(timeout=120)
+    opened = time.monotonic()
+    page.wait_for_timeout(int(settle * 1000))
+    since = time.monotonic()
+    p = psutil.Process(proc.pid)
+    p.cpu_percent(None)
+    clicks = []
+    gap = max(0.2, window / max(1, args.clicks))
+    for _ in range(args.clicks):
+        t = time.monotonic()
+        clicks.append(page.evaluate(CLICK_STEP))
+        left = gap - (time.monotonic() - t)
+        if left > 0:
+            page.wait_for_timeout(int(left * 1000))
+    if time.monotonic() - since < window:
+        page.wait_for_timeout(int((window - (time.monotonic() - since)) * 1000))
+    cpu, rss = p.cpu_percent(None), p.memory_info().rss / 2 ** 20
+    until = time.monotonic()
+    load.stop()
+    rates = [s.rate(since) for s in load.sessions if s.error is None]
+    frames = [s.frames(since) for s in load.sessions if s.error is None]
+    failed = [s.error for s in load.sessions if s.error is not None]
+    ok = sorted(c for c in clicks if c >= 0)
+    return dict(k=k, cpu=cpu, rss=rss, open_s=opened - (opened_by - 120), window=until - since,
+                p50=statistics.median(ok) if ok else float("nan"),
+                p95=ok[min(len(ok) - 1, int(round(0.95 * (len(ok) - 1))))] if ok else float("nan"),
+                timeouts=len(clicks) - len(ok), rates=rates, frames=frames, failed=failed, load=load)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ks", type=int, nargs="+", default=[0, 10, 30, 60], help="numbers of live sessions")
+    ap.add_argument("--seconds", type=float, default=12.0, help="measuring window per K")
+    ap.add_argument("--clicks", type=int, default=15, help="Step clicks timed per K")
+    ap.add_argument("--lifetime", type=float, default=5.0, help="seconds before the server drops an unused session")
+    args = ap.parse_args()
+    if max(args.ks) > 100:
+        ap.error("K is capped at 100 (a bounded test)")
+    from playwright.sync_api import sync_playwright
+    log_path = os.path.join(tempfile.mkdtemp(prefix="bptt-load-"), "server.log")
+    proc, log, url = start_server(log_path, args.lifetime)
+    rows = []
+    try:
+        base_cpu, base_rss = sample(proc, 1.0)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1600, "height": 1100})
+            page.goto(url)
+            page.wait_for_selector(".status-line .status", timeout=60_000)
+            page.evaluate(OBSERVE)
+            idle_cpu, idle_rss = sample(proc, 1.0)
+            for k in args.ks:
+                row = run_k(page, url, proc, k, args)
+                rows.append(row)
+                _print_row(row, idle_rss, header=len(rows) == 1)
+                row.pop("load")
+            browser.close()
+        closed = time.monotonic()
+        # The server drops a session `lifetime` s after its socket closed, checking every lifetime/2.
+        time.sleep(args.lifetime * 2 + 3)
+        after_cpu, after_rss = sample(proc, 1.0)
+        text = open(log_path).read()
+        tracebacks = text.count("Traceback")
+        print(f"\nserver alone: RSS {base_rss:.0f} MB; one idle page: {idle_rss:.0f} MB; "
+              f"{time.monotonic() - closed:.0f} s after all clients closed: RSS {after_rss:.0f} MB, CPU {after_cpu:.0f} %")
+        print(f"tracebacks in the server log: {tracebacks} ({log_path})")
+        for row in rows:
+            for e in sorted(set(row["failed"]))[:3]:
+                print(f"K={row['k']} failure: {e}")
+    finally:
+        stop_server(proc, log)
+
+
+def _print_row(r, idle_rss, header):
+    if header:
+        print(f"{'K':>3} {'open s':>6} {'CPU %':>6} {'RSS MB':>7} {'MB/sess':>7} {'click p50':>9} {'p95 ms':>7} "
+              f"{'upd/s min':>9} {'med':>6} {'frames/s med':>12} {'slow<5':>6} {'errors':>6}")
+    rates, frames = r["rates"], r["frames"]
+    per = (r["rss"] - idle_rss) / r["k"] if r["k"] else float("nan")
+    errors = len(r["failed"]) + r["timeouts"]
+    print(f"{r['k']:>3} {r['open_s']:>6.1f} {r['cpu']:>6.0f} {r['rss']:>7.0f} {per:>7.2f} {r['p50']:>9.0f} "
+          f"{r['p95']:>7.0f} {min(rates, default=float('nan')):>9.1f} "
+          f"{statistics.median(rates) if rates else float('nan'):>6.1f} "
+          f"{statistics.median(frames) if frames else float('nan'):>12.1f} "
+          f"{sum(x < 5 for x in rates):>6d} {errors:>6d}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
