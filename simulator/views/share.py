@@ -53,7 +53,7 @@ class ShareView(pn.viewable.Viewer):
         s = self.session
 
         def load():
-            document.apply_document(s, document.parse(data))
+            document.apply_document(s, document.parse(data), validated=True)
 
         if s._try(load, f"Could not load {name}"):
             self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok")
