@@ -47,6 +47,10 @@ def test_large_type_makes_the_status_larger(page):
     page.wait_for_function(f"() => ({FONT_SIZE})('.status') > {before} * 1.15", timeout=10_000)
     after = page.evaluate(FONT_SIZE, ".status")
     assert after > before
+    # Bokeh adds tooltips to <body>, outside the app's root: the :has() rule must reach them too.
+    tooltip = page.evaluate("""() => { const d = document.createElement('div'); d.className = 'bk-Tooltip';
+        document.body.appendChild(d); const px = parseFloat(getComputedStyle(d).fontSize); d.remove(); return px; }""")
+    assert tooltip >= 20
     shot(page, "lecture-large-type")
 
 
