@@ -7,12 +7,14 @@ core (benchmarks/load_test.py), so 60 students pressing Play at the default 25 f
 would ask for 30 cores: frames would queue, every session would stall and a click would wait
 seconds behind them.
 
-The scheduler keeps the frames of all playing sessions within ``share`` of the core: it
-measures the process's CPU time per frame (everything the server did, divided by the frames
-it ran: redraws and page traffic included), and each Player asks it for a period of
-``sessions x cost / share``, never shorter than the Player's own. Fewer, longer-spaced frames
-then carry more weight updates each (``min_rate`` updates per second), so every session keeps
-learning at a visible pace and the rest of the core stays free for clicks.
+The scheduler keeps the process's CPU use near ``share`` of the core: once a ``window`` it
+measures the CPU time the whole process used (redraws, page loads and clicks included) and
+stretches every playing session's period when the process is busier than that, and shrinks
+the stretch back towards each Player's own period when it is not. This feedback needs no
+model of what a frame costs, so a burst of page loads (a class arriving) also slows training
+for a moment instead of the page loads. Fewer, longer-spaced frames then carry more weight
+updates each (``min_rate`` updates per second), so every session keeps learning at a
+visible pace and the rest of the core stays free for clicks.
 
 One instance per process (``SCHEDULER``) is right here, unlike user state: it is server
 infrastructure, it holds no student's data, and it refers to Players only weakly, so a closed
@@ -28,13 +30,13 @@ class FrameScheduler:
     """Shared by the Players of one process: the period and updates per frame under load."""
 
     def __init__(self, share=0.6, min_rate=8.0, max_period_ms=5000, window=1.0):
-        self.share = share                  # fraction of one core all training frames may use
+        self.share = share                  # fraction of one core the process should stay under
         self.min_rate = min_rate            # weight updates per second each session should get
         self.max_period_ms = max_period_ms  # a session redraws at least this often
         self.window = window                # seconds between CPU measurements
-        self.cost = None                    # CPU seconds per frame, smoothed (None: not measured yet)
+        self.stretch = 1.0                  # every Player's period is multiplied by this
+        self.busy = None                    # the process's CPU share in the last window
         self._last_tick = weakref.WeakKeyDictionary()  # Player -> time of its last frame
-        self._frames = 0
         self._t0 = self._cpu0 = None
 
     def active(self, now=None):
@@ -43,29 +45,34 @@ class FrameScheduler:
         recent = max(5.0, 3 * self.max_period_ms / 1000)
         return sum(1 for t in list(self._last_tick.values()) if now - t < recent)
 
-    def frame_done(self, player, now=None):
-        """Record one training frame of ``player``; update the cost per frame once a window."""
+    def frame_done(self, player, now=None, cpu=None):
+        """Record one training frame of ``player``; once a window, adjust the stretch."""
         now = time.monotonic() if now is None else now
+        cpu = time.process_time() if cpu is None else cpu
         self._last_tick[player] = now
-        self._frames += 1
-        cpu = time.process_time()
-        if self._t0 is None:
-            self._t0, self._cpu0, self._frames = now, cpu, 0
-        elif now - self._t0 >= self.window and self._frames:
-            cost = (cpu - self._cpu0) / self._frames
-            self.cost = cost if self.cost is None else 0.5 * self.cost + 0.5 * cost
-            self._t0, self._cpu0, self._frames = now, cpu, 0
+        if self._t0 is None or now - self._t0 > 10 * self.window:  # first frame, or after a pause
+            self._t0, self._cpu0 = now, cpu
+        elif now - self._t0 >= self.window:
+            self.adjust((cpu - self._cpu0) / (now - self._t0))
+            self._t0, self._cpu0 = now, cpu
+
+    def adjust(self, busy):
+        """Busier than ``share``: stretch in proportion (at most x2 a window). Well under it:
+        shrink by a fifth a window, back to each Player's own period."""
+        self.busy = busy
+        if busy > self.share:
+            self.stretch *= min(2.0, busy / self.share)
+        elif busy < 0.75 * self.share:
+            self.stretch *= 0.8
+        self.stretch = max(1.0, min(self.stretch, self.max_period_ms / 20))
 
     def leave(self, player):
-        """``player`` paused: it no longer shares the core."""
+        """``player`` paused: it no longer counts as active."""
         self._last_tick.pop(player, None)
 
-    def period_ms(self, base_ms, now=None):
-        """The period a Player should use: its own, or longer when the core is shared."""
-        if self.cost is None:
-            return base_ms
-        need = 1000 * self.active(now) * self.cost / self.share
-        return int(min(self.max_period_ms, max(base_ms, need)))
+    def period_ms(self, base_ms):
+        """The period a Player should use: its own, stretched while the process is busy."""
+        return int(min(self.max_period_ms, max(base_ms, base_ms * self.stretch)))
 
     def min_updates(self, period_ms):
         """Weight updates a frame needs so the session still learns ``min_rate`` per second."""

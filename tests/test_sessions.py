@@ -66,25 +66,30 @@ def test_create_app_builds_a_new_state_per_call():
     del one, two
 
 
-def test_the_scheduler_spreads_one_core_over_the_playing_sessions():
-    """With 60 sessions playing at 20 ms of CPU per frame, each gets a frame every 2 s carrying
-    >= 16 updates (8 per second); a paused or closed session stops counting."""
+def test_the_scheduler_stretches_frames_while_the_process_is_busy():
+    """A process busier than its share stretches every period (more updates per frame keep
+    8 updates/s); once it is quiet the periods shrink back to the Players' own; a paused or
+    closed session stops counting as active."""
     from simulator.scheduler import FrameScheduler
 
     class P:  # a stand-in Player (the scheduler holds weak references)
         pass
 
-    sch = FrameScheduler(share=0.6, min_rate=8.0, max_period_ms=5000)
+    sch = FrameScheduler(share=0.6, min_rate=8.0, max_period_ms=5000, window=1.0)
     players = [P() for _ in range(60)]
-    for p in players:
-        sch.frame_done(p, now=100.0)
-    sch.cost = 0.020
-    assert sch.active(now=100.0) == 60
-    assert sch.period_ms(40, now=100.0) == 2000 and sch.min_updates(2000) == 16
-    sch.leave(players.pop())
-    del players[:29]
+    cpu, now = 0.0, 100.0
+    for second in range(8):  # saturated: the process uses a whole core
+        for p in players:
+            sch.frame_done(p, now=now, cpu=cpu)
+        now, cpu = now + 1.0, cpu + 1.0
+    assert sch.period_ms(40) >= 1000 and sch.min_updates(sch.period_ms(40)) >= 8
+    for second in range(30):  # quiet: 10 % of a core
+        sch.frame_done(players[0], now=now, cpu=cpu)
+        now, cpu = now + 1.0, cpu + 0.1
+    assert sch.period_ms(40) == 40
+    assert sch.active(now=now) == 1  # only players[0] ticked in the last seconds
+    sch.leave(players[0])
+    assert sch.active(now=now) == 0
+    del players, p
     gc.collect()
-    assert sch.active(now=100.0) == 30 and sch.period_ms(40, now=100.0) == 1000
-    assert sch.active(now=200.0) == 0 and sch.period_ms(40, now=200.0) == 40  # nobody ticked for 100 s
-    sch.cost = 0.0005
-    assert sch.period_ms(40, now=100.0) == 40  # a quiet server keeps every Player's own period
+    assert len(sch._last_tick) == 0
