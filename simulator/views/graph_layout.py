@@ -10,7 +10,7 @@ import re
 from collections import namedtuple
 
 import numpy as np
-from bokeh.models import CustomJS, CustomJSHover
+from bokeh.models import CustomJS, CustomJSHover, HoverTool, TapTool
 
 from ..selection import pass_frame
 from . import style
@@ -314,3 +314,17 @@ def highlight_columns(i_idx, j_idx, alpha0, weight):
 
 def unit_label(names, i):
     return names[i] if i < len(names) else f"unit {i}"
+
+
+def add_tools(fig, edges, hit, units, renderers, edge_tips, unit_tips):
+    """The same interaction in both pictures: tooltips on edges and units, tap to select, and
+    the browser-side link that lights a weight's copies in every figure sharing ``edges``."""
+    for r in renderers:
+        r.nonselection_glyph = None  # taps must not dim anything
+        r.selection_glyph = None
+    e_tips, e_fmt = tooltips(edge_tips)
+    u_tips, u_fmt = tooltips(unit_tips)
+    fig.add_tools(HoverTool(renderers=[hit], tooltips=e_tips, formatters=e_fmt, callback=link_callback(edges)),
+                  HoverTool(renderers=[units], tooltips=u_tips, formatters=u_fmt),
+                  TapTool(renderers=[hit, units]))
+    fig.js_on_event("mouseleave", link_callback(edges, leaving=True))

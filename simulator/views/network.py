@@ -18,7 +18,7 @@ import time as _time
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, HoverTool, Range1d, TapTool, Title
+from bokeh.models import ColumnDataSource, Range1d, Title
 from bokeh.plotting import figure
 
 from ..assets import stylesheet
@@ -98,16 +98,7 @@ class RecurrentView(pn.viewable.Viewer):
         fig.text("vx", "vy", text="value", source=self.units, text_align="center", text_baseline="top",
                  text_font_size=gl.SMALL_FONT, text_color="#222222",
                  background_fill_color="white", background_fill_alpha=0.75)
-        for r in (glow, lines, hit, circles):
-            r.nonselection_glyph = None  # taps must not dim anything
-            r.selection_glyph = None
-        edge_tips, edge_fmt = gl.tooltips(EDGE_TIPS)
-        unit_tips, unit_fmt = gl.tooltips(UNIT_TIPS)
-        fig.add_tools(HoverTool(renderers=[hit], tooltips=edge_tips, formatters=edge_fmt,
-                                callback=gl.link_callback(self.edges)),
-                      HoverTool(renderers=[circles], tooltips=unit_tips, formatters=unit_fmt),
-                      TapTool(renderers=[hit, circles]))
-        fig.js_on_event("mouseleave", gl.link_callback(self.edges, leaving=True))
+        gl.add_tools(fig, self.edges, hit, circles, (glow, lines, hit, circles), EDGE_TIPS, UNIT_TIPS)
         return fig
 
     def _build_geometry(self, net, seq):

@@ -16,7 +16,7 @@ import time as _time
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import BoxAnnotation, ColumnDataSource, FixedTicker, HoverTool, Range1d, TapTool, Title
+from bokeh.models import BoxAnnotation, ColumnDataSource, FixedTicker, Range1d, Title
 from bokeh.plotting import figure
 
 from ..selection import Selection
@@ -90,16 +90,7 @@ class UnrolledView(pn.viewable.Viewer):
                             line_width="lw", fill_alpha="calpha", line_alpha="calpha")
         fig.text("x", "y", text="text", source=self.cells, text_color="ink", text_align="center",
                  text_baseline="middle", text_font_size=gl.SMALL_FONT, text_font_style="bold")
-        for r in (glow, lines, hit, cells):
-            r.nonselection_glyph = None
-            r.selection_glyph = None
-        edge_tips, edge_fmt = gl.tooltips(EDGE_TIPS)
-        cell_tips, cell_fmt = gl.tooltips(UNIT_TIPS)
-        fig.add_tools(HoverTool(renderers=[hit], tooltips=edge_tips, formatters=edge_fmt,
-                                callback=gl.link_callback(self.edges)),
-                      HoverTool(renderers=[cells], tooltips=cell_tips, formatters=cell_fmt),
-                      TapTool(renderers=[hit, cells]))
-        fig.js_on_event("mouseleave", gl.link_callback(self.edges, leaving=True))
+        gl.add_tools(fig, self.edges, hit, cells, (glow, lines, hit, cells), EDGE_TIPS, UNIT_TIPS)
         return fig
 
     def _build_geometry(self, net, seq):
