@@ -17,7 +17,7 @@ from engine import GradientCheck
 
 from ..selection import Selection
 from ..session import Session
-from .style import fmt, soon
+from .style import soon
 
 # Finite differences cost 2 forward passes per free parameter, run on the server while the
 # student waits: a few thousand parameters take a few seconds; more would freeze the page.
