@@ -32,7 +32,29 @@ def test_weights_encoding_is_exact_and_checked():
         decode_params("not-base64!", 48)
 
 
+def test_link_carries_activation_and_learned_h0():
+    """Changed activation, learned initial states and clip come back from the link with the same loss."""
+    s = Session()
+    s.param.update(activation="tanh", loss="squared", learn_h0=True, clip=2.5)
+    s.step(3)
+    t = Session()
+    D.apply_document(t, link_document(link_of(s)))
+    assert (t.activation, t.loss, t.learn_h0, t.clip) == ("tanh", "squared", True, 2.5)
+    assert np.array_equal(t.net.params(), s.net.params()) and t.loss_value == s.loss_value
+
+
+def test_edited_structure_shares_settings_only():
+    """With a unit added the link carries no weights (a file does), and it still opens."""
+    s = Session()
+    s.add_unit("hidden")
+    query = link_of(s)
+    assert query["w"] == ""
+    assert link_document(query)["units"]["names"] == ["a", "b", "h1", "h2", "h3", "sum"]
+
+
 @pytest.mark.parametrize("query, message", [
+    ({"act": "relu"}, "act:"),
+    ({"h0": "maybe"}, "h0: expected true or false"),
     ({"lesson": "nope"}, "lesson: expected one of"),
     ({"seed": "x"}, "seed: expected an integer"),
     ({"seed": -1}, "seed:"),

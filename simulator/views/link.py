@@ -1,7 +1,8 @@
 """Links: the page's URL carries the state, so copying the address bar reproduces it.
 
 Readable query parameters for the settings, like TensorFlow Playground
-(``?lesson=binary-addition&seed=12&lr=0.2&momentum=0.5&T=10``), plus the update count ``n``
+(``?lesson=binary-addition&seed=12&lr=0.2&momentum=0.5&T=10&clip=0.0&act=lesson&loss=lesson&h0=false``),
+plus the update count ``n``
 and, for small nets, the weights ``w``: [W.ravel(), b, h0] as float64, zlib-compressed,
 base64url (exact, so the numbers on screen are the same). Training data are not in the
 link: they are regenerated from lesson, seed and T. A link is turned into a document and
@@ -17,13 +18,16 @@ import panel as pn
 import param
 
 from .. import document
+from .. import lessons as L
 from ..lessons import DEFAULT_LESSON, LESSONS
 from ..session import Session
 
 #: Longest ``w`` written into a URL (characters); larger nets share settings and seed only.
 MAX_W_CHARS = 4000
-QUERY = {"lesson": "lesson", "seed": "seed", "lr": "lr", "momentum": "momentum", "T": "T", "n": "n", "w": "w"}
-SETTING = {"seed": "seed", "lr": "learning_rate", "momentum": "momentum", "T": "steps"}
+QUERY = {k: k for k in ("lesson", "seed", "lr", "momentum", "T", "clip", "act", "loss", "h0", "n", "w")}
+SETTING = {"seed": "seed", "lr": "learning_rate", "momentum": "momentum", "T": "steps", "clip": "clip",
+           "act": "activation", "loss": "loss", "h0": "learn_h0"}
+KINDS = {"seed": int, "T": int, "lr": float, "momentum": float, "clip": float, "act": str, "loss": str, "h0": bool}
 
 
 def encode_params(net):
@@ -53,11 +57,21 @@ def link_of(session):
     """The query parameters of the session's state (all strings)."""
     s = session
     query = {"lesson": s.lesson, "seed": str(s.seed), "lr": repr(float(s.learning_rate)),
-             "momentum": repr(float(s.momentum)), "T": str(s.steps), "n": str(s.updates)}
+             "momentum": repr(float(s.momentum)), "T": str(s.steps), "clip": repr(float(s.clip)),
+             "act": s.activation, "loss": s.loss, "h0": "true" if s.learn_h0 else "false", "n": str(s.updates)}
     # Always (when small enough): after an edit by hand, an undo or a load, the seed alone
     # would not give the weights on screen. "" clears a stale value from the URL.
-    query["w"] = encode_params(s.net) or ""
+    query["w"] = (encode_params(s.net) or "") if _lesson_structure(s) else ""
     return query
+
+
+def _lesson_structure(session):
+    """True if the net has the lesson's units, connections and ties (the link carries weights
+    only: a net with units added or connections changed is shared as a file instead)."""
+    spec, net = session.lesson_spec, session.net
+    ties = [tuple(tuple(r) for r in g) for g in L.tie_refs(spec)]
+    return net.N == len(L.unit_layout(spec)[0]) and np.array_equal(net.C, L.connection_mask(spec)) \
+        and [tuple(tuple(r) for r in g) for g in net.ties] == ties
 
 
 def _number(query, key, kind):
@@ -71,21 +85,38 @@ def _number(query, key, kind):
     return number
 
 
+def _word(query, key, kind):
+    value = query[key]
+    if kind is bool:
+        if value in (True, False, "true", "false"):
+            return value in (True, "true")
+        raise ValueError(f"{key}: expected true or false; got {value!r}")
+    if not isinstance(value, str):
+        raise ValueError(f"{key}: expected a name; got {value!r}")
+    return value
+
+
 def link_document(query):
     """A document for the link's query parameters (missing ones: the lesson's defaults)."""
     lesson = query.get("lesson", DEFAULT_LESSON)
     if lesson not in LESSONS:
         raise ValueError(f"lesson: expected one of {', '.join(LESSONS)}; got {lesson!r}")
     base = Session(lesson=lesson)
-    for key in ("seed", "T", "lr", "momentum"):
-        if key in query:
-            value = _number(query, key, int if key in ("seed", "T") else float)
-            try:
-                setattr(base, SETTING[key], value)
-            except ValueError as exc:
-                raise ValueError(f"{key}: {exc}") from None
-            if getattr(base, SETTING[key]) != value:  # the session put it back and said why
-                raise ValueError(f"{key}: {base.message}")
+    # Seed first (it resets the weights), then T, rates and clip, then activation, loss and
+    # learned h0 together: they are checked as one combination (tanh needs squared error).
+    values = {key: _number(query, key, kind) if kind in (int, float) else _word(query, key, kind)
+              for key, kind in KINDS.items() if key in query}
+    numbers = [k for k in values if KINDS[k] in (int, float)]
+    for group in ([[k] for k in numbers] + [[k for k in values if k not in numbers]]):
+        if not group:
+            continue
+        try:
+            base.param.update({SETTING[k]: values[k] for k in group})
+        except ValueError as exc:
+            raise ValueError(f"{group[0]}: {exc}") from None
+        wrong = [k for k in group if getattr(base, SETTING[k]) != values[k]]
+        if wrong:  # the session put it back and said why
+            raise ValueError(f"{wrong[0]}: {base.message}")
     doc = document.to_document(base)
     if "n" in query:
         doc["training"]["updates"] = _number(query, "n", int)
@@ -101,7 +132,7 @@ def link_document(query):
 class _Query(param.Parameterized):
     """The URL's parameters as the page has them (plain values; checked by link_document)."""
 
-    lesson, seed, lr, momentum, T, n, w = (param.Parameter(default=None) for _ in range(7))
+    lesson, seed, lr, momentum, T, clip, act, loss, h0, n, w = (param.Parameter(default=None) for _ in range(11))
 
 
 class LinkSync(param.Parameterized):
