@@ -2,7 +2,8 @@
 
 The document is simulator/document.py's JSON. An upload is checked completely before the
 session is touched (document.apply_document), so a bad file leaves everything as it was and
-the reason shows here and in the status line.
+the reason shows here and in the status line. Below them, exports for other tools
+(simulator/export.py): the loss history and the whole stack as CSV, the parameters as .npz.
 """
 import html
 import io
@@ -10,7 +11,7 @@ import io
 import panel as pn
 import param
 
-from .. import document
+from .. import document, export
 from ..assets import stylesheet
 from ..session import Session
 
@@ -32,6 +33,21 @@ class ShareView(pn.viewable.Viewer):
         self.upload = pn.widgets.FileInput(
             accept=".json,application/json", css_classes=["share-load"], sizing_mode="stretch_width",
             description=f"Load a saved document (at most {LIMIT_TEXT}); a bad file changes nothing.")
+        # Exports for other tools (simulator/export.py); each is computed when its button is pressed.
+        self.exports = {
+            "loss": pn.widgets.FileDownload(
+                callback=lambda: io.StringIO(export.loss_history_csv(self.session)), label="Loss history (CSV)",
+                css_classes=["export-loss"], sizing_mode="stretch_width",
+                description="E after every weight update so far, as update,loss rows."),
+            "stack": pn.widgets.FileDownload(
+                callback=lambda: io.StringIO(export.all_stacks_csv(self.session)),
+                label="Stack of states and gradients (CSV)", css_classes=["export-stack"], sizing_mode="stretch_width",
+                description="For every case, time and unit: z, s, the target, g = dE/ds and d = dE/dz."),
+            "params": pn.widgets.FileDownload(
+                callback=lambda: io.BytesIO(export.params_npz(self.session)), label="Parameters (.npz)",
+                css_classes=["export-params"], sizing_mode="stretch_width",
+                description="W, b, h0, connections, learned h0, activations, loss and ties for numpy.load."),
+        }
         self.feedback = pn.pane.HTML("", css_classes=["share-message"], sizing_mode="stretch_width", margin=(0, 10),
                                      stylesheets=[stylesheet("share.css")])
         self.upload.param.watch(self._on_upload, "value")
@@ -40,7 +56,10 @@ class ShareView(pn.viewable.Viewer):
 
     def _on_state(self, *_):
         # The name says what is inside, so a folder of saved states stays readable.
-        self.download.filename = f"{self.session.lesson}-update{self.session.updates}.json"
+        stem = f"{self.session.lesson}-update{self.session.updates}"
+        self.download.filename = f"{stem}.json"
+        for key, suffix in (("loss", "-loss.csv"), ("stack", "-stack.csv"), ("params", "-params.npz")):
+            self.exports[key].filename = stem + suffix
 
     def _document(self):
         """FileDownload's callback: runs when the button is pressed, so it saves the state then."""
@@ -65,4 +84,4 @@ class ShareView(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(pn.pane.HTML("<b>Save / load</b>", margin=(5, 10, 0, 10)), self.download, self.upload,
-                         self.feedback, sizing_mode="stretch_width", css_classes=["share-view"])
+                         self.feedback, pn.pane.HTML("<b>Export</b>", margin=(5, 10, 0, 10)), *self.exports.values(), sizing_mode="stretch_width", css_classes=["share-view"])
