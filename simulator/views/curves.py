@@ -16,6 +16,7 @@ from simulator.selection import Selection
 from simulator.session import Session
 
 from .plotting import log_range, log_ticks, padded_range, readable
+from .save_tool import add_save_tool
 from .style import HIGHLIGHT, fmt
 
 BAR = "#8a8a8a"  # bars of an unsigned quantity (E is never negative): no sign colour
@@ -51,7 +52,7 @@ class LossCurveView(pn.viewable.Viewer):
         fig.add_tools(HoverTool(renderers=[curve], mode="vline", tooltips=[("update", "@update"), ("E", "@loss{%0.6g}")],
                                 formatters={"@loss": "printf"}))
         fig.xaxis.axis_label, fig.yaxis.axis_label = "weight update", "error E"
-        readable(fig)
+        add_save_tool(readable(fig), "loss-curve")
         self.log_toggle = pn.widgets.Checkbox.from_param(self.param.log_scale, css_classes=["loss-log-toggle"])
         self._sent, self._last, self._lo, self._hi = 0, None, np.inf, -np.inf
         # gradients too: an edit or an undo changes E without adding to the history
@@ -146,7 +147,7 @@ class ErrorSplitView(pn.viewable.Viewer):
         fig.vbar(x="x", top="value", width=0.8, source=source, fill_color="colour", line_color=None)
         fig.add_tools(HoverTool(tooltips=tooltips))
         fig.xaxis.axis_label, fig.yaxis.axis_label = xlabel, "share of E"
-        return readable(fig), (x_range, y_range)
+        return add_save_tool(readable(fig), name), (x_range, y_range)
 
     def _update(self, *_):
         s, g = self.session, self.session.gradients

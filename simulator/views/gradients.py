@@ -22,6 +22,7 @@ from simulator.selection import Selection, pass_frame
 from simulator.session import Session
 
 from .plotting import first_connection, log_range, padded_range, readable, weight_name
+from .save_tool import add_save_tool
 from .style import HIGHLIGHT, NEGATIVE, POSITIVE, TIE_COLOURS, fmt
 
 TOO_MANY_LABELS = 24  # above this many steps the bar labels overlap; the tooltips still give numbers
@@ -51,7 +52,7 @@ class GradientBarsView(pn.viewable.Viewer):
         fig.xaxis.axis_label = "time step t  (then the sum over all steps)"
         fig.yaxis.axis_label = "dE/dW[i, j]"
         fig.yaxis.formatter = PrintfTickFormatter(format="%.3g")  # not Bokeh's "3.000e-3"
-        readable(fig)
+        add_save_tool(readable(fig), "gradient-bars")
         self.note = pn.pane.Markdown("", css_classes=["gradient-note"], sizing_mode="stretch_width")
         self.session.param.watch(self._update, ["gradients", "unit_names"])
         self.selection.param.watch(self._update, ["weight", "time", "tick"])
@@ -177,7 +178,7 @@ class ErrorByStepView(pn.viewable.Viewer):
         fig.add_layout(legend, "above")  # inside the frame it hides points wherever the curves run
         fig.xaxis.axis_label = "time step t"
         fig.yaxis.axis_label = "Euclidean norm (log scale)"
-        readable(fig)
+        add_save_tool(readable(fig), "error-by-step")
         self.note = pn.pane.Markdown("", css_classes=["error-steps-note"], sizing_mode="stretch_width")
         self.session.param.watch(self._update, ["gradients"])
         self.selection.param.watch(self._on_time, ["time"])

@@ -15,6 +15,7 @@ from simulator.selection import Selection, pass_frame
 from simulator.session import Session
 
 from .plotting import first_connection, readable, weight_name
+from .save_tool import add_save_tool
 from .style import HIGHLIGHT, NEGATIVE, NEUTRAL, POSITIVE
 
 FILL = 0.92  # a square at the scale's full value fills this much of its cell
@@ -81,7 +82,7 @@ class MatricesView(pn.viewable.Viewer):
         fig.background_fill_color = "#f3f3f3"
         fig.grid.grid_line_color = "white"
         fig.xaxis.major_label_orientation = 0
-        return readable(fig)
+        return add_save_tool(readable(fig), name)
 
     def _layout_for(self, names, C):
         """Axes, figure sizes and absent-connection crosses: only when the net's shape changes."""

@@ -26,6 +26,7 @@ from ..selection import Selection
 from ..session import Session
 from . import graph_layout as gl
 from . import style
+from .save_tool import add_save_tool
 
 UNIT_PX, RING_PX = 48, 66  # circle and target-ring diameters (px)
 FRAME_W = 560            # frame width assumed until the browser reports the real one (px)
@@ -99,7 +100,7 @@ class RecurrentView(pn.viewable.Viewer):
                  text_font_size=gl.SMALL_FONT, text_color="#222222",
                  background_fill_color="white", background_fill_alpha=0.75)
         gl.add_tools(fig, self.edges, hit, circles, (glow, lines, hit, circles), EDGE_TIPS, UNIT_TIPS)
-        return fig
+        return add_save_tool(fig, "recurrent-network")
 
     def _build_geometry(self, net, seq):
         """Unit positions, arrow paths and plot ranges: only when the structure changes."""

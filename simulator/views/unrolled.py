@@ -23,6 +23,7 @@ from ..selection import Selection
 from ..session import Session
 from . import graph_layout as gl
 from . import style
+from .save_tool import add_save_tool
 from .network import UNIT_TIPS
 
 ROW_PX = 62    # height of one unit's row (px)
@@ -91,7 +92,7 @@ class UnrolledView(pn.viewable.Viewer):
         fig.text("x", "y", text="text", source=self.cells, text_color="ink", text_align="center",
                  text_baseline="middle", text_font_size=gl.SMALL_FONT, text_font_style="bold")
         gl.add_tools(fig, self.edges, hit, cells, (glow, lines, hit, cells), EDGE_TIPS, UNIT_TIPS)
-        return fig
+        return add_save_tool(fig, "unrolled-network")
 
     def _build_geometry(self, net, seq):
         """Columns, rows, the T copies of every edge and the axes: only when the structure changes."""
