@@ -84,4 +84,5 @@ class ShareView(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(pn.pane.HTML("<b>Save / load</b>", margin=(5, 10, 0, 10)), self.download, self.upload,
-                         self.feedback, pn.pane.HTML("<b>Export</b>", margin=(5, 10, 0, 10)), *self.exports.values(), sizing_mode="stretch_width", css_classes=["share-view"])
+                         self.feedback, pn.pane.HTML("<b>Export</b>", margin=(5, 10, 0, 10)),
+                         *self.exports.values(), sizing_mode="stretch_width", css_classes=["share-view"])
