@@ -53,13 +53,18 @@ class FrameScheduler:
         if self._t0 is None or now - self._t0 > 10 * self.window:  # first frame, or after a pause
             self._t0, self._cpu0 = now, cpu
         elif now - self._t0 >= self.window:
-            self.adjust((cpu - self._cpu0) / (now - self._t0))
+            self.adjust((cpu - self._cpu0) / (now - self._t0), now)
             self._t0, self._cpu0 = now, cpu
 
-    def adjust(self, busy):
+    def adjust(self, busy, now=None):
         """Busier than ``share``: stretch in proportion (at most x2 a window). Well under it:
         shrink by a fifth a window, back to each Player's own period."""
         self.busy = busy
+        if self.active(now) <= 1:
+            # One student alone shares the core with nobody: full frame rate (the issue's 20
+            # redraws/s). Stretching is for sessions competing with each other.
+            self.stretch = 1.0
+            return
         if busy > self.share:
             self.stretch *= min(2.0, busy / self.share)
         elif busy < 0.75 * self.share:

@@ -93,3 +93,17 @@ def test_the_scheduler_stretches_frames_while_the_process_is_busy():
     del players, p
     gc.collect()
     assert len(sch._last_tick) == 0
+
+
+def test_a_lone_session_is_never_stretched():
+    """One playing session competes with nobody: however busy the process, it keeps its own period."""
+    from simulator.scheduler import FrameScheduler
+
+    class P:
+        pass
+
+    sch, player, cpu, now = FrameScheduler(share=0.6), P(), 0.0, 100.0
+    for second in range(8):  # the one session uses a whole core
+        sch.frame_done(player, now=now, cpu=cpu)
+        now, cpu = now + 1.0, cpu + 1.0
+    assert sch.period_ms(40) == 40
