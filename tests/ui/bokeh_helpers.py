@@ -26,14 +26,31 @@ def column(page, source, key):
     return page.evaluate(f"(n) => Array.from(({MODEL})(n).data['{key}'])", source)
 
 
+def settled_point(page, figure, x, y):
+    """The point's screen position once it is the same in two consecutive animation frames
+    (a tab that just opened, or a scroll, may still be moving the figure)."""
+    return page.evaluate("""async ([name, x, y]) => {
+      const point = %s;
+      const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+      let last = point([name, x, y]);
+      for (let k = 0; k < 60; k++) {
+        await frame(); await frame();
+        const now = point([name, x, y]);
+        if (now && last && now[0] === last[0] && now[1] === last[1]) return now;
+        last = now;
+      }
+      return last;
+    }""" % POINT, [figure, x, y])
+
+
 def click_data(page, figure, x, y):
     """Click the point (x, y), in data coordinates, of the Bokeh figure named ``figure``."""
-    px = page.evaluate(POINT, [figure, x, y])
+    px = settled_point(page, figure, x, y)
     assert px is not None, f"figure {figure!r} is not on the page"
     page.mouse.click(px[0], px[1])
 
 
 def hover_data(page, figure, x, y):
-    px = page.evaluate(POINT, [figure, x, y])
+    px = settled_point(page, figure, x, y)
     assert px is not None, f"figure {figure!r} is not on the page"
     page.mouse.move(px[0], px[1])

@@ -60,7 +60,7 @@ def test_painting_a_clamp_cell_changes_the_forward_pass(page):
     expect(page.locator(".grid-value input")).to_have_value("1")  # the brush paints the value 1
     page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('grid_figure') !== null")
     click_data(page, "grid_figure", 2, 3)  # x = unit h1, y = t 3
-    expect(page.locator(".status-line .status")).not_to_contain_text(f"loss {loss0:.6g}")
+    expect(page.locator(".status-line .status")).not_to_contain_text(f"loss {loss0:.6g}", timeout=15_000)
     states = dict(zip(zip(column(page, "unrolled_units", "t"), column(page, "unrolled_units", "i")),
                       column(page, "unrolled_units", "text")))
     assert states[(3, 2)] in ("1", "1.0", "in 1")
