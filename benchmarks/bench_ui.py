@@ -52,8 +52,20 @@ CLICK_STEP = """() => new Promise((resolve) => {
 })"""
 
 
+TICKS = []  # (start, seconds) of every training frame on the server
+
+
 def serve(lesson):
     from panel.io.state import state
+
+    from simulator.player import Player
+    tick = Player.tick
+
+    def timed(self):  # server-side frame cost, to tell server time from browser time
+        t0 = time.perf_counter()
+        tick(self)
+        TICKS.append((t0, time.perf_counter() - t0))
+    Player.tick = timed
 
     from simulator.app import create_app
     from simulator.server import prepare
@@ -90,8 +102,10 @@ def main():
         page.locator(".play-btn button").click()
         page.wait_for_timeout(1000)  # let the frame size settle before counting
         page.evaluate("() => { window.__changes = []; }")
+        TICKS.clear()
         page.wait_for_timeout(int(args.seconds * 1000))
         changes = page.evaluate("() => window.__changes")
+        ticks = list(TICKS)
         page.locator(".play-btn button").click()
         browser.close()
     first, last = changes[0][1], changes[-1][1]
@@ -102,6 +116,9 @@ def main():
           f"panel {pn.__version__}; page load {load:.2f} s")
     print(f"{'measure':<34}{'value':>12}{'target':>12}")
     print(f"{'redraws per second (Play)':<34}{rate:>12.1f}{'>= 20':>12}")
+    if len(ticks) > 1:
+        print(f"{'  server frames per second':<34}{(len(ticks) - 1) / (ticks[-1][0] - ticks[0][0]):>12.1f}")
+        print(f"{'  server ms per frame, median':<34}{1000 * statistics.median(t[1] for t in ticks):>12.1f}")
     print(f"{'Step click -> status, median ms':<34}{statistics.median(ok):>12.1f}{'< 150':>12}")
     print(f"{'Step click -> status, max ms':<34}{max(ok):>12.1f}{'':>12}")
     print(f"{'Step clicks timed out (10 s)':<34}{len(steps) - len(ok):>12d}{'0':>12}")

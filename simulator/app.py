@@ -112,9 +112,16 @@ class SimulatorApp(pn.viewable.Viewer):
             ("Lesson read-out", self.lesson_panel),
             ("By hand", self.byhand),
             dynamic=True, sizing_mode="stretch_width", css_classes=["detail-tabs"])
-        # The unrolled twin is recomputed only while its numbers are on screen.
-        tabs.param.watch(lambda e: setattr(self.equivalence, "active", e.new == 0), "active")
-        self.equivalence.active = True
+        # Only the open tab's views follow training; the others catch up when opened (with a class
+        # on one server, hidden views' work would be paid by every session on every frame).
+        tabbed = {1: self.matrices, 2: self.grid, 3: self.inspector, 4: self.error_split, 6: self.byhand}
+
+        def show(index):
+            self.equivalence.active = index == 0
+            for k, view in tabbed.items():
+                view.redraw.shown = k == index
+        tabs.param.watch(lambda e: show(e.new), "active")
+        show(tabs.active)
         main = pn.Column(self.lecture, self.passes, pn.Row(self.recurrent, self.unrolled, sizing_mode="stretch_width"),
                          self.recurrent.legend,  # one legend for both pictures
                          pn.Row(self.loss_curve, sizing_mode="stretch_width"), tabs,

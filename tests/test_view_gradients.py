@@ -9,6 +9,7 @@ from engine import UnrolledNet
 from simulator.selection import Selection
 from simulator.session import Session
 from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
+from simulator.views.throttle import Throttle
 
 
 @pytest.fixture
@@ -159,16 +160,43 @@ def test_equivalence_reports_non_finite_twin_numbers_plainly(state):
         assert view.max_difference is None and "not finite" in view.summary.object
 
 
+class ServedDoc:
+    """Stands in for a served Bokeh document as far as Throttle sees one: it records timers."""
+
+    def __init__(self):
+        self.timers = []
+
+    def add_timeout_callback(self, fn, ms):
+        self.timers.append((fn, ms))
+        return fn
+
+
+def test_throttle_runs_at_once_then_once_per_interval_ending_on_the_latest(monkeypatch):
+    """A quiet spell's first call runs now; calls inside the interval arm one timer, which runs once."""
+    doc = ServedDoc()
+    monkeypatch.setattr(Throttle, "_served_doc", staticmethod(lambda: doc))
+    calls = []
+    throttle = Throttle(lambda: calls.append(len(calls)), interval=60)
+    throttle()
+    assert calls == [0] and not doc.timers
+    throttle(), throttle(), throttle()
+    assert calls == [0] and len(doc.timers) == 1 and 0 < doc.timers[0][1] <= 60_000 and throttle.pending
+    doc.timers[0][0]()
+    assert calls == [0, 1] and not throttle.pending
+    doc.timers[0][0]()  # a timer with nothing new to show draws nothing
+    assert calls == [0, 1]
+
+
 def test_equivalence_is_recomputed_at_most_every_min_interval(state, monkeypatch):
-    """While training runs the twin waits for a timer; the timer's flush brings the numbers up to date."""
+    """While training runs the twin waits for a timer; the timer brings the numbers up to date."""
     s, sel = state
     s.loss = "squared"
+    doc = ServedDoc()
+    monkeypatch.setattr(Throttle, "_served_doc", staticmethod(lambda: doc))
     view = EquivalenceView(session=s, selection=sel, min_interval=60)
-    scheduled = []
-    monkeypatch.setattr(view, "_schedule", lambda wait: scheduled.append(wait))
     s.step(1)  # computed just now at construction: this one waits
-    assert scheduled and view._stale and "update 0" in view.summary.object
-    view._flush()
+    assert doc.timers and view._stale and "update 0" in view.summary.object
+    doc.timers[0][0]()
     assert not view._stale and "update 1" in view.summary.object
     view.active = False
     s.step(1)
@@ -183,7 +211,7 @@ def test_gradient_views_per_frame_cost(capsys, monkeypatch):
         def build(session, selection):
             view = cls(session=session, selection=selection)
             if cls is EquivalenceView:  # served, frames inside min_interval only arm a timer
-                monkeypatch.setattr(view, "_schedule", lambda wait: None)
+                monkeypatch.setattr(view, "_throttle", lambda *_: None)
             return view
         return build
     costs = {cls.__name__: frame_cost(make(cls)) for cls in (GradientBarsView, ErrorByStepView, EquivalenceView)}

@@ -17,7 +17,7 @@ def test_download_is_the_current_state():
     s.step(4)
     doc = json.loads(view._document().getvalue())
     assert doc["training"]["updates"] == 4 and doc["network"]["W"] == s.net.W.tolist()
-    assert view.download.filename == "binary-addition-update4.json"
+    assert view.download.filename == "binary-addition-update4.json"  # named when pressed
 
 
 def test_upload_loads_a_document():

@@ -18,6 +18,7 @@ from engine import GradientCheck
 from ..selection import Selection
 from ..session import Session
 from .style import soon
+from .throttle import Throttle
 
 # Finite differences cost 2 forward passes per free parameter, run on the server while the
 # student waits: a few thousand parameters take a few seconds; more would freeze the page.
@@ -104,7 +105,8 @@ class ByHandView(pn.viewable.Viewer):
                                                 embed=False, css_classes=["stack-csv"],
                                                 width=160)
         self._layout = None
-        self.session.param.watch(self._on_gradients, "gradients")
+        self.redraw = Throttle(self._on_gradients, 0)
+        self.session.param.watch(self.redraw, "gradients")
         self.selection.param.watch(self._on_case, "case")
         self._on_case()
 

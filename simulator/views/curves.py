@@ -18,6 +18,7 @@ from simulator.session import Session
 from .plotting import log_range, log_ticks, padded_range, readable
 from .save_tool import add_save_tool
 from .style import HIGHLIGHT, fmt
+from .throttle import Throttle
 
 BAR = "#8a8a8a"  # bars of an unsigned quantity (E is never negative): no sign colour
 
@@ -135,7 +136,8 @@ class ErrorSplitView(pn.viewable.Viewer):
                                                         [("t", "@x"), ("E part", "@text")])
         self.case_figure, self.case_ranges = self._bars(self.case_source, "training case", "loss_by_case_figure",
                                                         [("case", "@x: @case"), ("E part", "@text")])
-        self.session.param.watch(self._update, ["gradients"])
+        self.redraw = Throttle(self._update, 0)
+        self.session.param.watch(self.redraw, ["gradients"])
         self.selection.param.watch(self._update, ["case", "time"])
         self._update()
 

@@ -8,7 +8,6 @@ derivatives (lecture 7d) show as straight slopes. EquivalenceView puts BPTT's dW
 the tied-gradient sum of the explicitly unrolled net (engine.UnrolledNet).
 """
 import html
-import time
 
 import numpy as np
 import panel as pn
@@ -24,7 +23,9 @@ from simulator.session import Session
 from .plotting import first_connection, log_range, padded_range, readable, weight_name
 from .save_tool import add_save_tool
 from .style import HIGHLIGHT, NEGATIVE, POSITIVE, TIE_COLOURS, fmt
+from .throttle import Throttle
 
+REDRAW_INTERVAL = 0.1  # s: the bars and norms redraw at most 10 times a second while training
 TOO_MANY_LABELS = 24  # above this many steps the bar labels overlap; the tooltips still give numbers
 
 
@@ -54,7 +55,7 @@ class GradientBarsView(pn.viewable.Viewer):
         fig.yaxis.formatter = PrintfTickFormatter(format="%.3g")  # not Bokeh's "3.000e-3"
         add_save_tool(readable(fig), "gradient-bars")
         self.note = pn.pane.Markdown("", css_classes=["gradient-note"], sizing_mode="stretch_width")
-        self.session.param.watch(self._update, ["gradients", "unit_names"])
+        self.session.param.watch(Throttle(self._update, REDRAW_INTERVAL), ["gradients", "unit_names"])
         self.selection.param.watch(self._update, ["weight", "time", "tick"])
         self._update()
 
@@ -180,7 +181,7 @@ class ErrorByStepView(pn.viewable.Viewer):
         fig.yaxis.axis_label = "Euclidean norm (log scale)"
         add_save_tool(readable(fig), "error-by-step")
         self.note = pn.pane.Markdown("", css_classes=["error-steps-note"], sizing_mode="stretch_width")
-        self.session.param.watch(self._update, ["gradients"])
+        self.session.param.watch(Throttle(self._update, REDRAW_INTERVAL), ["gradients"])
         self.selection.param.watch(self._on_time, ["time"])
         self._update()
         self._on_time()
@@ -257,35 +258,21 @@ class EquivalenceView(pn.viewable.Viewer):
         self.rows = dict(param=[], bptt=[], unrolled=[], diff=[], weight=[])  # what the table shows
         self.summary = pn.pane.Markdown("", css_classes=["equivalence-summary"], sizing_mode="stretch_width")
         self.max_difference = None  # the last computed largest |difference| (None before, or if not finite)
-        self._last, self._stale, self._timer = -np.inf, True, None
+        self._stale = True
+        self._throttle = Throttle(self._when_shown, self.min_interval)
         self.session.param.watch(self._on_gradients, ["gradients"])
         self.selection.param.watch(self._on_weight, ["weight"])
         self.param.watch(self._on_active, ["active"])
         if self.active:
-            self.refresh()
+            self._throttle.run()
 
     def _on_gradients(self, *_):
         self._stale = True
-        if not self.active:
-            return
-        wait = self._last + self.min_interval - time.monotonic()
-        if wait <= 0:
-            self.refresh()
-        else:
-            self._schedule(wait)
+        if self.active:
+            self._throttle.interval = self.min_interval
+            self._throttle()
 
-    def _schedule(self, wait):
-        """Refresh once after ``wait`` seconds, so the last numbers of a run always show."""
-        if self._timer is not None:
-            return
-        doc = pn.state.curdoc
-        if doc is None or doc.session_context is None:
-            self.refresh()  # not served: no timer would ever fire, so compute now
-            return
-        self._timer = pn.state.add_periodic_callback(self._flush, period=max(1, int(wait * 1000)), count=1)
-
-    def _flush(self):
-        self._timer = None
+    def _when_shown(self):
         if self._stale and self.active:
             self.refresh()
 
@@ -315,7 +302,7 @@ class EquivalenceView(pn.viewable.Viewer):
         with pn.io.hold():
             self.summary.object = self._explain(loss, g.loss, len(rows), s.updates)
             self._on_weight()
-        self._last, self._stale = time.monotonic(), False
+        self._stale = False
 
     def _explain(self, loss, bptt_loss, count, updates):
         head = ("The recurrent net is a layered net with one copy of W per time step, all copies tied; "

@@ -20,6 +20,7 @@ from simulator.selection import Selection
 from simulator.session import Session
 
 from .style import CLAMP, HIGHLIGHT, TARGET, fmt, soon, tint
+from .throttle import Throttle
 
 ROW_PX = 26  # height of one time step in the grid
 CLAMP_FILL, TARGET_FILL = tint(CLAMP, 0.25), tint(TARGET, 0.22)
@@ -113,7 +114,8 @@ class GridEditorView(pn.viewable.Viewer):
         self.value.param.watch(self._sync_value, "value")
         self.case.param.watch(self._on_case_widget, "value")
         self.brush.param.watch(lambda e: setattr(self.help, "object", BRUSH_HELP[BRUSHES[e.new]]), "value")
-        self.session.param.watch(self._update, ["sequences", "gradients", "unit_names"])
+        self.redraw = Throttle(self._update, 0)
+        self.session.param.watch(self.redraw, ["sequences", "gradients", "unit_names"])
         self.selection.param.watch(self._update, ["case", "unit"])
         self._update()
 

@@ -16,6 +16,7 @@ from simulator.selection import Selection
 from simulator.session import Session
 
 from .style import fmt, soon
+from .throttle import Throttle
 
 F_TEXT = {"logistic": "1 / (1 + e<sup>−z</sup>)", "tanh": "tanh(z)", "linear": "z",
           "softmax": "e<sup>z</sup> / Σ<sub>group</sub> e<sup>z<sub>k</sub></sup>"}
@@ -117,7 +118,8 @@ class InspectorView(pn.viewable.Viewer):
         self.to_unit.param.watch(self._on_choice, "value")
         self.from_unit.param.watch(self._on_choice, "value")
         self.session.param.watch(self._on_names, "unit_names")
-        self.session.param.watch(self._update, ["gradients", "net", "sequences"])
+        self.redraw = Throttle(self._update, 0)
+        self.session.param.watch(self.redraw, ["gradients", "net", "sequences"])
         self.selection.param.watch(self._on_weight, "weight")
         self.selection.param.watch(self._on_unit, "unit")
         self.selection.param.watch(self._update, "case")

@@ -17,6 +17,7 @@ from simulator.session import Session
 from .plotting import first_connection, readable, weight_name
 from .save_tool import add_save_tool
 from .style import HIGHLIGHT, NEGATIVE, NEUTRAL, POSITIVE
+from .throttle import Throttle
 
 FILL = 0.92  # a square at the scale's full value fills this much of its cell
 MATRICES = ("W", "dW", "G")
@@ -64,7 +65,8 @@ class MatricesView(pn.viewable.Viewer):
                                            "matrix_columns_figure")
         self.column_figure.title.text = "biases and initial states"
         self._structure = None
-        self.session.param.watch(self._update, ["gradients", "unit_names"])
+        self.redraw = Throttle(self._update, 0)
+        self.session.param.watch(self.redraw, ["gradients", "unit_names"])
         self.selection.param.watch(self._update, ["weight", "time", "tick"])
         self._update()
 
