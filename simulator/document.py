@@ -10,13 +10,13 @@ is a ValueError whose message names the place in the document and what was expec
 e.g. ``network.W[2]: expected 6 numbers; got 5``. docs/document-format.md describes the keys.
 """
 import json
-import math
 import pathlib
 
 import numpy as np
 
 from engine import Network, Sequences, bptt, config
 
+from . import json_checks as J
 from . import lessons as L
 from .session import Session
 from .tasks import make_task
@@ -115,7 +115,7 @@ def _where(path):
 def _obj(value, path):
     """``value`` must be an object with exactly the keys KEYS[path]."""
     if not isinstance(value, dict):
-        raise ValueError(f"{_where(path)}: expected an object; got {_kind(value)}")
+        raise ValueError(f"{_where(path)}: expected an object; got {J.kind(value)}")
     want = KEYS[path]
     for key in want:
         if key not in value:
@@ -126,93 +126,14 @@ def _obj(value, path):
     return value
 
 
-def _kind(value):
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
-        type(value), f"the number {value!r}" if isinstance(value, (int, float)) else type(value).__name__)
-
-
-def _number(value, path, integer=False):
-    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
-    if isinstance(value, bool) or not ok:
-        raise ValueError(f"{path}: expected {'an integer' if integer else 'a number'}; got {_kind(value)}")
-    if not integer and not math.isfinite(value):
-        raise ValueError(f"{path}: expected a finite number; got {value!r}")
-    return value
-
-
-def _choice(value, path, options):
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{path}: expected one of {', '.join(map(str, options))}; got {_kind(value)}"
-                         + (f" {value!r}" if isinstance(value, str) else ""))
-    return value
-
-
-def _grid(value, path, shape, leaf):
-    """A nested list of exactly ``shape`` whose leaves pass ``leaf(x)``: a (N,)-, (N, N)- or
-    (B, T+1, N)-shaped array. Checked element by element, so the message names the first bad one."""
-    if not shape:
-        return leaf(value, path)
-    if not isinstance(value, list):
-        raise ValueError(f"{path}: expected a list of {shape[0]}; got {_kind(value)}")
-    if len(value) != shape[0]:
-        raise ValueError(f"{path}: expected {shape[0]} entries; got {len(value)}")
-    for k, v in enumerate(value):
-        _grid(v, f"{path}[{k}]", shape[1:], leaf)
-    return value
-
-
-def _numbers(value, path, shape, bits=False):
-    """A nested list of numbers of exactly ``shape``, finite (or only 0 and 1 with ``bits``).
-    Structure and types are walked row by row (JSON true/false and strings are refused, not
-    read as numbers); the values are then checked at once with numpy, 10x faster than one by one."""
-    _number_rows(value, path, shape)
-    arr = np.array(value, dtype=float)
-    bad = ~((arr == 0) | (arr == 1)) if bits else ~np.isfinite(arr)
-    if bad.any():
-        idx = tuple(int(k) for k in np.argwhere(bad)[0])
-        raise ValueError(f"{path}{''.join(f'[{k}]' for k in idx)}: expected "
-                         f"{'0 or 1' if bits else 'a finite number'}; got {arr[idx]!r}")
-    return value
-
-
-def _number_rows(value, path, shape):
-    if not isinstance(value, list):
-        raise ValueError(f"{path}: expected a list of {shape[0]}; got {_kind(value)}")
-    if len(value) != shape[0]:
-        raise ValueError(f"{path}: expected {shape[0]} entries; got {len(value)}")
-    if len(shape) > 1:
-        for k, v in enumerate(value):
-            _number_rows(v, f"{path}[{k}]", shape[1:])
-    elif not all(type(x) is float or type(x) is int for x in value):  # bool is not int here
-        k = next(k for k, x in enumerate(value) if not (type(x) is float or type(x) is int))
-        raise ValueError(f"{path}[{k}]: expected a number; got {_kind(value[k])}")
-
-
-def _outer_shape(value, path, depth):
-    """The sizes along the first list of each level, e.g. (B, T+1, N), to check the rest against."""
-    shape, v = [], value
-    for _ in range(depth):
-        if not isinstance(v, list) or not v:
-            raise ValueError(f"{path}: expected a non-empty list nested {depth} deep; got {_kind(v)}")
-        shape.append(len(v))
-        v = v[0]
-    return tuple(shape)
-
-
-def _flag(x, path):
-    if not isinstance(x, bool):
-        raise ValueError(f"{path}: expected true or false; got {_kind(x)}")
-    return x
-
-
 def _bounded(value, path, name):
     """A training setting inside the bounds of the Session parameter of that name."""
     p = Session.param[name]
     if name in ("activation", "loss"):
-        return _choice(value, path, p.objects)
+        return J.choice(value, path, p.objects)
     if name == "learn_h0":
-        return _flag(value, path)
-    _number(value, path, integer=name in ("seed", "steps"))
+        return J.flag(value, path)
+    J.number(value, path, integer=name in ("seed", "steps"))
     lo, hi = p.bounds
     if not lo <= value <= hi:
         raise ValueError(f"{path}: expected a value in [{lo}, {hi}]; got {value!r}")
@@ -223,39 +144,39 @@ def validate(doc):
     """Check a document; return it unchanged or raise ValueError naming the first problem."""
     _obj(doc, "")
     if doc["format"] != FORMAT:
-        raise ValueError(f"format: expected {FORMAT!r}; got {_kind(doc['format'])}"
+        raise ValueError(f"format: expected {FORMAT!r}; got {J.kind(doc['format'])}"
                          + (f" {doc['format']!r}" if isinstance(doc["format"], str) else ""))
     if isinstance(doc["version"], bool) or doc["version"] != VERSION:
         raise ValueError(f"version: expected {VERSION} (this program reads version {VERSION} only); "
-                         f"got {_kind(doc['version'])}")
-    lesson = _choice(doc["lesson"], "lesson", list(L.LESSONS))
+                         f"got {J.kind(doc['version'])}")
+    lesson = J.choice(doc["lesson"], "lesson", list(L.LESSONS))
     units, net, data, tr = (_obj(doc[k], k) for k in ("units", "network", "data", "training"))
 
     names = units["names"]
     if not isinstance(names, list) or not names:
-        raise ValueError(f"units.names: expected a non-empty list of unit names; got {_kind(names)}")
+        raise ValueError(f"units.names: expected a non-empty list of unit names; got {J.kind(names)}")
     N = len(names)
     if N > config.MAX_UNITS:
         raise ValueError(f"units.names: at most {config.MAX_UNITS} units; got {N}")
     for k, name in enumerate(names):
         if not isinstance(name, str) or not name or len(name) > 40:
-            raise ValueError(f"units.names[{k}]: expected a name of 1 to 40 characters; got {_kind(name)}")
+            raise ValueError(f"units.names[{k}]: expected a name of 1 to 40 characters; got {J.kind(name)}")
     if len(set(names)) != N:
         dup = next(n for n in names if names.count(n) > 1)
         raise ValueError(f"units.names: each name must be unique; {dup!r} appears twice")
     groups = list(L.LESSONS[lesson]["groups"])
-    _grid(units["groups"], "units.groups", (N,), lambda g, p: _choice(g, p, groups))
+    J.grid(units["groups"], "units.groups", (N,), lambda g, p: J.choice(g, p, groups))
 
-    _grid(net["activation"], "network.activation", (N,), lambda a, p: _choice(a, p, config.ACTIVATIONS))
-    _choice(net["loss"], "network.loss", config.LOSSES)
-    _numbers(net["connections"], "network.connections", (N, N), bits=True)
+    J.grid(net["activation"], "network.activation", (N,), lambda a, p: J.choice(a, p, config.ACTIVATIONS))
+    J.choice(net["loss"], "network.loss", config.LOSSES)
+    J.numbers(net["connections"], "network.connections", (N, N), bits=True)
     for key, shape in (("W", (N, N)), ("b", (N,)), ("h0", (N,))):
-        _numbers(net[key], f"network.{key}", shape)
-    _grid(net["learn_h0"], "network.learn_h0", (N,), _flag)
-    _flag(net["bias"], "network.bias")
+        J.numbers(net[key], f"network.{key}", shape)
+    J.grid(net["learn_h0"], "network.learn_h0", (N,), J.flag)
+    J.flag(net["bias"], "network.bias")
     _ties(net["ties"], N)
 
-    shape = _outer_shape(data["X"], "data.X", 3)
+    shape = J.outer_shape(data["X"], "data.X", 3)
     B, T1, n = shape
     if n != N:
         raise ValueError(f"data.X: expected {N} units per step (one per name in units.names); got {n}")
@@ -263,39 +184,39 @@ def validate(doc):
         raise ValueError(f"data.X: shape (B={B}, T+1={T1}, N={N}) is beyond the limits "
                          f"(T >= 1, T <= {config.MAX_STEPS}, B <= {config.MAX_CASES}, B*(T+1)*N <= {MAX_CELLS})")
     for key in ("X", "K", "Y", "M"):
-        _numbers(data[key], f"data.{key}", shape, bits=key in ("K", "M"))
+        J.numbers(data[key], f"data.{key}", shape, bits=key in ("K", "M"))
 
     for name in SETTINGS:
         _bounded(tr[name], f"training.{name}", name)
-    updates = _number(tr["updates"], "training.updates", integer=True)
+    updates = J.number(tr["updates"], "training.updates", integer=True)
     if updates < 0:
         raise ValueError(f"training.updates: expected a count >= 0; got {updates}")
     history = tr["history"]
     if not isinstance(history, list) or len(history) > updates:
         raise ValueError(f"training.history: expected a list of at most training.updates = {updates} "
-                         f"[update, loss] pairs; got {_kind(history) if not isinstance(history, list) else len(history)}")
+                         f"[update, loss] pairs; got {J.kind(history) if not isinstance(history, list) else len(history)}")
     for k, entry in enumerate(history):
         if not isinstance(entry, list) or len(entry) != 2:
-            raise ValueError(f"training.history[{k}]: expected [update, loss]; got {_kind(entry)}")
-        _number(entry[0], f"training.history[{k}][0]", integer=True)
-        _number(entry[1], f"training.history[{k}][1]")
-    _numbers(tr["velocity"], "training.velocity", (N * N + 2 * N,))
+            raise ValueError(f"training.history[{k}]: expected [update, loss]; got {J.kind(entry)}")
+        J.number(entry[0], f"training.history[{k}][0]", integer=True)
+        J.number(entry[1], f"training.history[{k}][1]")
+    J.numbers(tr["velocity"], "training.velocity", (N * N + 2 * N,))
     return doc
 
 
 def _ties(ties, N):
     if not isinstance(ties, list):
-        raise ValueError(f"network.ties: expected a list of tie groups; got {_kind(ties)}")
+        raise ValueError(f"network.ties: expected a list of tie groups; got {J.kind(ties)}")
     for g, group in enumerate(ties):
         if not isinstance(group, list) or len(group) < 2:
-            raise ValueError(f"network.ties[{g}]: expected a list of two or more references; got {_kind(group)}")
+            raise ValueError(f"network.ties[{g}]: expected a list of two or more references; got {J.kind(group)}")
         for r, ref in enumerate(group):
             path = f"network.ties[{g}][{r}]"
             if not isinstance(ref, list) or not ref or ref[0] not in ("W", "b", "h0") \
                     or len(ref) != (3 if ref[0] == "W" else 2):
-                raise ValueError(f"{path}: expected [\"W\", i, j], [\"b\", i] or [\"h0\", i]; got {_kind(ref)}")
+                raise ValueError(f"{path}: expected [\"W\", i, j], [\"b\", i] or [\"h0\", i]; got {J.kind(ref)}")
             for k in ref[1:]:
-                _number(k, path, integer=True)
+                J.number(k, path, integer=True)
                 if not 0 <= k < N:
                     raise ValueError(f"{path}: unit index {k} is outside 0..{N - 1}")
 

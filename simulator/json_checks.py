@@ -1,0 +1,89 @@
+"""Checks of JSON values that name the place of the first bad one (``network.W[2][5]: expected a
+finite number; got nan``). simulator/document.py says which values the format allows; these say
+how to check one and what to tell the user when it is wrong."""
+import math
+
+import numpy as np
+
+
+def kind(value):
+    """What a JSON value is, in words for a message ("a list", "the number 2", "null")."""
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
+        type(value), f"the number {value!r}" if isinstance(value, (int, float)) else type(value).__name__)
+
+
+def number(value, path, integer=False):
+    """A finite number (an integer with ``integer``); true/false is not a number here."""
+    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok:
+        raise ValueError(f"{path}: expected {'an integer' if integer else 'a number'}; got {kind(value)}")
+    if not integer and not math.isfinite(value):
+        raise ValueError(f"{path}: expected a finite number; got {value!r}")
+    return value
+
+
+def choice(value, path, options):
+    """One of the strings ``options``."""
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{path}: expected one of {', '.join(map(str, options))}; got {kind(value)}"
+                         + (f" {value!r}" if isinstance(value, str) else ""))
+    return value
+
+
+def grid(value, path, shape, leaf):
+    """A nested list of exactly ``shape`` whose leaves pass ``leaf(x)``: a (N,)-, (N, N)- or
+    (B, T+1, N)-shaped array. Checked element by element, so the message names the first bad one."""
+    if not shape:
+        return leaf(value, path)
+    if not isinstance(value, list):
+        raise ValueError(f"{path}: expected a list of {shape[0]}; got {kind(value)}")
+    if len(value) != shape[0]:
+        raise ValueError(f"{path}: expected {shape[0]} entries; got {len(value)}")
+    for k, v in enumerate(value):
+        grid(v, f"{path}[{k}]", shape[1:], leaf)
+    return value
+
+
+def numbers(value, path, shape, bits=False):
+    """A nested list of numbers of exactly ``shape``, finite (or only 0 and 1 with ``bits``).
+    Structure and types are walked row by row (JSON true/false and strings are refused, not
+    read as numbers); the values are then checked at once with numpy, 10x faster than one by one."""
+    _number_rows(value, path, shape)
+    arr = np.array(value, dtype=float)
+    bad = ~((arr == 0) | (arr == 1)) if bits else ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(k) for k in np.argwhere(bad)[0])
+        raise ValueError(f"{path}{''.join(f'[{k}]' for k in idx)}: expected "
+                         f"{'0 or 1' if bits else 'a finite number'}; got {arr[idx]!r}")
+    return value
+
+
+def _number_rows(value, path, shape):
+    if not isinstance(value, list):
+        raise ValueError(f"{path}: expected a list of {shape[0]}; got {kind(value)}")
+    if len(value) != shape[0]:
+        raise ValueError(f"{path}: expected {shape[0]} entries; got {len(value)}")
+    if len(shape) > 1:
+        for k, v in enumerate(value):
+            _number_rows(v, f"{path}[{k}]", shape[1:])
+    elif not all(type(x) is float or type(x) is int for x in value):  # bool is not int here
+        k = next(k for k, x in enumerate(value) if not (type(x) is float or type(x) is int))
+        raise ValueError(f"{path}[{k}]: expected a number; got {kind(value[k])}")
+
+
+def outer_shape(value, path, depth):
+    """The sizes along the first list of each level, e.g. (B, T+1, N), to check the rest against."""
+    shape, v = [], value
+    for _ in range(depth):
+        if not isinstance(v, list) or not v:
+            raise ValueError(f"{path}: expected a non-empty list nested {depth} deep; got {kind(v)}")
+        shape.append(len(v))
+        v = v[0]
+    return tuple(shape)
+
+
+def flag(x, path):
+    """true or false."""
+    if not isinstance(x, bool):
+        raise ValueError(f"{path}: expected true or false; got {kind(x)}")
+    return x
