@@ -1,12 +1,11 @@
 """The loss curve and the error split without a browser: streaming, resets, ranges, bars."""
-import time
-
 import numpy as np
 import pytest
 from bokeh.document import Document
 from bokeh.document.events import ColumnsStreamedEvent, ModelChangedEvent
 from bokeh.models import LinearScale, LogScale
 
+from frames import frame_cost
 from simulator.selection import Selection
 from simulator.session import Session
 from simulator.views.curves import ErrorSplitView, LossCurveView
@@ -103,22 +102,7 @@ def test_error_split_by_step_and_by_case():
 
 def test_curves_per_frame_cost(capsys):
     """The views add little to a training frame (printed; the bound catches blunders)."""
-    def run(session, frames=40):
-        session.step(2)
-        times = []
-        for _ in range(frames):
-            t0 = time.perf_counter()
-            session.step(1)
-            times.append(time.perf_counter() - t0)
-        return 1000 * float(np.median(times))
-    bare = run(Session())
-    costs = {}
-    for cls in (LossCurveView, ErrorSplitView):
-        s = Session()
-        view = cls(session=s, selection=Selection())
-        doc = Document()
-        doc.add_root(view.__panel__().get_root(doc))
-        costs[cls.__name__] = run(s) - bare
+    costs = {cls.__name__: frame_cost(cls) for cls in (LossCurveView, ErrorSplitView)}
     with capsys.disabled():
         print("\nper-frame server cost (ms, in a Bokeh document): "
               + ", ".join(f"{k} {v:.2f}" for k, v in costs.items()))

@@ -3,9 +3,9 @@ import time
 
 import numpy as np
 import pytest
-from bokeh.document import Document
 
 from engine import UnrolledNet
+from frames import frame_cost
 from simulator.selection import Selection
 from simulator.session import Session
 from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
@@ -15,25 +15,6 @@ from simulator.views.throttle import Throttle
 @pytest.fixture
 def state():
     return Session(), Selection()
-
-
-def frame_cost(make_view, frames=40):
-    """Median ms a training frame costs with the view attached to a Bokeh document, minus the
-    median for a session without views (the Session's own step)."""
-    def run(session):
-        session.step(2)
-        times = []
-        for _ in range(frames):
-            t0 = time.perf_counter()
-            session.step(1)
-            times.append(time.perf_counter() - t0)
-        return 1000 * float(np.median(times))
-    bare = run(Session())
-    session = Session()
-    view = make_view(session, Selection())
-    doc = Document()
-    doc.add_root(view.__panel__().get_root(doc))
-    return run(session) - bare
 
 
 def test_bars_are_the_steps_contributions_and_their_sum(state):

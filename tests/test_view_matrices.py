@@ -1,10 +1,8 @@
 """MatricesView without a browser: Hinton diagrams of W, dW, G_t and of b, h0, db, dh0."""
-import time
-
 import numpy as np
 import pytest
-from bokeh.document import Document
 
+from frames import frame_cost
 from simulator.selection import Selection
 from simulator.session import Session
 from simulator.views.matrices import FILL, MatricesView
@@ -105,20 +103,7 @@ def test_not_yet_computed_gradients_are_faint_in_the_pass_animation(view):
 
 def test_matrices_per_frame_cost(capsys):
     """The view adds little to a training frame (printed; the bound catches blunders)."""
-    def run(session, frames=40):
-        session.step(2)
-        times = []
-        for _ in range(frames):
-            t0 = time.perf_counter()
-            session.step(1)
-            times.append(time.perf_counter() - t0)
-        return 1000 * float(np.median(times))
-    bare = run(Session())
-    s = Session()
-    v = MatricesView(session=s, selection=Selection())
-    doc = Document()
-    doc.add_root(v.__panel__().get_root(doc))
-    cost = run(s) - bare
+    cost = frame_cost(MatricesView)
     with capsys.disabled():
         print(f"\nper-frame server cost (ms, in a Bokeh document): MatricesView {cost:.2f}")
     assert cost < 15
