@@ -7,11 +7,12 @@ all the students on a server, so nothing here may hold state at module level.
 import panel as pn
 import param
 
+from simulator import document
 from simulator.assets import stylesheet
 from simulator.keys import KeyboardShortcuts
 from simulator.lessons import LESSONS
 from simulator.player import Player
-from simulator.selection import Selection
+from simulator.selection import DETAIL_TABS, Selection
 from simulator.session import Session
 from simulator.views.controls import PassControls, StatusView, TrainingControls
 from simulator.views.byhand import ByHandView
@@ -60,9 +61,9 @@ class SimulatorApp(pn.viewable.Viewer):
         self.matrices, self.error_split = MatricesView(**views), ErrorSplitView(**views)
         self.grid, self.inspector, self.structure = GridEditorView(**views), InspectorView(**views), StructureView(**views)
         self.lesson_panel = LessonPanelView(**views)
-        self.share = ShareView(session=s)
         self.link = LinkSync(session=s)  # the URL carries the state (reads it once, then follows it)
         self.byhand, self.lecture = ByHandView(**views), LectureMode(**views, player=self.player)
+        self.share = ShareView(**views, lecture=self.lecture)  # saves and loads the view options too
         self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})
         self.lesson_text = pn.pane.Markdown("", css_classes=["lesson-text"], sizing_mode="stretch_width")
@@ -121,6 +122,10 @@ class SimulatorApp(pn.viewable.Viewer):
             for k, view in tabbed.items():
                 view.redraw.shown = k == index
         tabs.param.watch(lambda e: show(e.new), "active")
+        # The open tab is part of the view options (a saved document can open at it).
+        tabs.active = DETAIL_TABS.index(self.selection.tab)
+        tabs.param.watch(lambda e: setattr(self.selection, "tab", DETAIL_TABS[e.new]), "active")
+        self.selection.param.watch(lambda e: setattr(tabs, "active", DETAIL_TABS.index(e.new)), "tab")
         show(tabs.active)
         main = pn.Column(self.lecture, self.passes, pn.Row(self.recurrent, self.unrolled, sizing_mode="stretch_width"),
                          self.recurrent.legend,  # one legend for both pictures
@@ -135,15 +140,18 @@ class SimulatorApp(pn.viewable.Viewer):
         return root
 
 
-def create_app(lesson=None, **params):
+def create_app(lesson=None, view=None, **params):
     """Build a fresh app for one browser session (pass this function to ``pn.serve``).
 
     ``lesson`` is a lesson's short name (e.g. "binary-addition"); default: the default lesson.
+    ``view``: a checked "view" section of a document (time step, selection, tab, lecture mode).
     """
     pn.extension(notifications=False, global_css=[stylesheet("global.css"), stylesheet("lecture.css")])
     if lesson is not None:
         params.setdefault("session", Session(lesson=lesson))
     app = SimulatorApp(**params)
+    if view is not None:
+        document.apply_view(view, app.selection, app.lecture)
     # ?autoplay=1 starts training as the page opens (benchmarks/load_test.py: live sessions
     # without clicking). It costs no more than pressing Play, so a URL cannot do harm with it.
     if (pn.state.session_args or {}).get("autoplay") == [b"1"]:

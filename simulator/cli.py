@@ -175,7 +175,7 @@ def _serve(args):
 
 
 def _factory(name):
-    """A function building the app for each browser session, all starting from FILE's state.
+    """A function building the app for each browser session, all starting from FILE's state and view.
     The document is read and checked once, here, so a bad file stops the command at once."""
     from . import document
     from .lessons import LESSONS
@@ -188,9 +188,9 @@ def _factory(name):
     with open(name, "rb") as fh:
         doc = document.parse(fh.read())
 
-    def create():
+    def create():  # with the document's view options (time step, selection, tab, lecture mode), if it has them
         from .app import create_app
-        return create_app(session=document.session_from_document(doc))
+        return create_app(session=document.session_from_document(doc, validated=True), view=doc.get("view"))
     return create
 
 

@@ -17,9 +17,17 @@ def number(value, path, integer=False):
     ok = isinstance(value, int) if integer else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok:
         raise ValueError(f"{path}: expected {'an integer' if integer else 'a number'}; got {kind(value)}")
-    if not integer and not math.isfinite(value):
+    if not integer and not _finite(value):
         raise ValueError(f"{path}: expected a finite number; got {value!r}")
     return value
+
+
+def _finite(x):
+    """math.isfinite, and False for an integer beyond the float range (JSON allows 400 digits)."""
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
 
 
 def choice(value, path, options):
@@ -49,7 +57,11 @@ def numbers(value, path, shape, bits=False):
     Structure and types are walked row by row (JSON true/false and strings are refused, not
     read as numbers); the values are then checked at once with numpy, 10x faster than one by one."""
     _number_rows(value, path, shape)
-    arr = np.array(value, dtype=float)
+    try:
+        arr = np.array(value, dtype=float)
+    except OverflowError:  # an integer beyond the float range: not finite (inf in the message)
+        arr = np.array([float(x) if _finite(x) else np.inf for x in np.ravel(np.array(value, dtype=object))])
+        arr = arr.reshape(shape)
     bad = ~((arr == 0) | (arr == 1)) if bits else ~np.isfinite(arr)
     if bad.any():
         idx = tuple(int(k) for k in np.argwhere(bad)[0])
@@ -87,3 +99,14 @@ def flag(x, path):
     if not isinstance(x, bool):
         raise ValueError(f"{path}: expected true or false; got {kind(x)}")
     return x
+
+
+def pair(value, path, form, *sizes):
+    """Two integers [a, b] with 0 <= a < sizes[0] and 0 <= b < sizes[1]; ``form`` says what was expected."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError(f"{path}: expected {form}; got {kind(value)}")
+    for k, (x, size) in enumerate(zip(value, sizes)):
+        number(x, f"{path}[{k}]", integer=True)
+        if not 0 <= x < size:
+            raise ValueError(f"{path}[{k}]: expected an index in 0..{size - 1}; got {x}")
+    return value

@@ -2,7 +2,8 @@
 
 Kept apart from Session because it changes nothing in the model: the pictures write it (one
 writer per param: the time slider/keys write ``time``, clicks on connections ``weight``,
-clicks on units ``unit``, the pass buttons ``tick``) and every view reads it.
+clicks on units ``unit``, the pass buttons ``tick``, the detail tabs ``tab``) and every view
+reads it. A loaded document's "view" section sets it too (simulator/document.py).
 
 The pass animation is one integer ``tick`` over 2T + 2 frames (T = number of steps):
 
@@ -12,6 +13,12 @@ The pass animation is one integer ``tick`` over 2T + 2 frames (T = number of ste
     tick 2T+1        the contributions G_1..G_T summed into dW
 """
 import param
+
+#: The detail tabs under the pictures, in order (app.py builds them; ``Selection.tab`` names the open one).
+DETAIL_TABS = ("Gradients over time", "Weight matrices", "Inputs & targets", "Inspect & edit",
+               "Error by step & case", "Lesson read-out", "By hand")
+#: What lecture mode can hide (LectureMode.targets; app.py gives the components these names).
+HIDEABLE = ("sidebar", "settings", "lesson-text", "lesson-select", "loss-curve", "detail-tabs")
 
 
 def pass_frame(tick, T):
@@ -39,3 +46,4 @@ class Selection(param.Parameterized):
     weight = param.Parameter(default=None, doc="Selected connection as (i, j): the weight from unit j to unit i.")
     unit = param.Parameter(default=None, doc="Selected unit as (t, i): unit i at time t.")
     tick = param.Integer(default=-1, bounds=(-1, None), doc="Pass animation frame; -1 shows everything.")
+    tab = param.Selector(default=DETAIL_TABS[0], objects=list(DETAIL_TABS), doc="The open detail tab.")

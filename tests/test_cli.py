@@ -95,11 +95,11 @@ def test_errors_are_one_line(args, message, tmp_path):
 
 
 def test_serve_factory_starts_every_session_from_the_document(tmp_path, monkeypatch):
-    """serve FILE builds each browser session's app from the document's state."""
+    """serve FILE builds each browser session's app from the document's state and view."""
     s = Session(lesson="learned-initial-state")
     s.step(3)
     path = tmp_path / "s.json"
-    D.save(path, s)
+    D.save(path, s, view={"time": 2, "large_type": True})
     seen = []
     import simulator.app
     monkeypatch.setattr(simulator.app, "create_app", lambda **kw: seen.append(kw) or "app")
@@ -107,6 +107,7 @@ def test_serve_factory_starts_every_session_from_the_document(tmp_path, monkeypa
     assert create() == "app" and create() == "app"
     first, second = seen[0]["session"], seen[1]["session"]
     assert first is not second and first.updates == 3 and np.array_equal(first.net.h0, s.net.h0)
+    assert seen[0]["view"]["time"] == 2 and seen[0]["view"]["large_type"] is True  # and the file's view
 
 
 def test_serve_answers_http(tmp_path):

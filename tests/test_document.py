@@ -9,7 +9,10 @@ from hypothesis import strategies as st
 
 from simulator import document as D
 from simulator.lessons import LESSONS
+from simulator.player import Player
+from simulator.selection import DETAIL_TABS, HIDEABLE, Selection
 from simulator.session import Session
+from simulator.views.lecture import LectureMode
 
 
 def state(s):
@@ -24,6 +27,17 @@ def state(s):
 
 def same(a, b):
     return a["other"] == b["other"] and all(np.array_equal(x, y) for x, y in zip(a["arrays"], b["arrays"]))
+
+
+def viewer(session):
+    """A Selection and a LectureMode for ``session``, as the app makes them."""
+    sel = Selection()
+    return sel, LectureMode(session=session, selection=sel, player=Player(session=session, selection=sel))
+
+
+def view_state(sel, lecture):
+    """Everything a "view" section carries, as comparable plain values."""
+    return (sel.time, sel.case, sel.weight, sel.unit, sel.tab, lecture.large_type, list(lecture.hidden))
 
 
 @pytest.mark.parametrize("lesson", list(LESSONS))
@@ -51,6 +65,76 @@ def test_round_trip_keeps_edits():
     s.step(2)
     t = D.session_from_document(json.loads(D.dumps(D.to_document(s))))
     assert same(state(s), state(t)) and t.net.N == 7 and t.net.ties == s.net.ties
+
+
+def test_round_trip_with_the_view():
+    """State and view (time step, case, selected weight and unit, open tab, large type, hidden
+    controls) -> JSON -> a new session, selection and lecture mode: all identical."""
+    s = Session(lesson="temporal-xor")
+    s.step(5)
+    sel, lecture = viewer(s)
+    sel.param.update(time=3, case=s.sequences.B - 1, weight=tuple(int(k) for k in np.argwhere(s.net.C)[-1]),
+                     unit=(2, s.net.N - 1), tab="Weight matrices")
+    lecture.param.update(large_type=True, hidden=["settings", "loss-curve"])
+    text = D.dumps(D.to_document(s, view=D.view_of(s, sel, lecture)))
+    t = Session()
+    sel2, lecture2 = viewer(t)
+    D.apply_document(t, D.parse(text), validated=True, selection=sel2, lecture=lecture2)
+    assert same(state(s), state(t))
+    assert view_state(sel2, lecture2) == view_state(sel, lecture) != view_state(*viewer(Session()))
+    assert D.to_document(t, view=D.view_of(t, sel2, lecture2)) == json.loads(text)
+
+
+def test_a_document_without_a_view_loads_and_keeps_the_view():
+    """Older documents (no "view" section) still load; the selection and lecture mode stay as they were."""
+    src = Session(lesson="tied-weights")
+    doc = D.to_document(src)
+    assert "view" not in doc
+    s = Session()
+    sel, lecture = viewer(s)
+    sel.param.update(time=2, tab="By hand")
+    lecture.large_type = True
+    D.apply_document(s, D.parse(D.dumps(doc)), validated=True, selection=sel, lecture=lecture)
+    assert same(state(src), state(s)) and (sel.time, sel.tab, lecture.large_type) == (2, "By hand", True)
+
+
+def test_a_partial_view_takes_the_defaults():
+    """Each key of the view section may be left out: a missing one means its default."""
+    s = Session()
+    sel, lecture = viewer(s)
+    sel.param.update(time=5, weight=(2, 0), tab="By hand")
+    lecture.hidden = ["sidebar"]
+    D.apply_document(s, {**D.to_document(s), "view": {"time": 4, "large_type": True}}, selection=sel, lecture=lecture)
+    assert view_state(sel, lecture) == (4, 0, None, None, DETAIL_TABS[0], True, [])
+
+
+def test_view_of_leaves_out_what_the_net_cannot_show():
+    """A weight whose connection was removed, a stale hidden name and a unit beyond T are not
+    saved (the document would be refused), the rest of the view is."""
+    s = Session()
+    sel, lecture = viewer(s)
+    sel.param.update(time=4, weight=(2, 0), unit=(99, 0))
+    s.toggle_connection(2, 0)
+    lecture.hidden = ["settings", "no-such-control", "settings"]
+    view = D.view_of(s, sel, lecture)
+    assert (view["time"], view["weight"], view["unit"], view["hidden"]) == (4, None, None, ["settings"])
+    D.validate(D.to_document(s, view=view))
+    with pytest.raises(ValueError, match=r"view\.weight: expected an existing connection"):
+        D.to_document(s, view={"weight": [2, 0]})
+
+
+def test_app_names_match_the_view_section():
+    """The app's detail tabs and the controls lecture mode can hide are the names the format allows,
+    and the open tab follows Selection.tab both ways."""
+    from simulator.app import SimulatorApp
+    app = SimulatorApp()
+    app.__panel__()
+    tabs = app.lecture.targets["detail-tabs"]
+    assert list(app.lecture.targets) == list(HIDEABLE) and tabs._names == list(DETAIL_TABS)
+    tabs.active = 3
+    assert app.selection.tab == "Inspect & edit"
+    app.selection.tab = "By hand"
+    assert tabs.active == 6
 
 
 def test_apply_into_an_existing_session_of_another_lesson():
@@ -92,8 +176,13 @@ def test_weight_on_absent_connection_refused():
 # -- generated bad documents --------------------------------------------------------------------------
 _BASE = Session()
 _BASE.step(3)
-GOOD = D.to_document(_BASE)
+GOOD_VIEW = {"time": 3, "case": 1, "weight": [2, 0], "unit": [4, 3], "tab": "Weight matrices", "large_type": True,
+             "hidden": ["settings"]}
+GOOD = D.to_document(_BASE, view=GOOD_VIEW)
 GOOD_TEXT = D.dumps(GOOD)
+T, B, N = _BASE.sequences.T, _BASE.sequences.B, _BASE.net.N
+ABSENT = [[int(i), int(j)] for i, j in np.argwhere(_BASE.net.C == 0)]
+NOT_INT = st.sampled_from([1.5, "3", True, None, [1], {"t": 1}])
 VALID_NAMES = {*LESSONS, "W", "b", "h0", "logistic", "tanh", "linear", "softmax", "squared", "cross_entropy", "lesson"}
 ARRAYS = [("network", "W"), ("network", "b"), ("network", "h0"), ("network", "connections"), ("network", "activation"),
           ("network", "learn_h0"), ("units", "names"), ("units", "groups"), ("data", "X"), ("data", "K"),
@@ -136,18 +225,20 @@ def _delete(doc, path):
 def bad_documents(draw):
     """JSON text that must be refused: a good document with one sure-to-break mutation."""
     kind = draw(st.sampled_from(["drop_key", "null", "wrong_type", "shape", "nan", "huge", "truncate", "garbage",
-                                 "version", "unknown_name"]))
+                                 "version", "unknown_name", "view"]))
     doc = copy.deepcopy(GOOD)
     if kind == "truncate":
         return GOOD_TEXT[:draw(st.integers(0, len(GOOD_TEXT) - 1))]
     if kind == "garbage":
         return draw(st.one_of(st.text(max_size=50), st.binary(max_size=50).map(lambda b: b.decode("latin-1")),
                               st.sampled_from(["[]", "null", "1", '"bptt-sim"', "{", "{}", '{"format":"bptt-sim"}'])))
-    if kind == "drop_key":  # every key is required
-        dict_paths = [p for p in paths(doc) if p and isinstance(p[-1], str)]
+    if kind == "drop_key":  # every key is required (but the view section and its keys are optional)
+        dict_paths = [p for p in paths(doc) if p and isinstance(p[-1], str) and p[0] != "view"]
         _delete(doc, draw(st.sampled_from(dict_paths)))
-    elif kind == "null":  # no value in the format is ever null
+    elif kind == "null":  # no value in the format is ever null (except "no weight/unit selected")
         path, _ = _sample_path(draw, doc)
+        if path in (("view", "weight"), ("view", "unit")):
+            path = ("view", "time")
         _set(doc, path, None)
     elif kind == "wrong_type":  # an object or a nested list where the format never has one
         path, node = _sample_path(draw, doc)
@@ -179,6 +270,8 @@ def bad_documents(draw):
         else:
             for key in "XKYM":  # 4160 cases * 11 steps * 6 units > MAX_CELLS, under MAX_BYTES
                 doc["data"][key] = doc["data"][key] * 130
+    elif kind == "view":
+        doc["view"] = draw(bad_views())
     elif kind == "version":
         doc["version"] = draw(st.sampled_from([0, 2, "1", 1.5, True, None]))
     else:
@@ -199,6 +292,42 @@ def bad_documents(draw):
     return json.dumps(doc)
 
 
+@st.composite
+def bad_views(draw):
+    """A "view" section that must be refused for GOOD's net (N units, T steps, B cases)."""
+    view = dict(GOOD_VIEW)
+    key = draw(st.sampled_from(["time", "case", "weight", "unit", "tab", "large_type", "hidden", "unknown_key",
+                                "not_an_object"]))
+    if key in ("time", "case"):
+        top = T if key == "time" else B - 1
+        view[key] = draw(st.one_of(st.integers(top + 1, 10 ** 12), st.integers(-10 ** 12, -1), NOT_INT))
+    elif key in ("weight", "unit"):
+        sizes = (N, N) if key == "weight" else (T + 1, N)
+        k = draw(st.integers(0, 1))
+        beyond = list(view[key])
+        beyond[k] = draw(st.one_of(st.integers(sizes[k], 10 ** 6), st.integers(-10 ** 6, -1), NOT_INT))
+        wrong = [st.just(beyond), st.lists(st.integers(0, 3), max_size=4).filter(lambda x: len(x) != 2),
+                 st.sampled_from(["2,0", 2, True, {"i": 2, "j": 0}])]
+        if key == "weight":
+            wrong.append(st.sampled_from(ABSENT))  # [i, j] in range, but no such connection
+        view[key] = draw(st.one_of(*wrong))
+    elif key == "tab":
+        view["tab"] = draw(st.one_of(st.text(max_size=12).filter(lambda t: t not in DETAIL_TABS),
+                                     st.sampled_from([0, None, True, [DETAIL_TABS[0]]])))
+    elif key == "large_type":
+        view["large_type"] = draw(st.sampled_from([0, 1, "true", None, [], {}]))
+    elif key == "hidden":
+        name = st.text(max_size=12).filter(lambda t: t not in HIDEABLE)
+        view["hidden"] = draw(st.one_of(st.lists(name, min_size=1, max_size=3).map(lambda x: ["sidebar", *x]),
+                                        st.sampled_from(HIDEABLE).map(lambda h: [h, "settings", h]),
+                                        st.sampled_from(["sidebar", None, 1, {"sidebar": True}, [["sidebar"]]])))
+    elif key == "unknown_key":
+        view[draw(st.text(max_size=10).filter(lambda t: t not in D.VIEW_DEFAULTS))] = draw(st.sampled_from([0, None]))
+    else:
+        return draw(st.sampled_from([[], None, "time=3", 3, [GOOD_VIEW]]))
+    return view
+
+
 def _get(node, path):
     for k in path:
         node = node[k]
@@ -206,17 +335,24 @@ def _get(node, path):
 
 
 def test_generator_mutates_a_valid_document():
-    """The unmutated document is accepted (otherwise every refusal below would prove nothing)."""
-    assert D.parse(GOOD_TEXT) == GOOD
+    """The unmutated document is accepted (otherwise every refusal below would prove nothing), with
+    its non-default view section or without it."""
+    assert D.parse(GOOD_TEXT) == GOOD and GOOD["view"] == GOOD_VIEW
+    assert D.parse(D.dumps({k: v for k, v in GOOD.items() if k != "view"}))
+
+
+VIEWER = viewer(Session())  # shared by the examples below: none may change it
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=bad_documents())
 def test_bad_documents_refused_and_session_unchanged(text):
-    """Every generated bad document raises ValueError with a message; the session keeps its state."""
+    """Every generated bad document raises ValueError with a message; the session, the selection
+    and lecture mode keep their state."""
     s = Session(lesson="tied-weights")  # another lesson: a half-applied load would show
-    before = state(s)
+    sel, lecture = VIEWER
+    before, view_before = state(s), view_state(sel, lecture)
     with pytest.raises(ValueError) as info:
-        D.apply_document(s, D.parse(text))
+        D.apply_document(s, D.parse(text), selection=sel, lecture=lecture)
     assert str(info.value) and "\n" not in str(info.value)
-    assert same(before, state(s))
+    assert same(before, state(s)) and view_state(sel, lecture) == view_before

@@ -5,8 +5,18 @@ import numpy as np
 import panel as pn
 
 from simulator import document as D
+from simulator.player import Player
+from simulator.selection import Selection
 from simulator.session import Session
+from simulator.views.lecture import LectureMode
 from simulator.views.share import ShareView
+
+
+def share_view(session):
+    """A ShareView with the Selection and LectureMode it saves and restores, as the app makes it."""
+    sel = Selection()
+    lecture = LectureMode(session=session, selection=sel, player=Player(session=session, selection=sel))
+    return ShareView(session=session, selection=sel, lecture=lecture)
 
 
 def test_download_is_the_current_state():
@@ -46,3 +56,34 @@ def test_bad_upload_changes_nothing():
     big = b" " * (D.MAX_BYTES + 1)
     view.upload.value = big
     assert "limit is 5000000 bytes" in view.feedback.object and s.updates == 2
+
+
+def test_save_and_load_carry_the_view():
+    """Save writes the time step, selection, tab and lecture mode; loading that file into another
+    app's ShareView shows the same view."""
+    s = Session()
+    view = share_view(s)
+    view.selection.param.update(time=3, weight=(2, 0), unit=(1, 4), tab="By hand")
+    view.lecture.param.update(large_type=True, hidden=["settings"])
+    text = view._document().getvalue()
+    assert json.loads(text)["view"] == {"time": 3, "case": 0, "weight": [2, 0], "unit": [1, 4], "tab": "By hand",
+                                        "large_type": True, "hidden": ["settings"]}
+    other = share_view(Session(lesson="attractors"))
+    other.upload.filename = "view.json"
+    other.upload.value = text.encode()
+    sel, lecture = other.selection, other.lecture
+    assert (sel.time, sel.weight, sel.unit, sel.tab, lecture.large_type, lecture.hidden) == \
+        (3, (2, 0), (1, 4), "By hand", True, ["settings"])
+    assert other.session.lesson == "binary-addition" and "Loaded view.json" in other.feedback.object
+
+
+def test_a_bad_view_changes_nothing():
+    """A document whose view names a time step beyond T is refused whole: state and view stay."""
+    s = Session()
+    view = share_view(s)
+    doc = D.to_document(Session(lesson="tied-weights"))
+    doc["view"] = {"time": 99}
+    view.upload.filename = "far.json"
+    view.upload.value = D.dumps(doc).encode()
+    assert s.lesson == "binary-addition" and view.selection.time == 0
+    assert "view.time: expected a time step in 0..2; got 99" in view.feedback.object

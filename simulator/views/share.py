@@ -1,8 +1,9 @@
 """Save and load: download the current state as a document, upload one to continue from it.
 
-The document is simulator/document.py's JSON. An upload is checked completely before the
-session is touched (document.apply_document), so a bad file leaves everything as it was and
-the reason shows here and in the status line. Below them, exports for other tools
+The document is simulator/document.py's JSON, with the view options (time step, selected weight
+and unit, case, open tab, lecture mode) in its "view" section. An upload is checked completely
+before the session is touched (document.apply_document), so a bad file leaves everything as it
+was and the reason shows here and in the status line. Below them, exports for other tools
 (simulator/export.py): the loss history and the whole stack as CSV, the parameters as .npz.
 """
 import html
@@ -13,7 +14,9 @@ import param
 
 from .. import document, export
 from ..assets import stylesheet
+from ..selection import Selection
 from ..session import Session
+from .lecture import LectureMode
 
 LIMIT_TEXT = f"{document.MAX_BYTES // 1_000_000} MB"
 
@@ -22,14 +25,17 @@ class ShareView(pn.viewable.Viewer):
     """A Save button (the state as a .json document) and a file chooser that loads one."""
 
     session = param.ClassSelector(class_=Session)
+    selection = param.ClassSelector(class_=Selection, doc="What is looked at: saved, and set by a load.")
+    lecture = param.ClassSelector(class_=LectureMode, doc="Large type and hidden controls: saved, and set by a load.")
 
     def __init__(self, **params):
         super().__init__(**params)
         self.download = pn.widgets.FileDownload(
             callback=self._document, filename="bptt-sim.json", label="Save state (.json)", color="primary",
             css_classes=["share-save"], sizing_mode="stretch_width",
-            description="Download the whole state (network, weights, data, settings, update count) as a "
-                        "document you can load here again or train with `bptt-sim train FILE`.")
+            description="Download the whole state (network, weights, data, settings, update count) and what "
+                        "you are looking at (time step, selection, tab, lecture mode) as a document you can "
+                        "load here again or train with `bptt-sim train FILE`.")
         self.upload = pn.widgets.FileInput(
             accept=".json,application/json", css_classes=["share-load"], sizing_mode="stretch_width",
             description=f"Load a saved document (at most {LIMIT_TEXT}); a bad file changes nothing.")
@@ -63,8 +69,9 @@ class ShareView(pn.viewable.Viewer):
 
     def _document(self):
         """FileDownload's callback: runs when the button is pressed, so it saves the state then."""
-        return self._named(self.download, ".json",
-                           lambda: io.StringIO(document.dumps(document.to_document(self.session))))
+        s = self.session
+        view = None if self.selection is None else document.view_of(s, self.selection, self.lecture)
+        return self._named(self.download, ".json", lambda: io.StringIO(document.dumps(document.to_document(s, view))))
 
     def _on_upload(self, event):
         data, name = event.new, self.upload.filename or "the file"
@@ -73,7 +80,8 @@ class ShareView(pn.viewable.Viewer):
         s = self.session
 
         def load():
-            document.apply_document(s, document.parse(data), validated=True)
+            document.apply_document(s, document.parse(data), validated=True, selection=self.selection,
+                                    lecture=self.lecture)
 
         if s._try(load, f"Could not load {name}"):
             self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok")
