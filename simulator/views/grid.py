@@ -19,6 +19,7 @@ from bokeh.plotting import figure
 from simulator.selection import Selection
 from simulator.session import Session
 
+from .save_tool import add_save_tool
 from .style import CLAMP, HIGHLIGHT, TARGET, fmt, soon, tint
 from .throttle import Throttle
 
@@ -79,9 +80,8 @@ class GridEditorView(pn.viewable.Viewer):
             axis.axis_label_text_font_size = "13px"
             axis.major_label_text_font_size = "13px"
             axis.axis_label_text_font_style = "normal"
-        fig.toolbar_location = None
         fig.outline_line_color = None
-        self.figure = fig
+        self.figure = add_save_tool(fig, "inputs-and-targets")
 
         self.case = pn.widgets.IntInput(label="Training case", start=0, end=0, value=0, width=110,
                                         css_classes=["grid-case"],

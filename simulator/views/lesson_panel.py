@@ -23,6 +23,7 @@ from ..selection import Selection
 from ..assets import stylesheet
 from ..session import SENTENCE_LETTERS, Session
 from .plotting import readable
+from .save_tool import add_save_tool
 from .style import NEGATIVE, POSITIVE, fmt, soon
 
 STATE_COLOURS = {(0, 0): "#7f8c8d", (0, 1): "#2c6fbb", (1, 0): "#e67e22", (1, 1): "#c0392b"}
@@ -129,7 +130,7 @@ class LessonPanelView(pn.viewable.Viewer):
         fig.text("x", "y", text="step", source=self.path, text_font_size="12px", x_offset=5, y_offset=-5)
         fig.legend.label_text_font_size = "12px"
         fig.add_layout(fig.legend[0], "right")  # beside the plot, not over the points
-        self.trajectory = fig
+        self.trajectory = add_save_tool(fig, "hidden-states")
         self.nodes = ColumnDataSource(dict(x=[], y=[], colour=[], name=[], loop=[], size=[], count=[]),
                                       name="automaton_nodes")
         self.edges = ColumnDataSource({k: [] for k in ("x0", "y0", "cx", "cy", "x1", "y1", "lx", "ly", "ax", "ay",
@@ -147,7 +148,7 @@ class LessonPanelView(pn.viewable.Viewer):
         fig.add_tools(HoverTool(renderers=[n], tooltips=[("state", "@name"), ("hidden states", "@count")]))
         fig.text("x", "y", text="name", source=self.nodes, text_font_size="13px", text_align="center", y_offset=-30)
         fig.text("x", "y", text="loop", source=self.nodes, text_font_size="12px", text_align="center", y_offset=38)
-        self.automaton = fig
+        self.automaton = add_save_tool(fig, "automaton")
 
     def _not_the_adder(self):
         # readouts reads units a, b, h1-h3, sum by position: an edited net has other positions.
@@ -271,7 +272,7 @@ class LessonPanelView(pn.viewable.Viewer):
         fig.add_tools(HoverTool(renderers=[r], tooltips=[("case", "@case")]))
         self.settle_T = Span(location=0, dimension="height", line_dash="dashed", line_color="black")
         fig.add_layout(self.settle_T)
-        self.settle = fig
+        self.settle = add_save_tool(fig, "attractor-distances")
 
     def run_attractor(self):
         s = self.session

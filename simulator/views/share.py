@@ -4,7 +4,8 @@ The document is simulator/document.py's JSON, with the view options (time step, 
 and unit, case, open tab, lecture mode) in its "view" section. An upload is checked completely
 before the session is touched (document.apply_document), so a bad file leaves everything as it
 was and the reason shows here and in the status line. Below them, exports for other tools
-(simulator/export.py): the loss history and the whole stack as CSV, the parameters as .npz.
+(simulator/export.py): the loss history and the whole stack as CSV, the parameters as .npz, and
+a hint where the pictures' own PNG and SVG buttons are (views/save_tool.py).
 """
 import html
 import io
@@ -57,6 +58,9 @@ class ShareView(pn.viewable.Viewer):
                 css_classes=["export-params"], sizing_mode="stretch_width",
                 description="W, b, h0, connections, learned h0, activations, loss and ties for numpy.load."),
         }
+        self.pictures = pn.pane.HTML(
+            "<small>Pictures: point at one for its save buttons at its right edge, PNG and SVG "
+            "(sharp at any size, for slides and papers).</small>", margin=(0, 10), css_classes=["export-pictures"])
         self.feedback = pn.pane.HTML("", css_classes=["share-message"], sizing_mode="stretch_width", margin=(0, 10),
                                      stylesheets=[stylesheet("share.css")])
         self.upload.param.watch(self._on_upload, "value")
@@ -94,4 +98,5 @@ class ShareView(pn.viewable.Viewer):
     def __panel__(self):
         return pn.Column(pn.pane.HTML("<b>Save / load</b>", margin=(5, 10, 0, 10)), self.download, self.upload,
                          self.feedback, pn.pane.HTML("<b>Export</b>", margin=(5, 10, 0, 10)),
-                         *self.exports.values(), sizing_mode="stretch_width", css_classes=["share-view"])
+                         *self.exports.values(), self.pictures, sizing_mode="stretch_width",
+                         css_classes=["share-view"])

@@ -1,6 +1,8 @@
-"""Exports in the browser: the three sidebar downloads carry the loaded state; the pictures can be saved as PNG."""
+"""Exports in the browser: the three sidebar downloads carry the loaded state; the pictures can be
+saved as PNG and as SVG."""
 import csv
 import io
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -24,7 +26,8 @@ def _download(page, css):
 
 def test_exports_and_save_tool(page, tmp_path):
     """After loading a trained document, the loss CSV, stack CSV and .npz equal that state's numbers,
-    and the recurrent picture has a SaveTool whose button downloads a PNG."""
+    and the recurrent picture has a SaveTool whose button downloads a PNG and an SVG button whose
+    download is an SVG document of the picture (its unit names are text in it)."""
     trained = Session()
     trained.step(9)
     good = tmp_path / "trained.json"
@@ -54,4 +57,14 @@ def test_exports_and_save_tool(page, tmp_path):
     png = info.value
     assert png.suggested_filename == "recurrent-network.png"
     assert open(png.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+    with page.expect_download() as info:
+        page.locator('.bk-tool-icon[style*="image/svg+xml"]').first.click()
+    svg = info.value
+    data = open(svg.path(), "rb").read()
+    assert svg.suggested_filename == "recurrent-network.svg" and data.startswith(b"<svg")
+    root = ET.fromstring(data)  # well-formed XML
+    assert root.tag == "{http://www.w3.org/2000/svg}svg" and float(root.get("width")) > 300
+    texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"a", "b", "h1", "sum"} <= texts
     assert page.js_errors == []
