@@ -137,6 +137,18 @@ def test_app_names_match_the_view_section():
     assert tabs.active == 6
 
 
+def test_create_app_opens_at_a_view():
+    """create_app(view=...) (what `bptt-sim serve FILE` calls per page) opens at the document's view."""
+    import panel as pn
+
+    from simulator.app import create_app
+    root = create_app(view={"time": 2, "tab": "By hand", "large_type": True, "hidden": ["loss-curve"]})
+    tabs = root.select(pn.Tabs)[0]
+    assert "large-type" in root.css_classes and tabs.active == DETAIL_TABS.index("By hand")
+    slider = next(w for w in root.select(pn.widgets.IntSlider) if "time-slider" in w.css_classes)
+    assert slider.value == 2
+
+
 def test_apply_into_an_existing_session_of_another_lesson():
     """Loading into a session switches its lesson, settings and weights to the document's."""
     src = Session(lesson="tied-weights")
