@@ -178,9 +178,10 @@ class Network:
         """
         if not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}")
+        if isinstance(n_units, bool) or not isinstance(n_units, (int, np.integer)) \
+                or not 1 <= n_units <= config.MAX_UNITS:
+            raise ValueError(f"n_units must be an integer in 1..{config.MAX_UNITS}; got {n_units!r}")
         N = int(n_units)
-        if not 1 <= N <= config.MAX_UNITS:
-            raise ValueError(f"n_units must be in 1..{config.MAX_UNITS}; got {n_units}")
         W = rng.uniform(-weight_scale, weight_scale, size=(N, N))  # (N, N)
         if h0 is None:
             learn = np.broadcast_to(np.asarray(kwargs.get("learn_h0", False), dtype=bool), (N,))
@@ -218,7 +219,7 @@ class Network:
         k = parse_ref(ref, self.N)
         try:
             v = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond the float range
             raise ValueError(f"{ref!r}: expected a number; got {value!r}") from None
         if not np.isfinite(v):
             raise ValueError(f"{ref!r}: expected a finite number; got {value!r}")

@@ -32,7 +32,7 @@ def _number(value):
         return float("nan")
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond the float range
         return float("nan")
 
 
@@ -133,6 +133,8 @@ class Trainer:
 
     def step(self, n=1):
         """Run up to n updates; stop early at a refused one. Returns the list of StepReports."""
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"n must be a whole number of updates >= 0; got {n!r}")
         reports = []
         for _ in range(int(n)):
             r = self.optimiser.step(self.net, bptt(self.net, self.seq, check=False))

@@ -30,7 +30,7 @@ def number(value, label="value"):
         raise ValueError(f"{label} must be a number; got {value!r}")
     try:
         v = float(str(value).strip()) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: float(10**400)
         raise ValueError(f"{label}: {value!r} is not a number; type a decimal number such as 0.5 or -1.2e-3") from None
     if not math.isfinite(v):
         raise ValueError(f"{label}: {value!r} is not a finite number; type a decimal number such as 0.5")
@@ -59,6 +59,8 @@ def _data(arrays):
 def _units(units, N):
     if units is None:
         return None
+    if isinstance(units, (str, bytes)) or not hasattr(units, "__iter__"):
+        raise ValueError(f"units must be a list of unit indices in 0..{N - 1}; got {units!r}")
     return [index(u, N, "unit") for u in units]
 
 
@@ -264,7 +266,7 @@ def tie(net, refs):
         group.append((r[0], *(int(k) if isinstance(k, np.integer) else k for k in r[1:])))
     if len(group) < 2:
         raise ValueError("choose at least two parameters to tie together")
-    if len(set(group)) != len(group):
+    if any(group.count(r) > 1 for r in group):  # not set(group): a bad ref may hold a list
         raise ValueError(f"each parameter can appear only once in a tie; got {group}")
     for k, existing in enumerate(net.ties):
         both = [r for r in group if r in existing]

@@ -13,6 +13,7 @@ import numpy as np
 import param
 
 from engine import Gradients, Network, Sequences, Trainer, bptt
+from engine.network import parse_ref
 
 from . import edits as E
 from . import lessons as L
@@ -176,9 +177,10 @@ class Session(param.Parameterized):
     # -- training ------------------------------------------------------------------------------
     def step(self, n=1):
         """Run up to n weight updates, then recompute everything shown. Returns False if refused."""
-        self._good = self.net.params()
+        good = self.net.params()
         t0 = time.perf_counter()
-        reports = self.trainer.step(n)
+        reports = self.trainer.step(n)  # a ValueError for a bad n changes nothing, not even the undo
+        self._good = good
         # The updates alone, without the redraw that follows: the Player sizes its frames by it.
         self.update_seconds = (time.perf_counter() - t0) / max(1, len(reports))
         done = [r for r in reports if r.ok]
@@ -221,10 +223,14 @@ class Session(param.Parameterized):
     # -- editing by hand -------------------------------------------------------------------------
     def set_parameter(self, ref, text):
         """Type an exact value into W[i, j], b[i] or h0[i] (``ref`` as in Network.set)."""
-        label = E.ref_label(tuple(ref), self.unit_names)
+        try:
+            parse_ref(ref, self.net.N)
+            label = E.ref_label(tuple(ref), self.unit_names)
+        except ValueError:  # not a parameter of this net: net.set below refuses it and says why
+            label = repr(ref)
         def apply():
             value = _parse_number(text, label)
-            self.net.set(tuple(ref), value)
+            self.net.set(ref, value)
             self._refresh(f"{label} = {value:g}")
         return self._try(apply, f"Could not set {label}")
 

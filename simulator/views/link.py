@@ -78,7 +78,7 @@ def _number(query, key, kind):
     value = query[key]
     try:
         number = kind(value) if not isinstance(value, bool) else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: float(10**400), int(inf)
         number = None
     if number is None or (kind is float and not np.isfinite(number)) or (kind is int and str(number) != str(value).strip()):
         raise ValueError(f"{key}: expected {'an integer' if kind is int else 'a number'}; got {value!r}")
@@ -91,15 +91,16 @@ def _word(query, key, kind):
         if value in (True, False, "true", "false"):
             return value in (True, "true")
         raise ValueError(f"{key}: expected true or false; got {value!r}")
-    if not isinstance(value, str):
-        raise ValueError(f"{key}: expected a name; got {value!r}")
+    options = Session.param[SETTING[key]].objects  # checked here, so that the message names this key
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{key}: expected one of {', '.join(options)}; got {value!r}")
     return value
 
 
 def link_document(query):
     """A document for the link's query parameters (missing ones: the lesson's defaults)."""
     lesson = query.get("lesson", DEFAULT_LESSON)
-    if lesson not in LESSONS:
+    if not isinstance(lesson, str) or lesson not in LESSONS:  # a URL may give a list: unhashable
         raise ValueError(f"lesson: expected one of {', '.join(LESSONS)}; got {lesson!r}")
     base = Session(lesson=lesson)
     # Seed first (it resets the weights), then T, rates and clip, then activation, loss and

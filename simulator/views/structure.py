@@ -129,7 +129,8 @@ class StructureView(pn.viewable.Viewer):
 
     def _label_toggle(self, *_):
         i, j, net = self.target_unit.value, self.source_unit.value, self.session.net
-        if not (isinstance(i, int) and isinstance(j, int) and i < net.N and j < net.N):
+        unit = lambda k: isinstance(k, int) and not isinstance(k, bool) and 0 <= k < net.N
+        if not (unit(i) and unit(j)):  # a value the choosers do not offer: toggle() says why
             return
         label = ref_label(("W", i, j), self.session.unit_names)
         self.toggle_button.label = f"{'Remove' if net.C[i, j] else 'Add'} connection {label}"
