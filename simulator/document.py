@@ -9,7 +9,8 @@
 Loading only parses JSON and checks it (``validate``, the one place where the format is
 defined by checks); nothing from a file is ever executed, imported or evaluated. Every refusal
 is a ValueError whose message names the place in the document and what was expected there,
-e.g. ``network.W[2]: expected 6 numbers; got 5``. docs/document-format.md describes the keys.
+e.g. ``network.W[2]: expected 6 numbers; got 5``. docs/document-format.md describes the keys;
+the optional "view" section is written, checked and applied by simulator/view_section.py.
 """
 import json
 import os
@@ -21,9 +22,9 @@ from engine import Network, Sequences, bptt, config
 
 from . import json_checks as J
 from . import lessons as L
-from .selection import DETAIL_TABS, HIDEABLE
 from .session import Session
 from .tasks import make_task
+from .view_section import VIEW_DEFAULTS, apply_view, check_view, view_of  # noqa: F401 (part of this API)
 
 FORMAT, VERSION = "bptt-sim", 1
 #: Largest document accepted, in bytes of JSON text (a 32-case batch of binary addition is ~50 kB).
@@ -39,14 +40,8 @@ KEYS = {
     "network": ("activation", "loss", "connections", "W", "b", "h0", "learn_h0", "bias", "ties"),
     "data": ("X", "K", "Y", "M"),
     "training": (*SETTINGS, "updates", "history", "velocity"),
-    "view": (),
 }
-#: The optional "view" section: what the user was looking at (Selection) and lecture mode. The
-#: section may be left out (documents written before it existed; the command line writes none),
-#: and so may each of its keys: a missing key means its default here.
-VIEW_DEFAULTS = {"time": 0, "case": 0, "weight": None, "unit": None, "tab": DETAIL_TABS[0],
-                 "large_type": False, "hidden": []}
-OPTIONAL = {"": ("view",), "view": tuple(VIEW_DEFAULTS)}
+OPTIONAL = {"": ("view",)}  # the "view" section: simulator/view_section.py
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -77,39 +72,8 @@ def to_document(session, view=None):
         },
     }
     if view is not None:
-        doc["view"] = _view(view, net.N, seq.T, seq.B, net.C)
+        doc["view"] = check_view(view, net.N, seq.T, seq.B, net.C)
     return doc
-
-
-def view_of(session, selection, lecture=None):
-    """The view options as a "view" section: the Selection's time step, case, selected weight and
-    unit and open tab, and (given a LectureMode) large type and hidden controls. A selection the
-    session's net cannot show (a weight whose connection was removed) is left out, not refused."""
-    net, seq, sel = session.net, session.sequences, selection
-    weight = None if sel.weight is None else [int(k) for k in sel.weight]
-    if weight and not (all(0 <= k < net.N for k in weight) and net.C[weight[0], weight[1]]):
-        weight = None
-    unit = None if sel.unit is None else [int(k) for k in sel.unit]
-    if unit and not (0 <= unit[0] <= seq.T and 0 <= unit[1] < net.N):
-        unit = None
-    view = {"time": min(int(sel.time), seq.T), "case": min(int(sel.case), seq.B - 1), "weight": weight,
-            "unit": unit, "tab": sel.tab}
-    if lecture is not None:  # a stale link may have named controls that do not exist: not saved
-        view.update(large_type=bool(lecture.large_type),
-                    hidden=list(dict.fromkeys(h for h in lecture.hidden if h in HIDEABLE)))
-    return view
-
-
-def apply_view(view, selection=None, lecture=None):
-    """Show a checked "view" section (validate or to_document checked it against the net): set
-    the Selection and the LectureMode (either may be None); a missing key takes its VIEW_DEFAULTS."""
-    v = {**VIEW_DEFAULTS, **view}
-    if selection is not None:
-        pair = lambda x: None if x is None else tuple(int(k) for k in x)
-        selection.param.update(time=v["time"], case=v["case"], weight=pair(v["weight"]), unit=pair(v["unit"]),
-                               tab=v["tab"])
-    if lecture is not None:
-        lecture.param.update(large_type=v["large_type"], hidden=list(v["hidden"]))
 
 
 def dumps(doc):
@@ -164,16 +128,7 @@ def _where(path):
 
 def _obj(value, path):
     """``value`` must be an object with all the keys KEYS[path], and perhaps some of OPTIONAL[path]."""
-    if not isinstance(value, dict):
-        raise ValueError(f"{_where(path)}: expected an object; got {J.kind(value)}")
-    want, allowed = KEYS[path], KEYS[path] + OPTIONAL.get(path, ())
-    for key in want:
-        if key not in value:
-            raise ValueError(f"{_where(path)}: missing key {key!r}")
-    extra = [k for k in value if k not in allowed]
-    if extra:
-        raise ValueError(f"{_where(path)}: unknown key {extra[0]!r}; expected only {', '.join(allowed)}")
-    return value
+    return J.obj(value, _where(path), KEYS[path], OPTIONAL.get(path, ()))
 
 
 def _bounded(value, path, name):
@@ -252,35 +207,8 @@ def validate(doc):
         J.number(entry[1], f"training.history[{k}][1]")
     J.numbers(tr["velocity"], "training.velocity", (N * N + 2 * N,))
     if "view" in doc:
-        _view(doc["view"], N, T1 - 1, B, net["connections"])
+        check_view(doc["view"], N, T1 - 1, B, net["connections"])
     return doc
-
-
-def _view(view, N, T, B, C):
-    """A checked copy of a "view" section, with every key, for a net of N units and connections C
-    (N x N of 0/1) and data of B cases over T steps."""
-    v = {**VIEW_DEFAULTS, **_obj(view, "view")}
-    for key, top, what in (("time", T, "a time step"), ("case", B - 1, "a training case")):
-        J.number(v[key], f"view.{key}", integer=True)
-        if not 0 <= v[key] <= top:
-            raise ValueError(f"view.{key}: expected {what} in 0..{top}; got {v[key]}")
-    if v["weight"] is not None:
-        i, j = J.pair(v["weight"], "view.weight", "[i, j] (the weight from unit j to unit i) or null", N, N)
-        if not C[i][j]:
-            raise ValueError(f"view.weight: expected an existing connection; network.connections[{i}][{j}] is 0")
-    if v["unit"] is not None:
-        J.pair(v["unit"], "view.unit", "[t, i] (unit i at time step t) or null", T + 1, N)
-    J.choice(v["tab"], "view.tab", DETAIL_TABS)
-    J.flag(v["large_type"], "view.large_type")
-    hidden = v["hidden"]
-    if not isinstance(hidden, list):
-        raise ValueError(f"view.hidden: expected a list of names of controls; got {J.kind(hidden)}")
-    for k, name in enumerate(hidden):
-        J.choice(name, f"view.hidden[{k}]", HIDEABLE)
-    if len(set(hidden)) != len(hidden):
-        raise ValueError(f"view.hidden: each name once; {next(h for h in hidden if hidden.count(h) > 1)!r} appears twice")
-    return {**v, "weight": v["weight"] and list(v["weight"]), "unit": v["unit"] and list(v["unit"]),
-            "hidden": list(hidden)}
 
 
 def _ties(ties, N):

@@ -30,6 +30,20 @@ def _finite(x):
         return False
 
 
+def obj(value, where, required, optional=()):
+    """An object with every key of ``required`` and perhaps some of ``optional``, and no other."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: expected an object; got {kind(value)}")
+    for key in required:
+        if key not in value:
+            raise ValueError(f"{where}: missing key {key!r}")
+    allowed = tuple(required) + tuple(optional)
+    extra = [k for k in value if k not in allowed]
+    if extra:
+        raise ValueError(f"{where}: unknown key {extra[0]!r}; expected only {', '.join(allowed)}")
+    return value
+
+
 def choice(value, path, options):
     """One of the strings ``options``."""
     if not isinstance(value, str) or value not in options:

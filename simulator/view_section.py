@@ -1,0 +1,71 @@
+"""The optional "view" section of a document: what the user was looking at.
+
+The time step, training case, selected weight and unit and open tab (a Selection) and lecture
+mode's large type and hidden controls (a LectureMode). simulator/document.py writes, checks and
+applies it with the rest of the document; docs/document-format.md describes its keys.
+"""
+from . import json_checks as J
+from .selection import DETAIL_TABS, HIDEABLE
+
+#: The section may be left out (documents written before it existed; the command line writes none),
+#: and so may each of its keys: a missing key means its default here.
+VIEW_DEFAULTS = {"time": 0, "case": 0, "weight": None, "unit": None, "tab": DETAIL_TABS[0],
+                 "large_type": False, "hidden": []}
+
+
+def view_of(session, selection, lecture=None):
+    """The view options as a "view" section: the Selection's time step, case, selected weight and
+    unit and open tab, and (given a LectureMode) large type and hidden controls. A selection the
+    session's net cannot show (a weight whose connection was removed) is left out, not refused."""
+    net, seq, sel = session.net, session.sequences, selection
+    weight = None if sel.weight is None else [int(k) for k in sel.weight]
+    if weight and not (all(0 <= k < net.N for k in weight) and net.C[weight[0], weight[1]]):
+        weight = None
+    unit = None if sel.unit is None else [int(k) for k in sel.unit]
+    if unit and not (0 <= unit[0] <= seq.T and 0 <= unit[1] < net.N):
+        unit = None
+    view = {"time": min(int(sel.time), seq.T), "case": min(int(sel.case), seq.B - 1), "weight": weight,
+            "unit": unit, "tab": sel.tab}
+    if lecture is not None:  # a stale link may have named controls that do not exist: not saved
+        view.update(large_type=bool(lecture.large_type),
+                    hidden=list(dict.fromkeys(h for h in lecture.hidden if h in HIDEABLE)))
+    return view
+
+
+def apply_view(view, selection=None, lecture=None):
+    """Show a checked "view" section (validate or to_document checked it against the net): set
+    the Selection and the LectureMode (either may be None); a missing key takes its VIEW_DEFAULTS."""
+    v = {**VIEW_DEFAULTS, **view}
+    if selection is not None:
+        pair = lambda x: None if x is None else tuple(int(k) for k in x)
+        selection.param.update(time=v["time"], case=v["case"], weight=pair(v["weight"]), unit=pair(v["unit"]),
+                               tab=v["tab"])
+    if lecture is not None:
+        lecture.param.update(large_type=v["large_type"], hidden=list(v["hidden"]))
+
+
+def check_view(view, N, T, B, C):
+    """A checked copy of a "view" section, with every key, for a net of N units and connections C
+    (N x N of 0/1) and data of B cases over T steps."""
+    v = {**VIEW_DEFAULTS, **J.obj(view, "view", (), tuple(VIEW_DEFAULTS))}
+    for key, top, what in (("time", T, "a time step"), ("case", B - 1, "a training case")):
+        J.number(v[key], f"view.{key}", integer=True)
+        if not 0 <= v[key] <= top:
+            raise ValueError(f"view.{key}: expected {what} in 0..{top}; got {v[key]}")
+    if v["weight"] is not None:
+        i, j = J.pair(v["weight"], "view.weight", "[i, j] (the weight from unit j to unit i) or null", N, N)
+        if not C[i][j]:
+            raise ValueError(f"view.weight: expected an existing connection; network.connections[{i}][{j}] is 0")
+    if v["unit"] is not None:
+        J.pair(v["unit"], "view.unit", "[t, i] (unit i at time step t) or null", T + 1, N)
+    J.choice(v["tab"], "view.tab", DETAIL_TABS)
+    J.flag(v["large_type"], "view.large_type")
+    hidden = v["hidden"]
+    if not isinstance(hidden, list):
+        raise ValueError(f"view.hidden: expected a list of names of controls; got {J.kind(hidden)}")
+    for k, name in enumerate(hidden):
+        J.choice(name, f"view.hidden[{k}]", HIDEABLE)
+    if len(set(hidden)) != len(hidden):
+        raise ValueError(f"view.hidden: each name once; {next(h for h in hidden if hidden.count(h) > 1)!r} appears twice")
+    return {**v, "weight": v["weight"] and list(v["weight"]), "unit": v["unit"] and list(v["unit"]),
+            "hidden": list(hidden)}
