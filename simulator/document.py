@@ -20,6 +20,7 @@ import numpy as np
 
 from engine import Network, Sequences, bptt, config
 
+from . import edits as E
 from . import json_checks as J
 from . import lessons as L
 from .session import Session
@@ -164,13 +165,14 @@ def validate(doc):
     if N > config.MAX_UNITS:
         raise ValueError(f"units.names: at most {config.MAX_UNITS} units; got {N}")
     for k, name in enumerate(names):
-        if not isinstance(name, str) or not name or len(name) > 40:
-            raise ValueError(f"units.names[{k}]: expected a name of 1 to 40 characters; got {J.kind(name)}")
+        if not isinstance(name, str) or not name or len(name) > E.MAX_NAME:
+            raise ValueError(f"units.names[{k}]: expected a name of 1 to {E.MAX_NAME} characters; got {J.kind(name)}")
     if len(set(names)) != N:
         dup = next(n for n in names if names.count(n) > 1)
         raise ValueError(f"units.names: each name must be unique; {dup!r} appears twice")
-    groups = list(L.LESSONS[lesson]["groups"])
-    J.grid(units["groups"], "units.groups", (N,), lambda g, p: J.choice(g, p, groups))
+    # Not only the lesson's groups: the structure editor adds units to new groups (e.g. "hidden"
+    # in the attractors lesson, which has none), and such a state must save and load.
+    J.grid(units["groups"], "units.groups", (N,), E.group_name)
 
     J.grid(net["activation"], "network.activation", (N,), lambda a, p: J.choice(a, p, config.ACTIVATIONS))
     J.choice(net["loss"], "network.loss", config.LOSSES)

@@ -11,6 +11,7 @@ clamped state takes no error, so its target teaches nothing; the edits here keep
 exclusive (the latest edit wins) so that the grid always says what a cell is for.
 """
 import math
+import re
 
 import numpy as np
 
@@ -21,6 +22,11 @@ KINDS = ("none", "clamp", "target")
 #: Largest network the editor grows: the pictures draw every unit and connection, and one
 #: student must not slow a shared server with a thousand-unit net.
 MAX_EDIT_UNITS = 64
+#: Longest unit or group name: labels stay readable in the pictures (the document format's limit).
+MAX_NAME = 40
+#: A group name is a label of words ("hidden", "small out"), so an editor can make new groups
+#: and a document can carry them, while no name can pass for markup or a path.
+GROUP_NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9 _-]*[A-Za-z0-9_-])?")
 
 
 # -- checking arguments ------------------------------------------------------------------------
@@ -44,6 +50,14 @@ def index(value, size, label):
     if not 0 <= int(value) < size:
         raise ValueError(f"{label} must be in 0..{size - 1}; got {value}")
     return int(value)
+
+
+def group_name(value, where="group"):
+    """``value`` if it is a group name (GROUP_NAME, at most MAX_NAME characters), else a ValueError."""
+    if not (isinstance(value, str) and len(value) <= MAX_NAME and GROUP_NAME.fullmatch(value)):
+        raise ValueError(f"{where}: expected a group name such as 'hidden' (a letter, then letters, digits, "
+                         f"spaces, - or _, at most {MAX_NAME} characters); got {value!r}")
+    return value
 
 
 def _data(arrays):
@@ -166,8 +180,7 @@ def add_unit(net, arrays, names, groups, group="hidden", rng=None, scale=0.5):
     N, names, groups = net.N, list(names), list(groups)
     if len(names) != N or len(groups) != N:
         raise ValueError(f"need {N} unit names and groups; got {len(names)} and {len(groups)}")
-    if not isinstance(group, str) or not group.strip():
-        raise ValueError(f"group must be a group name such as 'hidden'; got {group!r}")
+    group_name(group)
     if N >= MAX_EDIT_UNITS:
         raise ValueError(f"the editor stops at {MAX_EDIT_UNITS} units so the pictures stay readable")
     members = [k for k, g in enumerate(groups) if g == group]
@@ -200,13 +213,14 @@ def add_unit(net, arrays, names, groups, group="hidden", rng=None, scale=0.5):
 
 
 def new_unit_name(names, groups, group):
-    """A fresh name for a unit of ``group``: its last member's letters and the next free number."""
+    """A fresh name for a unit of ``group``: its last member's letters and the next free number,
+    the letters shortened if need be to keep the name within MAX_NAME characters."""
     members = [n for n, g in zip(names, groups) if g == group]
     stem = (members[-1].rstrip("0123456789") if members else group[:1]) or "u"
     k = 1
-    while f"{stem}{k}" in names:
+    while f"{stem[:MAX_NAME - len(str(k))]}{k}" in names:
         k += 1
-    return f"{stem}{k}"
+    return f"{stem[:MAX_NAME - len(str(k))]}{k}"
 
 
 def remove_unit(net, arrays, names, groups, i):

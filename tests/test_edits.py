@@ -5,6 +5,7 @@ import pytest
 
 from engine import Network, Sequences, bptt, clamp_pattern, target_pattern
 from simulator import edits as E
+from simulator.lessons import LESSONS
 from simulator.session import Session
 
 B, T, N = 3, 4, 4
@@ -178,11 +179,18 @@ def test_add_unit_renumbers_ties_and_names_new_groups():
     assert new2.C[4].sum() == 0 and new2.C[:, 4].sum() == 0
 
 
-@pytest.mark.parametrize("group,words", [("", "group must be a group name"), (3, "group must be a group name")])
-def test_add_unit_rejects_bad_group(group, words):
-    """A group that is not a name is refused."""
-    with pytest.raises(ValueError, match=words):
+@pytest.mark.parametrize("group", ["", 3, "   ", " hidden", "hidden ", "x" * 41, "h?", "<b>", "2nd", None])
+def test_add_unit_rejects_bad_group(group):
+    """A group that is not a name a document can carry (simulator.edits.GROUP_NAME) is refused."""
+    with pytest.raises(ValueError, match="group: expected a group name such as 'hidden'"):
         E.add_unit(network(), data(), NAMES, GROUPS, group=group)
+
+
+def test_every_lesson_group_is_a_group_name():
+    """The lessons' own groups pass the rule that new groups must pass."""
+    for lesson in LESSONS.values():
+        for group in lesson["groups"]:
+            assert E.group_name(group) == group
 
 
 def test_add_unit_stops_at_the_limit():
