@@ -50,6 +50,11 @@ def _floats(a):
     return np.asarray(a, dtype=float).tolist()
 
 
+def _plain(value):
+    """A setting as a JSON value: numpy's scalars (seed=np.int64(3) from a notebook) as Python's."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def to_document(session, view=None):
     """The session's whole state as a dict of JSON values (lists, numbers, strings, bools).
     ``view``: a "view" section to include (see view_of), checked against the session's net."""
@@ -66,7 +71,7 @@ def to_document(session, view=None):
         "data": {"X": _floats(seq.X), "K": seq.K.astype(int).tolist(), "Y": _floats(seq.Y),
                  "M": seq.M.astype(int).tolist()},
         "training": {
-            **{name: getattr(session, name) for name in SETTINGS},
+            **{name: _plain(getattr(session, name)) for name in SETTINGS},
             "updates": int(session.updates),
             "history": [[int(u), float(loss)] for u, loss in session.history],
             "velocity": _floats(opt.velocity),

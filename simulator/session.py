@@ -22,22 +22,46 @@ from .tasks import make_task
 ELEMENTWISE = ("logistic", "tanh", "linear")
 
 
+def _refuse_bool(parameter, value, what):
+    # bool is an int to Python, so param.Number took learning_rate=True as 1, and the document
+    # saved from it then held true where the format wants a number (and was refused on load).
+    if isinstance(value, (bool, np.bool_)):
+        lo, hi = parameter.bounds
+        raise ValueError(f"{parameter.name}: expected {what} in [{lo}, {hi}]; got {value!r} (true/false is not a number)")
+
+
+class Number(param.Number):
+    """param.Number that refuses True and False."""
+
+    def _validate_value(self, value, allow_None):
+        _refuse_bool(self, value, "a number")
+        super()._validate_value(value, allow_None)
+
+
+class Integer(param.Integer):
+    """param.Integer that refuses True and False."""
+
+    def _validate_value(self, value, allow_None):
+        _refuse_bool(self, value, "an integer")
+        super()._validate_value(value, allow_None)
+
+
 class Session(param.Parameterized):
     """One browser session's network, training data, optimiser and their latest numbers."""
 
     # -- settings: written by the controls, checked by their bounds ------------------------
     lesson = param.Selector(objects=list(L.LESSONS), default=L.DEFAULT_LESSON,
                             doc="The lesson: its network, task, training settings and explanation.")
-    seed = param.Integer(default=1, bounds=(0, 2 ** 31 - 1),
-                         doc="Seed of the random initial weights and training cases; the same seed replays a run.")
-    steps = param.Integer(default=10, bounds=(1, 60), label="Steps T",
-                          doc="Number of time steps T; the unrolled net has T+1 columns (t = 0..T).")
-    learning_rate = param.Number(default=0.2, bounds=(1e-4, 100.0), label="Learning rate",
-                                 doc="epsilon in v = alpha v - epsilon g; changes live, without a reset.")
-    momentum = param.Number(default=0.5, bounds=(0.0, 0.99), label="Momentum",
-                            doc="alpha in v = alpha v - epsilon g.")
-    clip = param.Number(default=0.0, bounds=(0.0, 1e6), label="Gradient clip",
-                        doc="Largest gradient norm an update may use (0 = no clipping).")
+    seed = Integer(default=1, bounds=(0, 2 ** 31 - 1),
+                   doc="Seed of the random initial weights and training cases; the same seed replays a run.")
+    steps = Integer(default=10, bounds=(1, 60), label="Steps T",
+                    doc="Number of time steps T; the unrolled net has T+1 columns (t = 0..T).")
+    learning_rate = Number(default=0.2, bounds=(1e-4, 100.0), label="Learning rate",
+                           doc="epsilon in v = alpha v - epsilon g; changes live, without a reset.")
+    momentum = Number(default=0.5, bounds=(0.0, 0.99), label="Momentum",
+                      doc="alpha in v = alpha v - epsilon g.")
+    clip = Number(default=0.0, bounds=(0.0, 1e6), label="Gradient clip",
+                  doc="Largest gradient norm an update may use (0 = no clipping).")
     activation = param.Selector(objects=["lesson", *ELEMENTWISE], default="lesson", label="Activation",
                                 doc="Activation of every unit outside a softmax group ('lesson' keeps the lesson's).")
     loss = param.Selector(objects=["lesson", "squared", "cross_entropy"], default="lesson", label="Loss",
