@@ -33,6 +33,10 @@ MAX_BYTES = 5_000_000
 #: Largest B * (T+1) * N accepted from a document: well inside the engine's own limit, and
 #: four such arrays of short numbers already approach MAX_BYTES.
 MAX_CELLS = 250_000
+#: Largest training.updates accepted: 2**53 - 1, the largest integer that every JSON reader
+#: (JavaScript's, whose numbers are float64) reads back exactly. Training never gets there (at
+#: 100,000 updates a second, in 2,800 years); only a made-up or broken document does.
+MAX_UPDATES = 2 ** 53 - 1
 
 SETTINGS = ("seed", "steps", "learning_rate", "momentum", "clip", "activation", "loss", "learn_h0")
 KEYS = {
@@ -200,22 +204,37 @@ def validate(doc):
 
     for name in SETTINGS:
         _bounded(tr[name], f"training.{name}", name)
-    updates = J.number(tr["updates"], "training.updates", integer=True)
-    if updates < 0:
-        raise ValueError(f"training.updates: expected a count >= 0; got {updates}")
-    history = tr["history"]
-    if not isinstance(history, list) or len(history) > updates:
-        raise ValueError(f"training.history: expected a list of at most training.updates = {updates} "
-                         f"[update, loss] pairs; got {J.kind(history) if not isinstance(history, list) else len(history)}")
-    for k, entry in enumerate(history):
-        if not isinstance(entry, list) or len(entry) != 2:
-            raise ValueError(f"training.history[{k}]: expected [update, loss]; got {J.kind(entry)}")
-        J.number(entry[0], f"training.history[{k}][0]", integer=True)
-        J.number(entry[1], f"training.history[{k}][1]")
+    if tr["steps"] != T1 - 1:  # the Steps T setting is the T of the data (a change of T makes new data)
+        raise ValueError(f"training.steps: expected {T1 - 1}, the number of time steps T in data "
+                         f"(data.X has T+1 = {T1} rows per case); got {tr['steps']}")
+    _history(tr)
     J.numbers(tr["velocity"], "training.velocity", (N * N + 2 * N,))
     if "view" in doc:
         check_view(doc["view"], N, T1 - 1, B, net["connections"])
     return doc
+
+
+def _history(tr):
+    """training.updates within 0..MAX_UPDATES; training.history [update, loss] pairs with updates
+    rising within 1..training.updates (the loss after each of them) and losses >= 0."""
+    updates = J.number(tr["updates"], "training.updates", integer=True)
+    if not 0 <= updates <= MAX_UPDATES:
+        raise ValueError(f"training.updates: expected a count in 0..{MAX_UPDATES}; got {updates}")
+    history = tr["history"]
+    if not isinstance(history, list) or len(history) > updates:
+        raise ValueError(f"training.history: expected a list of at most training.updates = {updates} "
+                         f"[update, loss] pairs; got {J.kind(history) if not isinstance(history, list) else len(history)}")
+    last = 0
+    for k, entry in enumerate(history):
+        if not isinstance(entry, list) or len(entry) != 2:
+            raise ValueError(f"training.history[{k}]: expected [update, loss]; got {J.kind(entry)}")
+        u, loss = J.number(entry[0], f"training.history[{k}][0]", integer=True), entry[1]
+        if not last < u <= updates:
+            raise ValueError(f"training.history[{k}][0]: expected an update number in {last + 1}..{updates} "
+                             f"(after the entry before, at most training.updates); got {u}")
+        if J.number(loss, f"training.history[{k}][1]") < 0:
+            raise ValueError(f"training.history[{k}][1]: expected a loss >= 0; got {loss!r}")
+        last = u
 
 
 def _ties(ties, N):

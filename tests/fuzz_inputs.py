@@ -229,6 +229,12 @@ def _consistency(doc):
         variant(f"network.W[{i}][{j}]", lambda d: d["network"]["W"][i].__setitem__(j, 0.25))
     variant("training.history", lambda d: d["training"].__setitem__("updates", len(tr["history"]) - 1))
     variant("training.updates", lambda d: d["training"].__setitem__("updates", -1))
+    variant("training.updates", lambda d: d["training"].__setitem__("updates", D.MAX_UPDATES + 1))
+    T = len(doc["data"]["X"][0]) - 1  # another T within the setting's bounds, not the data's
+    variant("training.steps", lambda d: d["training"].__setitem__("steps", T + 1 if T < Session.param.steps.bounds[1] else T - 1))
+    if tr["history"]:
+        variant("training.history[0][0]", lambda d: d["training"]["history"][0].__setitem__(0, -1))
+        variant("training.history[0][1]", lambda d: d["training"]["history"][0].__setitem__(1, -1.0))
     variant("units.names", lambda d: d["units"]["names"].__setitem__(1, doc["units"]["names"][0]))
     variant("network", lambda d: d["network"].update(bias=False, b=[0.5] * len(net["b"])))
     variant("network", lambda d: d["network"].update(ties=[[["h0", 0], ["h0", 1]]], learn_h0=[False] * len(net["b"])))
