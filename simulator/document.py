@@ -119,8 +119,9 @@ def parse(text):
     return doc
 
 
-def load(path):
-    """A new Session from the document at ``path``."""
+def read(path):
+    """The checked document (a dict) in the file at ``path``: for its "view" section too (load
+    gives the session alone)."""
     if not isinstance(path, (str, os.PathLike)):
         raise ValueError(f"expected the path of a document file; got {type(path).__name__}")
     p = pathlib.Path(path)
@@ -128,7 +129,12 @@ def load(path):
         raise ValueError(f"{path}: no such file")
     if p.stat().st_size > MAX_BYTES:
         raise ValueError(f"{path}: {p.stat().st_size} bytes; the limit is {MAX_BYTES} bytes")
-    return session_from_document(parse(p.read_bytes()), validated=True)
+    return parse(p.read_bytes())
+
+
+def load(path):
+    """A new Session from the document at ``path``."""
+    return session_from_document(read(path), validated=True)
 
 
 # -- the checks ------------------------------------------------------------------------------------

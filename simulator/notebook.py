@@ -1,7 +1,7 @@
 """The simulator in a Jupyter notebook, driven from Python.
 
     from simulator.notebook import App
-    app = App("binary-addition")        # or App(document="adder.json")
+    app = App("binary-addition")        # or App(document="adder.json"), at the document's view
     app                                 # the whole app in the cell's output
     app.session.step(100)               # the pictures follow, as if Step were pressed
     app.session.set_parameter(("W", 2, 0), "0.5")
@@ -20,10 +20,17 @@ from .session import Session
 
 
 def App(lesson=None, document=None):
-    """A SimulatorApp for a lesson's short name or a saved document (a path or a dict)."""
+    """A SimulatorApp for a lesson's short name or a saved document (a path or a dict), opened
+    at the document's view (time step, selection, tab, lecture mode) if it has a "view" section,
+    as the served app opens it."""
     pn.extension(notifications=False, global_css=[stylesheet("global.css")])
+    view = None
     if document is not None:
-        session = D.load(document) if not isinstance(document, dict) else D.session_from_document(document)
+        doc = D.validate(document) if isinstance(document, dict) else D.read(document)
+        session, view = D.session_from_document(doc, validated=True), doc.get("view")
     else:
         session = Session(lesson=lesson) if lesson is not None else Session()
-    return SimulatorApp(session=session)
+    app = SimulatorApp(session=session)
+    if view is not None:
+        D.apply_view(view, app.selection, app.lecture)
+    return app

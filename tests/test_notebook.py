@@ -1,7 +1,9 @@
 """A notebook runs headless (nbclient + ipykernel): the app displays in a cell and Python drives it."""
+import json
 import pathlib
 
 import nbformat
+import numpy as np
 from nbclient import NotebookClient
 
 NOTEBOOK = pathlib.Path(__file__).parent / "notebooks" / "smoke.ipynb"
@@ -20,3 +22,29 @@ def test_notebook_displays_and_drives_the_app():
     start, end = (float(x) for x in text.split("loss ")[1].split(" -> "))
     assert end < start
     assert "".join(o.get("text", "") for o in cells[2].outputs).strip() == "W[h1<-a] = 0.5"
+
+
+VIEW = {"time": 4, "case": 2, "weight": None, "unit": [1, 0], "tab": "By hand", "large_type": True,
+        "hidden": ["settings", "loss-curve"]}
+
+
+def test_app_opens_a_document_at_its_view(tmp_path):
+    """App(document=...) opens at the document's view, from a path or from the dict, as
+    `bptt-sim serve FILE` does; without a view section it opens at the default view."""
+    from simulator import document as D
+    from simulator.notebook import App
+    from simulator.session import Session
+    s = Session(lesson="temporal-xor")
+    s.step(3)
+    weight = [int(k) for k in np.argwhere(s.net.C)[-1]]
+    path = tmp_path / "xor.json"
+    D.save(path, s, view={**VIEW, "weight": weight})
+    saved = json.loads(path.read_text())["view"]
+    assert saved == {**VIEW, "weight": weight}
+    for source in (path, str(path), json.loads(path.read_text())):
+        app = App(document=source)
+        assert D.view_of(app.session, app.selection, app.lecture) == saved
+        assert D.to_document(app.session) == D.to_document(s)
+    D.save(path, s)
+    app = App(document=path)
+    assert D.view_of(app.session, app.selection, app.lecture) == D.VIEW_DEFAULTS
