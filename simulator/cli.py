@@ -15,6 +15,11 @@ EXIT_BAD_INPUT, EXIT_FAILED = 2, 1
 
 def open_state(name, seed=None):
     """A Session for FILE: a lesson's short name or a document's path."""
+    return open_document(name, seed)[0]
+
+
+def open_document(name, seed=None):
+    """(Session, the checked document or None for a lesson) for FILE."""
     from . import document
     from .lessons import LESSONS
     from .session import Session
@@ -22,12 +27,13 @@ def open_state(name, seed=None):
         session = Session(lesson=name)
         if seed is not None:
             session.seed = seed  # new random weights and cases from this seed
-        return session
+        return session, None
     if seed is not None:
         raise ValueError("--seed applies to a lesson name; a document carries its own seed and weights")
     if not name.endswith(".json") and "/" not in name and "\\" not in name:
         raise ValueError(f"{name!r} is neither a lesson ({', '.join(LESSONS)}) nor a .json document")
-    return document.load(name)
+    doc = document.read(name)
+    return document.session_from_document(doc, validated=True), doc
 
 
 def _seed(text):
@@ -76,11 +82,11 @@ def measures(session):
 # -- train -------------------------------------------------------------------------------------------
 def _train(args):
     from . import document
-    session = open_state(args.file, args.seed)
+    session, doc = open_document(args.file, args.seed)
     start_loss, start = session.loss_value, session.updates
     ok = _run(session, args.updates)
-    if args.out:
-        document.save(args.out, session)
+    if args.out:  # training changes no shape, so the input's view (if any) still fits
+        document.save(args.out, session, view=(doc or {}).get("view"))
     result = {"lesson": session.lesson, "seed": session.seed, "updates": session.updates,
               "loss": session.loss_value, "start_loss": start_loss, "diverged": not ok,
               "measures": measures(session)}
@@ -184,9 +190,7 @@ def _factory(name):
             from .app import create_app
             return create_app(lesson=name)
         return create
-    open_state(name)  # the same refusals as train and check
-    with open(name, "rb") as fh:
-        doc = document.parse(fh.read())
+    doc = open_document(name)[1]  # the same refusals as train and check
 
     def create():  # with the document's view options (time step, selection, tab, lecture mode), if it has them
         from .app import create_app

@@ -7,8 +7,8 @@ applies it with the rest of the document; docs/document-format.md describes its 
 from . import json_checks as J
 from .selection import DETAIL_TABS, HIDEABLE
 
-#: The section may be left out (documents written before it existed; the command line writes none),
-#: and so may each of its keys: a missing key means its default here.
+#: The section may be left out (documents written before it existed, `bptt-sim train LESSON --out`
+#: and links write none), and so may each of its keys: a missing key means its default here.
 VIEW_DEFAULTS = {"time": 0, "case": 0, "weight": None, "unit": None, "tab": DETAIL_TABS[0],
                  "large_type": False, "hidden": []}
 

@@ -54,6 +54,22 @@ def test_train_continues_a_document(tmp_path):
     assert "ties" in result["measures"]
 
 
+def test_train_out_keeps_the_view(tmp_path):
+    """train FILE --out OUT.json writes FILE's view section into OUT.json (the trained state opens
+    where FILE did); a FILE without one gives an OUT.json without one."""
+    s = Session(lesson="tied-weights")
+    s.step(2)
+    view = {"time": 1, "case": 3, "weight": [int(k) for k in np.argwhere(s.net.C)[0]], "unit": [2, 1],
+            "tab": "Weight matrices", "large_type": True, "hidden": ["sidebar"]}
+    for given in (view, None):
+        path, out = tmp_path / "in.json", tmp_path / "out.json"
+        D.save(path, s, view=given)
+        r = run("train", path, "--updates", 3, "--out", out)
+        assert r.returncode == 0, r.stderr
+        trained = json.loads(out.read_text())
+        assert trained["training"]["updates"] == 5 and trained.get("view") == given
+
+
 def test_train_human_summary():
     """Without --json, train prints the loss before and after and the held-out accuracy."""
     r = run("train", "binary-addition", "--updates", 3)
