@@ -82,7 +82,7 @@ def to_document(session, view=None):
         },
     }
     if view is not None:
-        doc["view"] = check_view(view, net.N, seq.T, seq.B, net.C)
+        doc["view"] = check_view(view, net.N, seq.T, seq.B, net.C, session.lesson_spec)
     return doc
 
 
@@ -216,7 +216,7 @@ def validate(doc):
     _history(tr)
     J.numbers(tr["velocity"], "training.velocity", (N * N + 2 * N,))
     if "view" in doc:
-        check_view(doc["view"], N, T1 - 1, B, net["connections"])
+        check_view(doc["view"], N, T1 - 1, B, net["connections"], L.LESSONS[lesson])
     return doc
 
 

@@ -1,7 +1,7 @@
 """The optional "view" section of a document: what the user was looking at.
 
 The time step, training case, selected weight and unit and open tab (a Selection) and lecture
-mode's large type and hidden controls (a LectureMode). simulator/document.py writes, checks and
+mode's large type, hidden controls and the card shown (a LectureMode). simulator/document.py writes, checks and
 applies it with the rest of the document; docs/document-format.md describes its keys.
 """
 from . import json_checks as J
@@ -10,12 +10,17 @@ from .selection import DETAIL_TABS, HIDEABLE
 #: The section may be left out (documents written before it existed, `bptt-sim train LESSON --out`
 #: and links write none), and so may each of its keys: a missing key means its default here.
 VIEW_DEFAULTS = {"time": 0, "case": 0, "weight": None, "unit": None, "tab": DETAIL_TABS[0],
-                 "large_type": False, "hidden": []}
+                 "large_type": False, "hidden": [], "card": 0}
+
+
+def last_card(spec):
+    """The index of a lesson's last lecture card (one per point; 0 for a lesson without points)."""
+    return max(0, len(spec.get("points", [])) - 1)
 
 
 def view_of(session, selection, lecture=None):
     """The view options as a "view" section: the Selection's time step, case, selected weight and
-    unit and open tab, and (given a LectureMode) large type and hidden controls. A selection the
+    unit and open tab, and (given a LectureMode) large type, hidden controls and card. A selection the
     session's net cannot show (a weight whose connection was removed) is left out, not refused."""
     net, seq, sel = session.net, session.sequences, selection
     weight = None if sel.weight is None else [int(k) for k in sel.weight]
@@ -28,7 +33,8 @@ def view_of(session, selection, lecture=None):
             "unit": unit, "tab": sel.tab}
     if lecture is not None:  # a stale link may have named controls that do not exist: not saved
         view.update(large_type=bool(lecture.large_type),
-                    hidden=list(dict.fromkeys(h for h in lecture.hidden if h in HIDEABLE)))
+                    hidden=list(dict.fromkeys(h for h in lecture.hidden if h in HIDEABLE)),
+                    card=min(int(lecture.card), last_card(session.lesson_spec)))
     return view
 
 
@@ -40,15 +46,16 @@ def apply_view(view, selection=None, lecture=None):
         pair = lambda x: None if x is None else tuple(int(k) for k in x)
         selection.param.update(time=v["time"], case=v["case"], weight=pair(v["weight"]), unit=pair(v["unit"]),
                                tab=v["tab"])
-    if lecture is not None:
-        lecture.param.update(large_type=v["large_type"], hidden=list(v["hidden"]))
+    if lecture is not None:  # the card is shown, its action not done again: the document holds its effect
+        lecture.param.update(large_type=v["large_type"], hidden=list(v["hidden"]), card=v["card"])
 
 
-def check_view(view, N, T, B, C):
+def check_view(view, N, T, B, C, spec):
     """A checked copy of a "view" section, with every key, for a net of N units and connections C
-    (N x N of 0/1) and data of B cases over T steps."""
+    (N x N of 0/1), data of B cases over T steps and the lesson ``spec`` (its cards)."""
     v = {**VIEW_DEFAULTS, **J.obj(view, "view", (), tuple(VIEW_DEFAULTS))}
-    for key, top, what in (("time", T, "a time step"), ("case", B - 1, "a training case")):
+    for key, top, what in (("time", T, "a time step"), ("case", B - 1, "a training case"),
+                           ("card", last_card(spec), "a card of the lesson")):
         J.number(v[key], f"view.{key}", integer=True)
         if not 0 <= v[key] <= top:
             raise ValueError(f"view.{key}: expected {what} in 0..{top}; got {v[key]}")

@@ -37,7 +37,7 @@ def viewer(session):
 
 def view_state(sel, lecture):
     """Everything a "view" section carries, as comparable plain values."""
-    return (sel.time, sel.case, sel.weight, sel.unit, sel.tab, lecture.large_type, list(lecture.hidden))
+    return (sel.time, sel.case, sel.weight, sel.unit, sel.tab, lecture.large_type, list(lecture.hidden), lecture.card)
 
 
 @pytest.mark.parametrize("lesson", list(LESSONS))
@@ -69,13 +69,13 @@ def test_round_trip_keeps_edits():
 
 def test_round_trip_with_the_view():
     """State and view (time step, case, selected weight and unit, open tab, large type, hidden
-    controls) -> JSON -> a new session, selection and lecture mode: all identical."""
+    controls, lecture card) -> JSON -> a new session, selection and lecture mode: all identical."""
     s = Session(lesson="temporal-xor")
     s.step(5)
     sel, lecture = viewer(s)
     sel.param.update(time=3, case=s.sequences.B - 1, weight=tuple(int(k) for k in np.argwhere(s.net.C)[-1]),
                      unit=(2, s.net.N - 1), tab="Weight matrices")
-    lecture.param.update(large_type=True, hidden=["settings", "loss-curve"])
+    lecture.param.update(large_type=True, hidden=["settings", "loss-curve"], card=2)
     text = D.dumps(D.to_document(s, view=D.view_of(s, sel, lecture)))
     t = Session()
     sel2, lecture2 = viewer(t)
@@ -103,9 +103,9 @@ def test_a_partial_view_takes_the_defaults():
     s = Session()
     sel, lecture = viewer(s)
     sel.param.update(time=5, weight=(2, 0), tab="By hand")
-    lecture.hidden = ["sidebar"]
+    lecture.param.update(hidden=["sidebar"], card=3)
     D.apply_document(s, {**D.to_document(s), "view": {"time": 4, "large_type": True}}, selection=sel, lecture=lecture)
-    assert view_state(sel, lecture) == (4, 0, None, None, DETAIL_TABS[0], True, [])
+    assert view_state(sel, lecture) == (4, 0, None, None, DETAIL_TABS[0], True, [], 0)
 
 
 def test_view_of_leaves_out_what_the_net_cannot_show():
@@ -189,7 +189,8 @@ def test_weight_on_absent_connection_refused():
 _BASE = Session()
 _BASE.step(3)
 GOOD_VIEW = {"time": 3, "case": 1, "weight": [2, 0], "unit": [4, 3], "tab": "Weight matrices", "large_type": True,
-             "hidden": ["settings"]}
+             "hidden": ["settings"], "card": 2}
+CARDS = len(LESSONS[_BASE.lesson]["points"])
 GOOD = D.to_document(_BASE, view=GOOD_VIEW)
 GOOD_TEXT = D.dumps(GOOD)
 T, B, N = _BASE.sequences.T, _BASE.sequences.B, _BASE.net.N
@@ -308,10 +309,10 @@ def bad_documents(draw):
 def bad_views(draw):
     """A "view" section that must be refused for GOOD's net (N units, T steps, B cases)."""
     view = dict(GOOD_VIEW)
-    key = draw(st.sampled_from(["time", "case", "weight", "unit", "tab", "large_type", "hidden", "unknown_key",
-                                "not_an_object"]))
-    if key in ("time", "case"):
-        top = T if key == "time" else B - 1
+    key = draw(st.sampled_from(["time", "case", "card", "weight", "unit", "tab", "large_type", "hidden",
+                                "unknown_key", "not_an_object"]))
+    if key in ("time", "case", "card"):
+        top = {"time": T, "case": B - 1, "card": CARDS - 1}[key]
         view[key] = draw(st.one_of(st.integers(top + 1, 10 ** 12), st.integers(-10 ** 12, -1), NOT_INT))
     elif key in ("weight", "unit"):
         sizes = (N, N) if key == "weight" else (T + 1, N)

@@ -64,16 +64,16 @@ def test_save_and_load_carry_the_view():
     s = Session()
     view = share_view(s)
     view.selection.param.update(time=3, weight=(2, 0), unit=(1, 4), tab="By hand")
-    view.lecture.param.update(large_type=True, hidden=["settings"])
+    view.lecture.param.update(large_type=True, hidden=["settings"], card=2)
     text = view._document().getvalue()
     assert json.loads(text)["view"] == {"time": 3, "case": 0, "weight": [2, 0], "unit": [1, 4], "tab": "By hand",
-                                        "large_type": True, "hidden": ["settings"]}
+                                        "large_type": True, "hidden": ["settings"], "card": 2}
     other = share_view(Session(lesson="attractors"))
     other.upload.filename = "view.json"
     other.upload.value = text.encode()
     sel, lecture = other.selection, other.lecture
-    assert (sel.time, sel.weight, sel.unit, sel.tab, lecture.large_type, lecture.hidden) == \
-        (3, (2, 0), (1, 4), "By hand", True, ["settings"])
+    assert (sel.time, sel.weight, sel.unit, sel.tab, lecture.large_type, lecture.hidden, lecture.card) == \
+        (3, (2, 0), (1, 4), "By hand", True, ["settings"], 2)
     assert other.session.lesson == "binary-addition" and "Loaded view.json" in other.feedback.object
 
 
