@@ -22,28 +22,24 @@ from .tasks import make_task
 ELEMENTWISE = ("logistic", "tanh", "linear")
 
 
-def _refuse_bool(parameter, value, what):
-    # bool is an int to Python, so param.Number took learning_rate=True as 1, and the document
-    # saved from it then held true where the format wants a number (and was refused on load).
-    if isinstance(value, (bool, np.bool_)):
-        lo, hi = parameter.bounds
-        raise ValueError(f"{parameter.name}: expected {what} in [{lo}, {hi}]; got {value!r} (true/false is not a number)")
-
-
-class Number(param.Number):
-    """param.Number that refuses True and False."""
+class _NotBool:
+    """A numeric param that refuses True and False. bool is an int to Python, so param.Number took
+    learning_rate=True as 1, and the document saved from it then held true where the format wants
+    a number (and was refused on load)."""
 
     def _validate_value(self, value, allow_None):
-        _refuse_bool(self, value, "a number")
+        if isinstance(value, (bool, np.bool_)):
+            what, (lo, hi) = "an integer" if isinstance(self, param.Integer) else "a number", self.bounds
+            raise ValueError(f"{self.name}: expected {what} in [{lo}, {hi}]; got {value!r} (true/false is not a number)")
         super()._validate_value(value, allow_None)
 
 
-class Integer(param.Integer):
-    """param.Integer that refuses True and False."""
+class Number(_NotBool, param.Number):
+    pass
 
-    def _validate_value(self, value, allow_None):
-        _refuse_bool(self, value, "an integer")
-        super()._validate_value(value, allow_None)
+
+class Integer(_NotBool, param.Integer):
+    pass
 
 
 class Session(param.Parameterized):
