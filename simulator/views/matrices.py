@@ -185,4 +185,8 @@ class MatricesView(pn.viewable.Viewer):
 
     def __panel__(self):
         panes = [pn.pane.Bokeh(self.figures[k]) for k in MATRICES] + [pn.pane.Bokeh(self.column_figure)]
-        return pn.FlexBox(*panes, sizing_mode="stretch_width", css_classes=["matrices-view"])
+        # Two rows of two, not a pn.FlexBox: inside the app's tabs a FlexBox left these figures laid
+        # out at 0 x 0 (only stray tick labels showed), and a wrapping Row keeps its one-line width,
+        # so the page would scroll sideways (tests/ui/test_tabs_drawn_ui.py checks both).
+        return pn.Column(pn.Row(*panes[:2]), pn.Row(*panes[2:]), sizing_mode="stretch_width",
+                         css_classes=["matrices-view"])
