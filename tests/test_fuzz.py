@@ -1,8 +1,9 @@
 """Fuzz: thousands of generated bad inputs through every entry point (typed values, uploaded
 documents, URL parameters, the Python API) are refused with a clear ValueError (or the session's
 error message) naming what was wrong, and the state is exactly as it was afterwards. The inputs
-come from tests/fuzz_inputs.py; tests/test_document.py mutates the values of one document, these
-mutate every lesson's saved state and send it through the upload widget."""
+come from tests/fuzz_inputs.py and tests/fuzz_documents.py; tests/test_document.py mutates the
+values of one document, these mutate every lesson's saved state and send it through the upload
+widget."""
 import base64
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import fuzz_documents as FD
 import fuzz_inputs as F
 from engine import Network, Sequences, Trainer, bptt
 from engine.patterns import CLAMP_MODES, TARGET_MODES
@@ -262,7 +264,7 @@ UPLOAD = ShareView(session=trained(Session(lesson="input-modes")))
 
 
 @fuzz(1200)
-@given(case=F.bad_document())
+@given(case=FD.bad_document())
 def test_uploaded_documents(case):
     """Every lesson's saved state, broken at a random place (a value of the wrong type, NaN, a huge
     number, a wrong shape, an unknown or missing key, values that do not fit together, truncated,
@@ -274,9 +276,9 @@ def test_uploaded_documents(case):
     view.upload.value = None  # the same bytes twice must load twice
     view.upload.filename = name = f"{lesson}-{kind}.json"
     view.upload.value = data
-    F.assert_refused(s, before, f"Could not load {name}", *F.ROOTS)
+    F.assert_refused(s, before, f"Could not load {name}", *FD.ROOTS)
     place = s.message.split(": ", 2)[1]
-    assert place.split(" ")[0].split(".")[0].split("[")[0] in F.ROOTS, s.message[:200]
+    assert place.split(" ")[0].split(".")[0].split("[")[0] in FD.ROOTS, s.message[:200]
     assert where is None or place in where, (where, s.message[:200])
     assert "share-error" in view.feedback.object
 
