@@ -10,18 +10,22 @@ Loading only parses JSON and checks it (``validate``, the one place where the fo
 defined by checks); nothing from a file is ever executed, imported or evaluated. Every refusal
 is a ValueError whose message names the place in the document and what was expected there,
 e.g. ``network.W[2]: expected 6 numbers; got 5``. docs/document-format.md describes the keys;
-the optional "view" section is written, checked and applied by simulator/view_section.py.
+the optional "view" section is written, checked and applied by simulator/view_section.py, and
+the optional "lesson_data" section (the robot writer's own sentences) is checked by
+simulator/lesson_data.py.
 """
 import json
 import os
 import pathlib
 
 import numpy as np
+import param
 
 from engine import Network, Sequences, bptt, config
 
 from . import edits as E
 from . import json_checks as J
+from . import lesson_data as LD
 from . import lessons as L
 from .session import Session
 from .tasks import make_task
@@ -46,7 +50,7 @@ KEYS = {
     "data": ("X", "K", "Y", "M"),
     "training": (*SETTINGS, "updates", "history", "velocity"),
 }
-OPTIONAL = {"": ("view",)}  # the "view" section: simulator/view_section.py
+OPTIONAL = {"": ("lesson_data", "view")}  # simulator/lesson_data.py, simulator/view_section.py
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -81,6 +85,8 @@ def to_document(session, view=None):
             "velocity": _floats(opt.velocity),
         },
     }
+    if session.lesson_data:  # only then: a document without it stays as it always was
+        doc["lesson_data"] = LD.check(session.lesson_data)
     if view is not None:
         doc["view"] = check_view(view, net.N, seq.T, seq.B, net.C, session.lesson_spec)
     return doc
@@ -171,6 +177,7 @@ def validate(doc):
         raise ValueError(f"version: expected {VERSION} (this program reads version {VERSION} only); "
                          f"got {J.kind(doc['version'])}")
     lesson = J.choice(doc["lesson"], "lesson", list(L.LESSONS))
+    lesson_data = LD.check(doc["lesson_data"]) if "lesson_data" in doc else {}
     units, net, data, tr = (_obj(doc[k], k) for k in ("units", "network", "data", "training"))
 
     names = units["names"]
@@ -216,7 +223,7 @@ def validate(doc):
     _history(tr)
     J.numbers(tr["velocity"], "training.velocity", (N * N + 2 * N,))
     if "view" in doc:
-        check_view(doc["view"], N, T1 - 1, B, net["connections"], L.LESSONS[lesson])
+        check_view(doc["view"], N, T1 - 1, B, net["connections"], LD.lesson_spec(lesson, lesson_data))
     return doc
 
 
@@ -291,11 +298,16 @@ def apply_document(session, doc, validated=False, selection=None, lecture=None):
         validate(doc)
     net, seq = build(doc)
     tr, units = doc["training"], doc["units"]
-    spec = L.LESSONS[doc["lesson"]]
+    # A document without the section describes lessons on their own data: a session that had
+    # sentences of its own must not keep them.
+    lesson_data = LD.check(doc["lesson_data"]) if "lesson_data" in doc else {}
+    spec = LD.lesson_spec(doc["lesson"], lesson_data)
     info = _task_info(spec, tr)
     velocity = np.asarray(tr["velocity"], dtype=float)
     # -- install: nothing below can refuse (every value was checked against the same bounds)
     s = session
+    with param.edit_constant(s):
+        s.lesson_data = lesson_data  # first: a change of lesson just below builds from it
     if s.lesson != doc["lesson"]:
         s.lesson = doc["lesson"]  # Session rebuilds from the lesson; replaced just below
     s._applying = True  # settings arrive together with their weights: no rebuild per setting

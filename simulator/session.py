@@ -16,6 +16,7 @@ from engine import Gradients, Network, Sequences, Trainer, bptt
 from engine.network import parse_ref
 
 from . import edits as E
+from . import lesson_data as LD
 from . import lessons as L
 from .tasks import make_task
 
@@ -76,6 +77,8 @@ class Session(param.Parameterized):
     diverged = param.Boolean(default=False, doc="Training stopped because numbers blew up.")
     unit_names = param.List(default=[])
     unit_groups = param.List(default=[])
+    lesson_data = param.Dict(default={}, constant=True, doc="What the user gave lessons in place of their own "
+                             "data, by lesson (the robot writer's sentences): simulator/lesson_data.py.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -88,8 +91,8 @@ class Session(param.Parameterized):
     # -- lesson, reset and rebuilds --------------------------------------------------------
     @property
     def lesson_spec(self):
-        # A lesson this session rebuilt (use_sentences) replaces the shared, read-only one.
-        return getattr(self, "_own_lessons", {}).get(self.lesson) or L.LESSONS[self.lesson]
+        # A lesson rebuilt on the user's data (use_sentences) replaces the shared, read-only one.
+        return LD.lesson_spec(self.lesson, self.lesson_data)
 
     def _lesson_defaults(self):
         spec, tr = self.lesson_spec, self.lesson_spec["training"]
@@ -348,13 +351,12 @@ class Session(param.Parameterized):
     # -- the robot writer's own sentences ----------------------------------------------------------
     def use_sentences(self, text):
         """Rebuild the robot-writer lesson on the sentences in ``text`` (one per line) and switch
-        to it with fresh weights. Letters: SENTENCE_LETTERS; 2..MAX_SENTENCE letters per sentence,
-        at most MAX_SENTENCES sentences. Bad input leaves everything as it was and says why."""
+        to it with fresh weights. Rules: lesson_data.check_sentences. Bad input leaves everything
+        as it was and says why."""
         def apply():
-            sentences = check_sentences(text)
-            own = dict(getattr(self, "_own_lessons", {}))
-            own["robot-writer"] = L.robot_writer_lesson(sentences)
-            self._own_lessons = own
+            sentences = LD.check_sentences(text)
+            with param.edit_constant(self):
+                self.lesson_data = {**self.lesson_data, "robot-writer": {"sentences": sentences}}
             if self.lesson != "robot-writer":
                 self.lesson = "robot-writer"  # _on_lesson applies the defaults and resets
             else:
@@ -363,26 +365,6 @@ class Session(param.Parameterized):
             self.param.update(message=f"The robot now learns {len(sentences)} sentence(s): "
                                       + " / ".join(sentences), message_kind="info")
         return self._try(apply, "Could not use those sentences")
-
-
-SENTENCE_LETTERS = "abcdefghijklmnopqrstuvwxyz .,!?'"  # one input and one output unit per letter used
-MAX_SENTENCE, MAX_SENTENCES = 40, 4  # T = longest - 1 stays well inside the steps bound (60)
-
-
-def check_sentences(text):
-    """The non-empty lines of ``text``, lower-cased and trimmed; ValueError says what is wrong."""
-    sentences = [line.strip().lower() for line in str(text).splitlines() if line.strip()]
-    if not sentences:
-        raise ValueError("type at least one sentence")
-    if len(sentences) > MAX_SENTENCES:
-        raise ValueError(f"at most {MAX_SENTENCES} sentences (one per line); got {len(sentences)}")
-    for s in sentences:
-        bad = sorted(set(s) - set(SENTENCE_LETTERS))
-        if bad:
-            raise ValueError(f"{''.join(bad)!r} in {s!r}: use only the letters a-z, space and . , ! ? '")
-        if not 2 <= len(s) <= MAX_SENTENCE:
-            raise ValueError(f"{s!r} has {len(s)} letters; each sentence needs 2 to {MAX_SENTENCE}")
-    return sentences
 
 
 def _parse_number(text, label):

@@ -7,18 +7,24 @@ from hypothesis import strategies as st
 
 from fuzz_inputs import INF, NAN
 from simulator import document as D
+from simulator.lesson_data import MAX_SENTENCES
 from simulator.lessons import LESSONS
 from simulator.session import Session
 
 
-def _lesson_text(lesson):
+def _lesson_text(lesson, sentences=None):
     s = Session(lesson=lesson)
+    if sentences:
+        assert s.use_sentences(sentences), s.message
     s.step(3)  # a history, a velocity and moved weights: every section holds real values
     return D.dumps(D.to_document(s))
 
 
 DOC_TEXT = {lesson: _lesson_text(lesson) for lesson in LESSONS}
-ROOTS = ("document", "format", "version", "lesson", "units", "network", "data", "training", "view")
+DOC_TEXT["robot-writer-own-sentences"] = _lesson_text("robot-writer", "abc cab\nbad")  # with a lesson_data section
+ROOTS = ("document", "format", "version", "lesson", "lesson_data", "units", "network", "data", "training", "view")
+# Sentences the sentence box never makes ("?" + text, the junk of other strings, can be one: "?a").
+BAD_SENTENCES = ["", "a", "x" * 41, "Hello", " hi", "hi ", "r2d2", "tab\there", "line\nbreak", "caf\u00e9"]
 JUNK = {  # what each kind of JSON value is never allowed to become
     float: [NAN, INF, -INF, 10 ** 400, -10 ** 400, "0.5", None, True, False, [], {}, [0.5]],
     int: [1.5, "1", None, True, False, [], {}, NAN, [1]],
@@ -29,8 +35,10 @@ JUNK = {  # what each kind of JSON value is never allowed to become
 
 
 def variable(path):
-    """The lists whose length the format leaves free: the history, the ties and each tie group."""
-    return path == ("training", "history") or (path[:2] == ("network", "ties") and len(path) <= 3)
+    """The lists whose length the format leaves free: the history, the ties and each tie group, and
+    the robot writer's sentences (1 to 4)."""
+    return path in (("training", "history"), ("lesson_data", "robot-writer", "sentences")) \
+        or (path[:2] == ("network", "ties") and len(path) <= 3)
 
 
 def path_text(path):
@@ -76,6 +84,8 @@ def bad_document(draw):
         path, value = _walk(draw, doc[section], (section,), False)
         if path[:2] == ("units", "names"):
             new = draw(st.sampled_from(["", "x" * 41, *[n for n in doc["units"]["names"] if n != value]]))
+        elif path[0] == "lesson_data":
+            new = draw(st.sampled_from(BAD_SENTENCES + JUNK[str]))
         else:
             junk = [st.sampled_from(JUNK[type(value)])]
             if type(value) is str:  # no name, group, activation, loss or lesson starts with "?"
@@ -98,8 +108,8 @@ def bad_document(draw):
                 doc = new
         elif op == "add_key":
             node["zz" + draw(st.text(max_size=6))] = draw(st.sampled_from([0, None, "x", []]))
-        elif op == "drop_key":
-            del node[draw(st.sampled_from(list(node)))]
+        elif op == "drop_key":  # not an optional section: the document without it is a valid one
+            del node[draw(st.sampled_from([k for k in node if path or k not in D.OPTIONAL[""]]))]
         elif op == "append":
             node.append(json.loads(json.dumps(node[-1])))
         else:
@@ -143,6 +153,13 @@ def _consistency(doc):
             values = d["network"][kind] if len(idx) == 1 else d["network"][kind][idx[0]]
             values[idx[-1]] += 9.5
         variant("network", untied)
+    if "lesson_data" in doc:  # each sentence fine but one too many; data for a lesson that takes none
+        more = (doc["lesson_data"]["robot-writer"]["sentences"] + ["ab"] * MAX_SENTENCES)[:MAX_SENTENCES + 1]
+        variant("lesson_data.robot-writer.sentences",
+                lambda d: d["lesson_data"]["robot-writer"].__setitem__("sentences", more))
+        variant("lesson_data", lambda d: d["lesson_data"].__setitem__("binary-addition", {"sentences": ["ab"]}))
+    else:  # a section with no lesson in it
+        variant("lesson_data", lambda d: d.__setitem__("lesson_data", {}))
     M = np.array(doc["data"]["M"])
     if net["loss"] == "cross_entropy" and M.any():
         c, t, i = (int(k) for k in np.argwhere(M == 1)[0])

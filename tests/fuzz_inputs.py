@@ -23,7 +23,7 @@ def snapshot(s):
     net, seq, opt = s.net, s.sequences, s.trainer.optimiser
     arrays = (net.W, net.b, net.h0, net.C, net.learn_h0, seq.X, seq.K, seq.Y, seq.M, opt.velocity,
               s.gradients.dW, np.zeros(0) if s._good is None else s._good)
-    plain = (tuple(getattr(s, k) for k in SETTINGS), s.updates, list(s.history), list(s.unit_names),
+    plain = (tuple(getattr(s, k) for k in SETTINGS), s.lesson_data, s.updates, list(s.history), list(s.unit_names),
              list(s.unit_groups), net.activation, net.loss, net.bias, net.ties, opt.learning_rate, opt.momentum,
              opt.clip, opt.updates, s.diverged, s._good is None, s._best and s._best[1:])
     return dict(arrays=[np.array(a) for a in arrays], objects=(net, seq, s.trainer, s.gradients), plain=plain)

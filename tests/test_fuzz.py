@@ -20,7 +20,8 @@ from simulator.edits import KINDS, MAX_EDIT_UNITS, param_value, ref_label
 from simulator.lessons import LESSONS
 from simulator.notebook import App
 from simulator.selection import Selection
-from simulator.session import Session, check_sentences
+from simulator.lesson_data import check_sentences
+from simulator.session import Session
 from simulator.views.grid import GridEditorView
 from simulator.views.inspector import InspectorView
 from simulator.views.link import decode_params, link_document, link_of

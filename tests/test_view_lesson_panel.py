@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from simulator import document as D
 from simulator import lesson_measures as LM
 from simulator import readouts as R
 from simulator.selection import Selection
@@ -83,6 +84,19 @@ def test_typed_sentences_rebuild_the_lesson_and_bad_ones_are_refused():
     v.sentences.value = "r2d2"
     v.use_sentences()
     assert s.net is net and s.message_kind == "error" and "use only the letters" in v.written.object
+
+
+def test_loaded_sentences_fill_the_sentence_box():
+    """Loading a document whose sentences have the same letters (so the same units) shows its
+    sentences in the box and its first one in Start with and Letters; one without shows 'hello world'."""
+    s, v = panel("robot-writer")
+    other = Session(lesson="robot-writer")
+    assert other.use_sentences("abc cab\nbad") and s.use_sentences("bad cab\nabc")
+    assert v.sentences.value == "bad cab\nabc"
+    D.apply_document(s, D.to_document(other))
+    assert (v.sentences.value, v.start.value, v.length.value) == ("abc cab\nbad", "a", 7)
+    D.apply_document(s, D.to_document(Session(lesson="robot-writer")))
+    assert (v.sentences.value, v.start.value, v.length.value) == ("hello world", "h", 11)
 
 
 def test_h0_comparison_equals_independent_training():

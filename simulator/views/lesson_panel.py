@@ -21,7 +21,8 @@ from .. import lesson_measures as LM
 from .. import readouts as R
 from ..selection import Selection
 from ..assets import stylesheet
-from ..session import SENTENCE_LETTERS, Session
+from ..lesson_data import SENTENCE_LETTERS
+from ..session import Session
 from .plotting import readable
 from .save_tool import add_save_tool
 from .style import NEGATIVE, POSITIVE, fmt, soon
@@ -73,6 +74,8 @@ class LessonPanelView(pn.viewable.Viewer):
         self.h0_toggle = pn.widgets.Checkbox.from_param(self.session.param.learn_h0, css_classes=["h0-toggle"])
         self.content = pn.Column(sizing_mode="stretch_width")
         self.session.param.watch(self._on_lesson, ["lesson", "unit_names"])
+        # A loaded document may bring other sentences with the same letters, hence the same units.
+        self.session.param.watch(self._show_sentences, "lesson_data")
         self._on_lesson()
 
     # -- layout per lesson -------------------------------------------------------------------------
@@ -87,9 +90,7 @@ class LessonPanelView(pn.viewable.Viewer):
             body = [pn.Row(self.measure, self.show_automaton), self.result, self.auto_text,
                     pn.Row(self.trajectory, self.automaton, sizing_mode="stretch_width")]
         elif name == "robot-writer":
-            info = self.session.task_info
-            self.start.value, self.length.value = info["sentences"][0][0], len(info["sentences"][0])
-            self.sentences.value = "\n".join(info["sentences"])
+            self._show_sentences()
             body = [pn.Row(self.start, self.temperature, self.length, self.write_btn), self.written,
                     pn.Row(self.sentences, pn.Column(self.learn_btn, self.sentences_help))]
         elif name == "learned-initial-state":
@@ -241,6 +242,14 @@ class LessonPanelView(pn.viewable.Viewer):
         self.written.object = _pre(f"The net writes: {text}\n({known}; update {s.updates}, temperature "
                                    f"{self.temperature.value:g})", "written-text")
         return text
+
+    def _show_sentences(self, *_):
+        """The sentence box, and Start with and Letters for the first sentence, as the robot learns them."""
+        if self.session.lesson != "robot-writer":
+            return
+        sentences = self.session.lesson_spec["task"]["sentences"]
+        self.start.value, self.length.value = sentences[0][0], len(sentences[0])
+        self.sentences.value = "\n".join(sentences)
 
     def use_sentences(self):
         ok = self.session.use_sentences(self.sentences.value)
