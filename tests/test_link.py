@@ -52,6 +52,18 @@ def test_edited_structure_shares_settings_only():
     assert link_document(query)["units"]["names"] == ["a", "b", "h1", "h2", "h3", "sum"]
 
 
+def test_own_sentences_share_settings_only():
+    """The robot writer on sentences of the user's (18 units, not 24) links without weights, and
+    the link opens (its weights were refused: 'w: expected 624 numbers'); a file carries them."""
+    s = Session(lesson="robot-writer")
+    assert s.use_sentences("abc cab\nbad") and s.net.N == 18
+    query = link_of(s)
+    assert query["w"] == "" and query["T"] == "6"
+    t = Session()
+    D.apply_document(t, link_document(query))
+    assert (t.lesson, t.steps, t.net.N, t.lesson_data) == ("robot-writer", 6, 24, {})
+
+
 @pytest.mark.parametrize("query, message", [
     ({"act": "relu"}, "act:"),
     ({"h0": "maybe"}, "h0: expected true or false"),

@@ -67,8 +67,10 @@ def link_of(session):
 
 def _lesson_structure(session):
     """True if the net has the lesson's units, connections and ties (the link carries weights
-    only: a net with units added or connections changed is shared as a file instead)."""
-    spec, net = session.lesson_spec, session.net
+    only: a net with units added or connections changed is shared as a file instead). The lesson
+    as a link opens it, on its own data: the robot writer on sentences of the user's has other
+    units, and its weights would be refused there."""
+    spec, net = L.LESSONS[session.lesson], session.net
     ties = [tuple(tuple(r) for r in g) for g in L.tie_refs(spec)]
     return net.N == len(L.unit_layout(spec)[0]) and np.array_equal(net.C, L.connection_mask(spec)) \
         and [tuple(tuple(r) for r in g) for g in net.ties] == ties
