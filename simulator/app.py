@@ -8,7 +8,7 @@ import panel as pn
 import param
 
 from simulator import document
-from simulator.assets import stylesheet
+from simulator.assets import global_css, stylesheet
 from simulator.keys import KeyboardShortcuts
 from simulator.lessons import LESSONS
 from simulator.player import Player
@@ -146,7 +146,7 @@ def create_app(lesson=None, view=None, **params):
     ``lesson`` is a lesson's short name (e.g. "binary-addition"); default: the default lesson.
     ``view``: a checked "view" section of a document (time step, selection, tab, lecture mode).
     """
-    pn.extension(notifications=False, global_css=[stylesheet("global.css"), stylesheet("lecture.css")])
+    pn.extension(notifications=False, global_css=global_css())
     if lesson is not None:
         params.setdefault("session", Session(lesson=lesson))
     app = SimulatorApp(**params)

@@ -15,7 +15,7 @@ import panel as pn
 
 from . import document as D
 from .app import SimulatorApp
-from .assets import stylesheet
+from .assets import global_css
 from .session import Session
 
 
@@ -23,7 +23,7 @@ def App(lesson=None, document=None):
     """A SimulatorApp for a lesson's short name or a saved document (a path or a dict), opened
     at the document's view (time step, selection, tab, lecture mode) if it has a "view" section,
     as the served app opens it."""
-    pn.extension(notifications=False, global_css=[stylesheet("global.css")])
+    pn.extension(notifications=False, global_css=global_css())  # the served app's CSS (create_app)
     view = None
     if document is not None:
         doc = D.validate(document) if isinstance(document, dict) else D.read(document)

@@ -48,3 +48,19 @@ def test_app_opens_a_document_at_its_view(tmp_path):
     D.save(path, s)
     app = App(document=path)
     assert D.view_of(app.session, app.selection, app.lecture) == D.VIEW_DEFAULTS
+
+
+def test_notebook_loads_the_css_of_the_served_app(monkeypatch):
+    """App calls pn.extension with the same page-wide CSS as create_app, lecture.css included
+    (large type and the lecture cards were unstyled in a notebook that loaded global.css alone)."""
+    import panel as pn
+
+    from simulator.app import create_app
+    from simulator.assets import stylesheet
+    from simulator.notebook import App
+    calls = []
+    monkeypatch.setattr(pn, "extension", lambda *args, **kwargs: calls.append(kwargs))
+    App("tied-weights")
+    create_app(lesson="tied-weights")
+    notebook, served = (c["global_css"] for c in calls)
+    assert notebook == served and stylesheet("lecture.css") in notebook and stylesheet("global.css") in notebook
