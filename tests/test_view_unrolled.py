@@ -67,7 +67,7 @@ def test_cells_show_the_stack_of_the_selected_case(view):
     assert [txt != "" for txt in c["text"]] == list(K)
     assert [txt for txt, k in zip(c["text"], K) if k] == [style.fmt(x, 2) for x in seq.X[5].ravel()[K]]
     assert list(np.asarray(c["ring_alpha"]) > 0) == list(M)
-    assert np.isnan(c["target"][~M]).all() and np.array_equal(np.asarray(c["target"])[M], seq.Y[5].ravel()[M])
+    assert (c["target"][~M] == gl.NO_VALUE).all() and np.array_equal(np.asarray(c["target"])[M], seq.Y[5].ravel()[M])
     assert "case 5" in view.figure.title.text
 
 

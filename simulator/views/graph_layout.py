@@ -183,10 +183,15 @@ def ink(fills):
     return np.array(out, dtype=object)
 
 
+# "No value here" in a tooltip column (z at t = 0, a target where there is none, G at t = 0),
+# shown as "—". Not NaN: Bokeh prints "NaN" for a NaN before any formatter sees it.
+NO_VALUE = np.inf
+
+
 def number_formatter():
     """Tooltip numbers formatted in the browser like style.fmt (4 significant digits, no
-    trailing noise), "—" for NaN (no value: z at t = 0, a target where there is none). Sending
-    float arrays instead of strings keeps each frame's update small."""
+    trailing noise), "—" for NO_VALUE. Sending float arrays instead of strings keeps each
+    frame's update small."""
     return CustomJSHover(code="return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : '—';")
 
 

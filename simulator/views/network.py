@@ -187,7 +187,7 @@ class RecurrentView(pn.viewable.Viewer):
         W, dW = net.W[i, j], grads.dW[i, j]
         ties = gl.tie_groups(net, i, j)
         t = gl.frame_time(f)
-        G = grads.dW_by_step[t - 1][i, j] if t >= 1 else np.full(E, np.nan)
+        G = grads.dW_by_step[t - 1][i, j] if t >= 1 else np.full(E, gl.NO_VALUE)
         if f.phase == "backward":
             shown, scale = G, gl.grad_scale(grads.dW_by_step[:, i, j])
             title = f"Backward pass at t = {t}"
@@ -231,8 +231,8 @@ class RecurrentView(pn.viewable.Viewer):
         role = np.where(K, "clamped input", np.where(M, "has a target", "hidden")).astype(object)
         return dict(fill=fill, ink=gl.ink(fill), line=line, lw=lw, value=value,
                     ring_fill=gl.activity_fill(np.where(M, Y, 0.0), net.activation), ring_alpha=M.astype(float),
-                    role=role, t=np.full(N, t), z=z if t > 0 else np.full(N, np.nan), s=s.copy(),
-                    target=np.where(M, Y, np.nan), g=ds.copy(), d=dz if t > 0 else np.full(N, np.nan))
+                    role=role, t=np.full(N, t), z=z if t > 0 else np.full(N, gl.NO_VALUE), s=s.copy(),
+                    target=np.where(M, Y, gl.NO_VALUE), g=ds.copy(), d=dz if t > 0 else np.full(N, gl.NO_VALUE))
 
     # -- clicks -------------------------------------------------------------------------------
     def _on_edge_tap(self, attr, old, new):

@@ -243,8 +243,8 @@ class UnrolledView(pn.viewable.Viewer):
         return dict(fill=fill, line=line, lw=lw, calpha=calpha, text=text, ink=gl.ink(fill),
                     ring_fill=gl.activity_fill(np.where(M, Y, 0.0), acts), ring_alpha=(M & built).astype(float),
                     role=np.where(K, "clamped input", np.where(M, "has a target", "hidden")).tolist(),
-                    z=np.where(t > 0, z, np.nan), s=s.copy(), target=np.where(M, Y, np.nan), g=ds.copy(),
-                    d=np.where(t > 0, dz, np.nan))
+                    z=np.where(t > 0, z, gl.NO_VALUE), s=s.copy(), target=np.where(M, Y, gl.NO_VALUE), g=ds.copy(),
+                    d=np.where(t > 0, dz, gl.NO_VALUE))
 
     # -- clicks -------------------------------------------------------------------------------------
     def _on_edge_tap(self, attr, old, new):
