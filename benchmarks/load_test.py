@@ -1,6 +1,6 @@
 """A class on one server: K live training sessions, one real browser measuring clicks.
 
-    python benchmarks/load_test.py [--ks 0 10 30 60] [--seconds 12] [--clicks 15] [--lifetime 5]
+    python benchmarks/load_test.py [--ks 0 10 30 60] [--seconds 12] [--clicks 15] [--lifetime 60]
 
 Loopback only, bounded in count (K <= 100) and time (each round ~20 s), and it stops by
 itself. It starts the server as ``bptt-sim serve`` does (simulator.server.serve, port 0,
@@ -42,8 +42,17 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "ui"))
 from conftest import ARGS, CHROMIUM  # noqa: E402
 
 SERVER = """
-import sys
+import gc, sys, time
 from simulator.server import serve
+from simulator.gc_pauses import PAUSES
+_gc = {}
+def _pause(phase, info):  # the server log gets every collection that held the loop >= 50 ms
+    if phase == "start":
+        _gc["t"] = time.perf_counter()
+    elif time.perf_counter() - _gc["t"] >= 0.05:
+        print(f"GC pause gen {info['generation']} {1000 * (time.perf_counter() - _gc['t']):.0f} ms, "
+              f"frozen {gc.get_freeze_count()}, sessions frozen {PAUSES.frozen_sessions}", flush=True)
+gc.callbacks.append(_pause)
 life = int(float(sys.argv[1]) * 1000)
 serve(port=0, address="localhost", unused_session_lifetime_milliseconds=life,
       check_unused_sessions_milliseconds=max(500, life // 2))
@@ -158,7 +167,7 @@ def main():
     ap.add_argument("--ks", type=int, nargs="+", default=[0, 10, 30, 60], help="numbers of live sessions")
     ap.add_argument("--seconds", type=float, default=12.0, help="measuring window per K")
     ap.add_argument("--clicks", type=int, default=15, help="Step clicks timed per K")
-    ap.add_argument("--lifetime", type=float, default=5.0, help="seconds before the server drops an unused session")
+    ap.add_argument("--lifetime", type=float, default=60.0, help="seconds before the server drops an unused session")
     args = ap.parse_args()
     if max(args.ks) > 100:
         ap.error("K is capped at 100 (a bounded test)")
@@ -182,8 +191,9 @@ def main():
                 row.pop("load")
             browser.close()
         closed = time.monotonic()
-        # The server drops a session `lifetime` s after its socket closed, checking every lifetime/2.
-        time.sleep(args.lifetime * 2 + 3)
+        # The server drops a session `lifetime` s after its socket closed, checking every lifetime/2;
+        # the collector then frees them 5 s later (simulator/gc_pauses.py).
+        time.sleep(args.lifetime * 1.5 + 10)
         after_cpu, after_rss = sample(proc, 1.0)
         text = open(log_path).read()
         tracebacks = text.count("Traceback")

@@ -9,6 +9,7 @@ import param
 
 from simulator import document
 from simulator.assets import global_css, stylesheet
+from simulator.gc_pauses import follow_session
 from simulator.keys import KeyboardShortcuts
 from simulator.lessons import LESSONS
 from simulator.player import Player
@@ -156,6 +157,7 @@ def create_app(lesson=None, view=None, **params):
     # without clicking). It costs no more than pressing Play, so a URL cannot do harm with it.
     if (pn.state.session_args or {}).get("autoplay") == [b"1"]:
         app.player.playing = True
+    follow_session()  # keeps the garbage collector from pausing every session (gc_pauses.py)
     return app.__panel__()
 
 

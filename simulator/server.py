@@ -21,6 +21,7 @@ def set_nodelay():
     WSHandler._nodelay_patched = True
 
 
+UNUSED_SESSION_LIFETIME_MS = 60_000
 _prepared = []  # process-wide and write-once: a server's setup, not anyone's session state
 
 
@@ -43,5 +44,10 @@ def serve(port=5006, address="localhost", show=False, websocket_origin=None, thr
     prepare()
     # Panel allows the page's own host:port; a class network adds the lecturer's address.
     origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}", *(websocket_origin or [])] if port else None
+    # A session is built when its page is fetched and dropped if its websocket has not connected
+    # within this time. When a class arrives at once, building 60 sessions keeps the process busy
+    # for about a minute and a page's websocket waits in line; with Bokeh's 15 s a third of them
+    # were dropped and built again (benchmarks/load_test.py), so wait a minute.
+    kwargs.setdefault("unused_session_lifetime_milliseconds", UNUSED_SESSION_LIFETIME_MS)
     return pn.serve(app or create_app, port=port, address=address, show=show, threaded=threaded,
                     websocket_origin=origins, title="bptt-sim", static_dirs={"assets": str(STATIC)}, **kwargs)
