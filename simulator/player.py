@@ -13,6 +13,15 @@ from .selection import Selection
 from .session import Session
 
 
+def watched():
+    """False when this callback's served session has no open websocket. Bokeh keeps a session
+    whose tab closed for a minute (simulator/server.py) and runs its callbacks all the while, so
+    its training would take a share of the core from the students still there."""
+    context = getattr(pn.state.curdoc, "session_context", None)
+    session = getattr(context, "_session", None)  # Bokeh's ServerSession; None outside a server
+    return session is None or session.connection_count > 0
+
+
 class Player(param.Parameterized):
     """Play/Pause training and the slow-motion pass, driven by one periodic callback."""
 
@@ -60,6 +69,8 @@ class Player(param.Parameterized):
 
     def tick(self):
         """One training frame: as many updates as fit the budget, then one redraw."""
+        if not watched():
+            return  # the tab is closed (or not connected yet): no one to draw for
         n = 1 if self._cost is None else max(1, min(self.max_updates, int(self.budget / self._cost)))
         if self.fair and self._callback is not None:
             n = min(self.max_updates, max(n, SCHEDULER.min_updates(self._callback.period)))

@@ -1,0 +1,73 @@
+"""A served session whose tab closed stops training (simulator/player.py: watched). Bokeh keeps
+such a session, and runs its callbacks, for a minute; its training would take a share of the
+core from the students still there. Real server, real websocket client (benchmarks/wsclient.py,
+the load test's protocol-level tab)."""
+import asyncio
+import os
+import sys
+import time
+import uuid
+
+import panel as pn
+from panel.io.state import state
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
+from wsclient import WsSession  # noqa: E402
+
+from simulator.app import SimulatorApp  # noqa: E402
+
+
+def wait_for(condition, timeout=30.0):
+    t0 = time.monotonic()
+    while not condition():
+        assert time.monotonic() - t0 < timeout, "timed out"
+        time.sleep(0.05)
+
+
+def test_training_stops_when_the_tab_closes_and_not_before():
+    apps = []
+
+    def build():
+        app = SimulatorApp()
+        app.player.playing = True
+        apps.append(app)
+        return app.__panel__()
+
+    sid = uuid.uuid4().hex
+    # Kept 10 minutes after its tab closed, so only the Player can be what stops the training.
+    thread = pn.serve(build, port=0, threaded=True, show=False, server_id=sid,
+                      unused_session_lifetime_milliseconds=600_000)
+    wait_for(lambda: sid in state._servers)
+    url = f"http://localhost:{state._servers[sid][0].port}/"
+    try:
+        client = WsSession(url)
+        # Open the tab and keep it until it has seen training move on the server.
+        done = lambda: bool(apps) and apps[0].session.updates >= 20  # noqa: E731
+
+        async def tab():
+            task = asyncio.create_task(client.run(time.monotonic() + 60))
+            while not done() and not task.done():
+                await asyncio.sleep(0.05)
+            client.stop_at = 0
+            await task
+        asyncio.run(tab())
+        assert client.error is None, client.error
+        assert len(apps) == 1 and apps[0].session.updates >= 20, "trains while the tab is open"
+        session = apps[0].session
+        # The socket is closed: within a few frames the server sees it and training stops.
+        wait_for(lambda: apps[0].player._callback is not None and _settled(session), timeout=10)
+        frozen_at = session.updates
+        for _ in range(10):  # ten more of the Player's 40 ms periods
+            time.sleep(0.04)
+        assert session.updates == frozen_at, "a closed tab's session must not keep training"
+        assert apps[0].player.playing, "still Play: training resumes if the tab reconnects"
+    finally:
+        thread.stop()
+
+
+def _settled(session, looks=5):
+    """The update count unchanged over a few of the Player's periods."""
+    first = session.updates
+    for _ in range(looks):
+        time.sleep(0.04)
+    return session.updates == first
