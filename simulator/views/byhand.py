@@ -89,6 +89,7 @@ class ByHandView(pn.viewable.Viewer):
         num = NumberFormatter(format="0.000000000")
         sci = ScientificFormatter(precision=2, power_limit_low=-3)
         self.check_table = DataTable(source=self.check_source, name="gradcheck_table", height=240, index_position=None,
+                                     reorderable=False,  # needs jquery-ui, which the page does not load
                                      sizing_mode="stretch_width", columns=[
                                          TableColumn(field="parameter", title="parameter"),
                                          TableColumn(field="bptt", title="BPTT", formatter=num),
@@ -97,7 +98,7 @@ class ByHandView(pn.viewable.Viewer):
                                          TableColumn(field="rel_diff", title="relative", formatter=sci)])
         self.stack_source = ColumnDataSource(stack_rows(self.session, self.selection.case), name="byhand_stack")
         self.stack_table = DataTable(source=self.stack_source, name="byhand_stack_table", height=360,
-                                     index_position=None, sizing_mode="stretch_width",
+                                     index_position=None, reorderable=False, sizing_mode="stretch_width",
                                      columns=[TableColumn(field="t", title="t"), TableColumn(field="unit", title="unit")]
                                      + [TableColumn(field=c, title=c, formatter=num) for c in STACK_COLUMNS[2:]])
         self.stack_title = pn.pane.HTML("", css_classes=["byhand-stack-title"], sizing_mode="stretch_width")
