@@ -320,7 +320,7 @@ def apply_document(session, doc, validated=False, selection=None, lecture=None):
     s._install(net, seq, names=units["names"], groups=units["groups"])
     s.trainer.optimiser.velocity = velocity
     s._good = None
-    s.param.update(message=f"Loaded a {spec['title'].lower()} state at update {tr['updates']}.", message_kind="info")
+    s.param.update(message=f"Loaded a saved state of the lesson “{spec['title']}” at update {tr['updates']}.", message_kind="info")
     if "view" in doc:  # after the install, whose watchers fit the old selection to the new data
         apply_view(doc["view"], selection, lecture)
     return s

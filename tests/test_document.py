@@ -156,6 +156,7 @@ def test_apply_into_an_existing_session_of_another_lesson():
     dst = Session()
     D.apply_document(dst, D.to_document(src))
     assert same(state(src), state(dst)) and dst.message_kind == "info"
+    assert dst.message == "Loaded a saved state of the lesson “Weight constraints” at update 4.", dst.message
 
 
 def test_messages_name_the_place():
