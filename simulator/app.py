@@ -12,6 +12,7 @@ from simulator.assets import global_css, stylesheet
 from simulator.gc_pauses import follow_session
 from simulator.keys import KeyboardShortcuts
 from simulator.lessons import LESSONS
+from simulator.pacer import FramePacer
 from simulator.player import Player
 from simulator.selection import DETAIL_TABS, Selection
 from simulator.session import Session
@@ -49,6 +50,8 @@ class SimulatorApp(pn.viewable.Viewer):
         if self.player is None:
             self.player = Player(session=self.session, selection=self.selection)
         s, sel = self.session, self.selection
+        self.pacer = FramePacer(height=0, width=0, margin=0)
+        self.player.pacer = self.pacer  # training frames wait for the page to draw (pacer.py)
         s.param.watch(self._on_diverged, "diverged")
         self.status = StatusView(session=s)
         self.training = TrainingControls(session=s, player=self.player)
@@ -132,7 +135,7 @@ class SimulatorApp(pn.viewable.Viewer):
                          self.recurrent.legend,  # one legend for both pictures
                          pn.Row(self.loss_curve, sizing_mode="stretch_width"), tabs,
                          sizing_mode="stretch_width", stylesheets=css)
-        root = pn.Column(header, pn.Row(sidebar, main, sizing_mode="stretch_width"), self.keys,
+        root = pn.Column(header, pn.Row(sidebar, main, sizing_mode="stretch_width"), self.keys, self.pacer,
                          sizing_mode="stretch_width", css_classes=["bptt-app"])
         # What the lecturer may hide (?hide=[...] in a shared link keeps them hidden).
         self.lecture.attach(root, {"sidebar": sidebar, "settings": self.training.settings,

@@ -8,6 +8,7 @@ then the session recomputes what is shown once: one redraw per tick, never a blo
 import panel as pn
 import param
 
+from .pacer import FramePacer
 from .scheduler import SCHEDULER
 from .selection import Selection
 from .session import Session
@@ -35,6 +36,8 @@ class Player(param.Parameterized):
                           doc="Seconds of server time a training frame may spend on updates.")
     max_updates = param.Integer(default=50, bounds=(1, 10_000), doc="Most updates per frame.")
     updates_per_frame = param.Integer(default=1, doc="How many updates the last frame ran (measured).")
+    pacer = param.ClassSelector(class_=FramePacer, default=None,
+                                doc="The page's frame acknowledgements (simulator/pacer.py); None: unpaced.")
     fair = param.Boolean(default=True, doc="Share the server's core with the other sessions that train: "
                          "longer frames under load, each with more updates (simulator/scheduler.py).")
 
@@ -42,6 +45,7 @@ class Player(param.Parameterized):
         super().__init__(**params)
         self._callback = None
         self._cost = None  # measured seconds per update, smoothed
+        self._waited = 0  # ticks skipped since the last frame (pacer.py)
 
     def _run(self, on, period, fn):
         if self._callback is not None:
@@ -71,13 +75,21 @@ class Player(param.Parameterized):
         """One training frame: as many updates as fit the budget, then one redraw."""
         if not watched():
             return  # the tab is closed (or not connected yet): no one to draw for
-        n = 1 if self._cost is None else max(1, min(self.max_updates, int(self.budget / self._cost)))
+        if self.pacer is not None and self.pacer.behind():
+            self._waited += 1
+            return  # the page is still drawing earlier frames: a new one would only queue
+        # Frames the page made us skip are made up in updates (up to 4 frames' worth of budget), so
+        # a slow page sees fewer redraws but the net learns at about the same pace.
+        k, self._waited = 1 + min(self._waited, 3), 0
+        n = 1 if self._cost is None else max(1, min(k * self.max_updates, int(k * self.budget / self._cost)))
         if self.fair and self._callback is not None:
-            n = min(self.max_updates, max(n, SCHEDULER.min_updates(self._callback.period)))
+            n = max(n, min(self.max_updates, SCHEDULER.min_updates(self._callback.period)))
         ok = self.session.step(n)
         cost = self.session.update_seconds
         self._cost = cost if self._cost is None else 0.7 * self._cost + 0.3 * cost
         self.updates_per_frame = n
+        if self.pacer is not None:
+            self.pacer.frame_sent()
         if not ok:
             self.playing = False  # divergence: the session says what happened
         elif self.fair:

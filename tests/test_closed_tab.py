@@ -5,6 +5,7 @@ the load test's protocol-level tab)."""
 import asyncio
 import os
 import sys
+import threading
 import time
 import uuid
 
@@ -50,7 +51,10 @@ def test_training_stops_when_the_tab_closes_and_not_before():
                 await asyncio.sleep(0.05)
             client.stop_at = 0
             await task
-        asyncio.run(tab())
+        # Its own thread: a browser test's Playwright may already run an event loop in this one.
+        runner = threading.Thread(target=lambda: asyncio.run(tab()))
+        runner.start()
+        runner.join(timeout=90)
         assert client.error is None, client.error
         assert len(apps) == 1 and apps[0].session.updates >= 20, "trains while the tab is open"
         session = apps[0].session

@@ -1,0 +1,32 @@
+"""FramePacer: keeps training frames from piling up in a browser that draws slower than the
+server sends.
+
+The server can compute a frame faster than a browser can apply and paint it when the picture is
+big (the robot writer's unrolled net) or the laptop is slow. Frames then
+queue in the page: what it shows lags seconds behind, and a Pause click waits behind the queue
+(measured: Pause took effect 1 s after the click and the picture ran on for 3 s more). So the
+page acknowledges each frame once painted, and the Player skips its tick while more than
+``ahead`` frames are unacknowledged. A client that never acknowledges (a protocol-level load
+test client, which renders nothing) is never held back.
+"""
+import param
+from panel.custom import JSComponent
+
+from .assets import STATIC
+
+
+class FramePacer(JSComponent):
+    """``sent`` is set by the Player for each frame; the page sets ``shown`` once it painted it."""
+
+    sent = param.Integer(default=0, doc="Training frames the server has sent.")
+    shown = param.Integer(default=0, doc="The last frame the page has applied and painted.")
+    ahead = param.Integer(default=2, bounds=(1, None), doc="Frames the server may run ahead of the page.")
+
+    _esm = STATIC / "pacer.js"
+
+    def behind(self):
+        """True while the page has not caught up (only once it has answered at least once)."""
+        return self.shown > 0 and self.sent - self.shown >= self.ahead
+
+    def frame_sent(self):
+        self.sent += 1
