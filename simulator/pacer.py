@@ -5,8 +5,9 @@ The server can compute a frame faster than a browser can apply and paint it when
 big (the robot writer's unrolled net) or the laptop is slow. Frames then
 queue in the page: what it shows lags seconds behind, and a Pause click waits behind the queue
 (measured: Pause took effect 1 s after the click and the picture ran on for 3 s more). So the
-page acknowledges each frame once painted, and the Player skips its tick while more than
-``ahead`` frames are unacknowledged. A client that never acknowledges (a protocol-level load
+page acknowledges each frame as it applies it, and the Player skips its tick while ``ahead``
+frames are unacknowledged (8: the default lesson keeps its ~23 redraws/s, a queue stays under
+a third of a second). A client that never acknowledges (a protocol-level load
 test client, which renders nothing) is never held back.
 """
 import param
@@ -16,11 +17,11 @@ from .assets import STATIC
 
 
 class FramePacer(JSComponent):
-    """``sent`` is set by the Player for each frame; the page sets ``shown`` once it painted it."""
+    """``sent`` is set by the Player for each frame; the page sets ``shown`` as it applies it."""
 
     sent = param.Integer(default=0, doc="Training frames the server has sent.")
-    shown = param.Integer(default=0, doc="The last frame the page has applied and painted.")
-    ahead = param.Integer(default=2, bounds=(1, None), doc="Frames the server may run ahead of the page.")
+    shown = param.Integer(default=0, doc="The last frame the page has applied.")
+    ahead = param.Integer(default=8, bounds=(1, None), doc="Frames the server may run ahead of the page.")
 
     _esm = STATIC / "pacer.js"
 
