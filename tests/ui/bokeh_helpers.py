@@ -54,3 +54,22 @@ def hover_data(page, figure, x, y):
     px = settled_point(page, figure, x, y)
     assert px is not None, f"figure {figure!r} is not on the page"
     page.mouse.move(px[0], px[1])
+
+
+# Wraps a measuring function (JS source of `() => value`, or null while it cannot measure yet)
+# so that it returns the value once it has been the same for `n` polls in a row, else false.
+SETTLE = """(n) => {
+  const now = (%s)();
+  if (now === null) { return false; }
+  const key = JSON.stringify(now), w = window.__settle_probe || (window.__settle_probe = {key: null, same: 0});
+  w.same = key === w.key ? w.same + 1 : 0;
+  w.key = key;
+  return w.same >= n ? now : false;
+}"""
+
+
+def settled(page, measure, polls=5, timeout=15_000):
+    """The value of the JS function ``measure`` once unchanged for ``polls`` polls 100 ms apart
+    (the browser lays out, the server answers, the browser lays out again)."""
+    page.evaluate("() => { window.__settle_probe = null; }")
+    return page.wait_for_function(SETTLE % measure, arg=polls, polling=100, timeout=timeout).json_value()

@@ -2,22 +2,22 @@
 the right fit the page side by side, with nothing clipped, at a projector's common widths."""
 import pytest
 
+from .bokeh_helpers import settled
 from .conftest import shot
 
 pytestmark = pytest.mark.ui
 
 # Measures both figures (their boxes on the page), whether every unit, ring, number and arrow
 # of the recurrent graph lies inside its frame, and its scales (equal once the server has
-# rebuilt the geometry for the frame width the browser reported). Returns the measurement once it has not
-# changed for 5 polls in a row (the browser lays out, reports the frame width, the server
-# rebuilds the geometry for it, the browser lays out again), else false so that
-# wait_for_function keeps polling.
+# rebuilt the geometry for the frame width the browser reported); null until both exist.
+# bokeh_helpers.settled() waits until it stops changing (the browser lays out, reports the
+# frame width, the server rebuilds the geometry for it, the browser lays out again).
 SETTLED = """() => {
   const doc = Bokeh.documents[0];
   const view = (name) => { const m = doc.get_model_by_name(name); let v = null;
     for (const r of Bokeh.index) { v = v || r.owner.get_one(m); } return v; };
   const net = view('network_figure'), unr = view('unrolled_figure');
-  if (net == null || unr == null) { return false; }
+  if (net == null || unr == null) { return null; }
   const box = (v) => { const b = v.el.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
   const f = net.frame.bbox, xs = net.frame.x_scale, ys = net.frame.y_scale;
   const u = doc.get_model_by_name('network_units').data, e = doc.get_model_by_name('network_edges').data;
@@ -38,16 +38,12 @@ SETTLED = """() => {
                page_width: document.documentElement.scrollWidth,
                px_per_unit: [xs.compute(1) - xs.compute(0), ys.compute(0) - ys.compute(1)],
                ranges: [net.model.x_range.start, net.model.x_range.end, net.model.frame_height]};
-  const key = JSON.stringify(now), w = window.__layout_probe || (window.__layout_probe = {key: null, same: 0});
-  w.same = key === w.key ? w.same + 1 : 0;
-  w.key = key;
-  return w.same >= 5 ? now : false;
+  return now;
 }"""
 
 
 def settled_layout(page):
-    page.evaluate("() => { window.__layout_probe = null; }")
-    return page.wait_for_function(SETTLED, polling=100, timeout=15_000).json_value()
+    return settled(page, SETTLED)
 
 
 @pytest.mark.parametrize("width", [1600, 1280])

@@ -2,6 +2,7 @@
 of real size once its tab is open (a figure laid out at 0 x 0 shows only stray tick labels)."""
 import pytest
 
+from .bokeh_helpers import settled
 from .conftest import shot
 
 pytestmark = pytest.mark.ui
@@ -10,8 +11,7 @@ TABS = ("Gradients over time", "Weight matrices", "Inputs & targets", "Inspect &
         "Error by step & case", "Lesson read-out", "By hand")
 
 # Every plot view whose element takes room on the page, with its model's name and the size of
-# its frame (the area inside the axes). Returns them once they have not changed for 5 polls
-# (the tab opens, the server sends the figures, the browser lays them out).
+# its frame (the area inside the axes); settled() waits until it stops changing.
 FRAMES = """() => {
   const out = [], seen = new Set();
   const walk = (v) => { if (!v || seen.has(v)) return; seen.add(v);
@@ -23,16 +23,12 @@ FRAMES = """() => {
     for (const c of (v.child_views || [])) walk(c); };
   for (const v of Object.values(Bokeh.index)) walk(v);
   out.sort();
-  const key = JSON.stringify(out), w = window.__frames_probe || (window.__frames_probe = {key: null, same: 0});
-  w.same = key === w.key ? w.same + 1 : 0;
-  w.key = key;
-  return w.same >= 5 ? out : false;
+  return out;
 }"""
 
 
 def settled_frames(page):
-    page.evaluate("() => { window.__frames_probe = null; }")
-    return page.wait_for_function(FRAMES, polling=100, timeout=15_000).json_value()
+    return settled(page, FRAMES)
 
 
 def test_every_tab_draws_its_figures(page):
