@@ -58,7 +58,7 @@ TICKS = []  # (start, seconds) of every training frame on the server
 def serve(lesson):
     from panel.io.state import state
 
-    from simulator.player import Player
+    from simulator.serving.player import Player
     tick = Player.tick
 
     def timed(self):  # server-side frame cost, to tell server time from browser time
@@ -68,7 +68,7 @@ def serve(lesson):
     Player.tick = timed
 
     from simulator.app import create_app
-    from simulator.server import prepare
+    from simulator.serving.server import prepare
     prepare()
     sid = uuid.uuid4().hex
     pn.serve(lambda: create_app(lesson=lesson), port=0, threaded=True, show=False, server_id=sid)

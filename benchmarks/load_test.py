@@ -3,7 +3,7 @@
     python benchmarks/load_test.py [--ks 0 10 30 60] [--seconds 12] [--clicks 15] [--lifetime 60]
 
 Loopback only, bounded in count (K <= 100) and time (each round ~20 s), and it stops by
-itself. It starts the server as ``bptt-sim serve`` does (simulator.server.serve, port 0,
+itself. It starts the server as ``bptt-sim serve`` does (simulator.serving.server.serve, port 0,
 logging to a file: a pipe nobody drains can wedge the server, ../shared/BROWSER.md), then per K:
 
 * K sessions from ``wsclient.WsSession`` (the page + its websocket, like a tab, nothing
@@ -43,8 +43,9 @@ from conftest import ARGS, CHROMIUM  # noqa: E402
 
 SERVER = """
 import gc, sys, time
-from simulator.server import serve
-from simulator.gc_pauses import PAUSES
+from simulator.app import create_app
+from simulator.serving.server import serve
+from simulator.serving.gc_pauses import PAUSES
 _gc = {}
 def _pause(phase, info):  # the server log gets every collection that held the loop >= 50 ms
     if phase == "start":
@@ -54,7 +55,7 @@ def _pause(phase, info):  # the server log gets every collection that held the l
               f"frozen {gc.get_freeze_count()}, sessions frozen {PAUSES.frozen_sessions}", flush=True)
 gc.callbacks.append(_pause)
 life = int(float(sys.argv[1]) * 1000)
-serve(port=0, address="localhost", unused_session_lifetime_milliseconds=life,
+serve(create_app, port=0, address="localhost", unused_session_lifetime_milliseconds=life,
       check_unused_sessions_milliseconds=max(500, life // 2))
 """
 
@@ -192,7 +193,7 @@ def main():
             browser.close()
         closed = time.monotonic()
         # The server drops a session `lifetime` s after its socket closed, checking every lifetime/2;
-        # the collector then frees them 5 s later (simulator/gc_pauses.py).
+        # the collector then frees them 5 s later (simulator/serving/gc_pauses.py).
         time.sleep(args.lifetime * 1.5 + 10)
         after_cpu, after_rss = sample(proc, 1.0)
         text = open(log_path).read()

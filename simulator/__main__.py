@@ -1,4 +1,4 @@
 """``python -m simulator`` is ``bptt-sim``."""
-from .cli import main
+from simulator.cli import main
 
 raise SystemExit(main())

@@ -8,14 +8,14 @@ import panel as pn
 import param
 
 from simulator import document
-from simulator.assets import global_css, stylesheet
-from simulator.gc_pauses import follow_session
-from simulator.keys import KeyboardShortcuts
-from simulator.lessons import LESSONS
-from simulator.pacer import FramePacer
-from simulator.player import Player
-from simulator.selection import DETAIL_TABS, Selection
-from simulator.session import Session
+from simulator.serving.assets import global_css, stylesheet
+from simulator.serving.gc_pauses import follow_session
+from simulator.serving.keys import KeyboardShortcuts
+from simulator.lessons.registry import LESSONS
+from simulator.serving.pacer import FramePacer
+from simulator.serving.player import Player
+from simulator.state.selection import DETAIL_TABS, Selection
+from simulator.state.session import Session
 from simulator.views.controls import PassControls, StatusView, TrainingControls
 from simulator.views.byhand import ByHandView
 from simulator.views.curves import ErrorSplitView, LossCurveView
@@ -167,6 +167,6 @@ def create_app(lesson=None, view=None, **params):
 if pn.state.served:
     # `panel serve simulator/app.py` runs this file once per session; prepare() (kernels,
     # TCP_NODELAY) does its work only the first time in a process.
-    from simulator.server import prepare
+    from simulator.serving.server import prepare
     prepare()
     create_app().servable(title="bptt-sim")

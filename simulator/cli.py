@@ -1,6 +1,6 @@
 """The command line ``bptt-sim`` (also ``python -m simulator``): train, check, serve.
 
-FILE is a document saved by the app or by ``--out`` (simulator/document.py), or a lesson's
+FILE is a document saved by the app or by ``--out`` (simulator/document/format.py), or a lesson's
 short name such as ``binary-addition``. Errors print one line on stderr and exit non-zero
 (2: bad input, 1: the check disagrees or training diverged), never a traceback.
 """
@@ -20,9 +20,9 @@ def open_state(name, seed=None):
 
 def open_document(name, seed=None):
     """(Session, the checked document or None for a lesson) for FILE."""
-    from . import document
-    from .lessons import LESSONS
-    from .session import Session
+    from simulator import document
+    from simulator.lessons.registry import LESSONS
+    from simulator.state.session import Session
     if name in LESSONS:
         session = Session(lesson=name)
         if seed is not None:
@@ -68,8 +68,8 @@ def jsonable(value):
 
 
 def measures(session):
-    """The lesson's own measures (simulator.readouts.readout) of the session's current state."""
-    from .readouts import readout
+    """The lesson's own measures (simulator.lessons.readouts.readout) of the session's current state."""
+    from simulator.lessons.readouts import readout
     s = session
     if s.task_info is None:
         return {}
@@ -81,7 +81,7 @@ def measures(session):
 
 # -- train -------------------------------------------------------------------------------------------
 def _train(args):
-    from . import document
+    from simulator import document
     session, doc = open_document(args.file, args.seed)
     start_loss, start = session.loss_value, session.updates
     ok = _run(session, args.updates)
@@ -134,7 +134,7 @@ def _summary(result, start):
 def _check(args):
     from engine import GradientCheck
 
-    from .edits import ref_label
+    from simulator.state.edits import ref_label
     session = open_state(args.file)
     net, names = session.net, session.unit_names
     gc = GradientCheck(net, session.sequences, eps=args.eps)
@@ -170,30 +170,31 @@ def _check(args):
 
 # -- serve -------------------------------------------------------------------------------------------
 def _serve(args):
-    from .server import serve
-    factory = None
+    from simulator.serving.server import serve
     if args.file is not None:
         factory = _factory(args.file)
+    else:
+        from simulator.app import create_app as factory
     origins = args.allow_websocket_origin or None
     print(f"bptt-sim: serving on http://{args.address}:{args.port}/ (Ctrl+C stops)", flush=True)
-    serve(port=args.port, address=args.address, show=args.show, websocket_origin=origins, app=factory)
+    serve(factory, port=args.port, address=args.address, show=args.show, websocket_origin=origins)
     return 0
 
 
 def _factory(name):
     """A function building the app for each browser session, all starting from FILE's state and view.
     The document is read and checked once, here, so a bad file stops the command at once."""
-    from . import document
-    from .lessons import LESSONS
+    from simulator import document
+    from simulator.lessons.registry import LESSONS
     if name in LESSONS:
         def create():
-            from .app import create_app
+            from simulator.app import create_app
             return create_app(lesson=name)
         return create
     doc = open_document(name)[1]  # the same refusals as train and check
 
     def create():  # with the document's view options (time step, selection, tab, lecture mode), if it has them
-        from .app import create_app
+        from simulator.app import create_app
         return create_app(session=document.session_from_document(doc, validated=True), view=doc.get("view"))
     return create
 

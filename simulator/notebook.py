@@ -13,10 +13,10 @@ writer of the state, exactly as in the browser.
 """
 import panel as pn
 
-from . import document as D
-from .app import SimulatorApp
-from .assets import global_css
-from .session import Session
+from simulator import document as D
+from simulator.app import SimulatorApp
+from simulator.serving.assets import global_css
+from simulator.state.session import Session
 
 
 def App(lesson=None, document=None):

@@ -8,8 +8,8 @@ import time
 import numpy as np
 from bokeh.document import Document
 
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 
 
 def frame_cost(make_view, frames=40):

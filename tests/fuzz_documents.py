@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 from fuzz_inputs import INF, NAN
 from simulator import document as D
-from simulator.lesson_data import MAX_SENTENCES
-from simulator.lessons import LESSONS
-from simulator.session import Session
+from simulator.lessons.own_data import MAX_SENTENCES
+from simulator.lessons.registry import LESSONS
+from simulator.state.session import Session
 
 
 def _lesson_text(lesson, sentences=None):

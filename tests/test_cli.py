@@ -12,7 +12,7 @@ import pytest
 
 from simulator import cli
 from simulator import document as D
-from simulator.session import Session
+from simulator.state.session import Session
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -1,4 +1,4 @@
-"""A served session whose tab closed stops training (simulator/player.py: watched). Bokeh keeps
+"""A served session whose tab closed stops training (simulator/serving/player.py: watched). Bokeh keeps
 such a session, and runs its callbacks, for a minute; its training would take a share of the
 core from the students still there. Real server, real websocket client (benchmarks/wsclient.py,
 the load test's protocol-level tab)."""

@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator import document as D
-from simulator.lessons import LESSONS
-from simulator.player import Player
-from simulator.selection import DETAIL_TABS, HIDEABLE, Selection
-from simulator.session import Session
+from simulator.lessons.registry import LESSONS
+from simulator.serving.player import Player
+from simulator.state.selection import DETAIL_TABS, HIDEABLE, Selection
+from simulator.state.session import Session
 from simulator.views.lecture import LectureMode
 
 

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from simulator import document as D
-from simulator.edits import new_unit_name
-from simulator.lessons import LESSONS
-from simulator.session import Session
+from simulator.state.edits import new_unit_name
+from simulator.lessons.registry import LESSONS
+from simulator.state.session import Session
 
 
 def _first(C, present):

@@ -6,9 +6,9 @@ import pytest
 
 import fuzz_inputs as F
 from simulator import document as D
-from simulator import readouts as R
-from simulator.lesson_data import MAX_SENTENCE, MAX_SENTENCES
-from simulator.session import Session
+from simulator.lessons import readouts as R
+from simulator.lessons.own_data import MAX_SENTENCE, MAX_SENTENCES
+from simulator.state.session import Session
 
 SENTENCES = "abc cab\nbad"  # 5 letters: 18 units where "hello world" has 24
 

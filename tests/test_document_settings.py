@@ -6,7 +6,7 @@ import pytest
 
 import fuzz_inputs as F
 from simulator import document as D
-from simulator.session import Session
+from simulator.state.session import Session
 
 NUMERIC = ("seed", "steps", "learning_rate", "momentum", "clip")
 

@@ -1,12 +1,12 @@
-"""Edits of the data and the structure: the pure functions of simulator/edits.py and the
+"""Edits of the data and the structure: the pure functions of simulator/state/edits.py and the
 Session methods that install their results (or keep the old state and say why)."""
 import numpy as np
 import pytest
 
 from engine import Network, Sequences, bptt, clamp_pattern, target_pattern
-from simulator import edits as E
-from simulator.lessons import LESSONS
-from simulator.session import Session
+from simulator.state import edits as E
+from simulator.lessons.registry import LESSONS
+from simulator.state.session import Session
 
 B, T, N = 3, 4, 4
 NAMES = ["x", "h1", "h2", "y"]
@@ -181,7 +181,7 @@ def test_add_unit_renumbers_ties_and_names_new_groups():
 
 @pytest.mark.parametrize("group", ["", 3, "   ", " hidden", "hidden ", "x" * 41, "h?", "<b>", "2nd", None])
 def test_add_unit_rejects_bad_group(group):
-    """A group that is not a name a document can carry (simulator.edits.GROUP_NAME) is refused."""
+    """A group that is not a name a document can carry (simulator.state.edits.GROUP_NAME) is refused."""
     with pytest.raises(ValueError, match="group: expected a group name such as 'hidden'"):
         E.add_unit(network(), data(), NAMES, GROUPS, group=group)
 

@@ -5,8 +5,8 @@ import json
 
 import numpy as np
 
-from simulator import export
-from simulator.session import Session
+from simulator.document import export as export
+from simulator.state.session import Session
 from simulator.views.share import ShareView
 
 

@@ -16,12 +16,12 @@ import fuzz_inputs as F
 from engine import Network, Sequences, Trainer, bptt
 from engine.patterns import CLAMP_MODES, TARGET_MODES
 from simulator import document as D
-from simulator.edits import KINDS, MAX_EDIT_UNITS, param_value, ref_label
-from simulator.lessons import LESSONS
+from simulator.state.edits import KINDS, MAX_EDIT_UNITS, param_value, ref_label
+from simulator.lessons.registry import LESSONS
 from simulator.notebook import App
-from simulator.selection import Selection
-from simulator.lesson_data import check_sentences
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.lessons.own_data import check_sentences
+from simulator.state.session import Session
 from simulator.views.grid import GridEditorView
 from simulator.views.inspector import InspectorView
 from simulator.views.link import decode_params, link_document, link_of

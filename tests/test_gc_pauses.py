@@ -1,4 +1,4 @@
-"""The collector policy of a served process (simulator/gc_pauses.py): sessions' objects are frozen
+"""The collector policy of a served process (simulator/serving/gc_pauses.py): sessions' objects are frozen
 out of the cyclic collector's sight, and closed sessions' garbage is still freed, once enough
 of them have closed."""
 import gc
@@ -7,7 +7,7 @@ import weakref
 import pytest
 from tornado.ioloop import IOLoop
 
-from simulator.gc_pauses import CollectorPolicy, follow_session
+from simulator.serving.gc_pauses import CollectorPolicy, follow_session
 
 
 class Node:

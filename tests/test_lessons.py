@@ -1,17 +1,17 @@
 """Every lesson builds, trains to its golden numbers with its seed, and replays exactly.
 
 The golden numbers were measured through Session (the app's own path: weights drawn first,
-then the cases) and are kept next to each lesson in simulator/lessons.py. Bounds sit about
+then the cases) and are kept next to each lesson in simulator/lessons/registry.py. Bounds sit about
 3x above the measured loss and far below the untrained loss, so each test can fail.
 """
 import numpy as np
 import pytest
 
 from engine import Sequences, bptt
-from simulator import lessons as L
-from simulator import readouts as R
-from simulator import tasks
-from simulator.session import Session
+from simulator.lessons import registry as L
+from simulator.lessons import readouts as R
+from simulator.lessons import tasks as tasks
+from simulator.state.session import Session
 
 NAMES = ["binary-addition", "robot-writer", "attractors", "learned-initial-state", "input-modes",
          "tied-weights", "temporal-xor", "vanishing-exploding"]

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from engine import Network, config
-from simulator import edits
-from simulator.player import Player
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state import edits as edits
+from simulator.serving.player import Player
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 
 
 def _snapshot(s):

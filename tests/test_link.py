@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from simulator import document as D
-from simulator.player import Player
-from simulator.session import Session
+from simulator.serving.player import Player
+from simulator.state.session import Session
 from simulator.views.controls import TrainingControls
 from simulator.views.link import decode_params, encode_params, link_document, link_of
 

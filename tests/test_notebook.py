@@ -33,7 +33,7 @@ def test_app_opens_a_document_at_its_view(tmp_path):
     `bptt-sim serve FILE` does; without a view section it opens at the default view."""
     from simulator import document as D
     from simulator.notebook import App
-    from simulator.session import Session
+    from simulator.state.session import Session
     s = Session(lesson="temporal-xor")
     s.step(3)
     weight = [int(k) for k in np.argwhere(s.net.C)[-1]]
@@ -56,7 +56,7 @@ def test_notebook_loads_the_css_of_the_served_app(monkeypatch):
     import panel as pn
 
     from simulator.app import create_app
-    from simulator.assets import stylesheet
+    from simulator.serving.assets import stylesheet
     from simulator.notebook import App
     calls = []
     monkeypatch.setattr(pn, "extension", lambda *args, **kwargs: calls.append(kwargs))

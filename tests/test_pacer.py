@@ -1,9 +1,9 @@
-"""The Player waits for the page (simulator/pacer.py) without a browser: the page's answers are
+"""The Player waits for the page (simulator/serving/pacer.py) without a browser: the page's answers are
 set by hand here; tests/ui/test_pacing_ui.py drives the real page."""
-from simulator.pacer import FramePacer
-from simulator.player import Player
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.serving.pacer import FramePacer
+from simulator.serving.player import Player
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 
 
 def test_a_page_that_never_answers_is_not_waited_for():

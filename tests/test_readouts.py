@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from engine import Network, Sequences, bptt
-from simulator import lessons as L
-from simulator import readouts as R
-from simulator.session import Session
+from simulator.lessons import registry as L
+from simulator.lessons import readouts as R
+from simulator.state.session import Session
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,7 @@ def test_a_dropped_app_is_freed():
     app.player.playing = False
     refs = [weakref.ref(o) for o in (app, app.session, app.session.net, app.player, app.selection)]
     del app, layout
-    gc.unfreeze()  # an in-process test server may have frozen it (simulator/gc_pauses.py)
+    gc.unfreeze()  # an in-process test server may have frozen it (simulator/serving/gc_pauses.py)
     gc.collect()
     assert [r() for r in refs] == [None] * len(refs)
 
@@ -59,7 +59,7 @@ def test_a_dropped_app_is_freed():
 def test_create_app_builds_a_new_state_per_call():
     """create_app (what the server calls once per browser session) never reuses a Session."""
     gc.collect()
-    from simulator.session import Session
+    from simulator.state.session import Session
     before = {id(o) for o in gc.get_objects() if isinstance(o, Session)}
     one, two = create_app(), create_app()
     after = [o for o in gc.get_objects() if isinstance(o, Session) and id(o) not in before]
@@ -71,7 +71,7 @@ def test_the_scheduler_stretches_frames_while_the_process_is_busy():
     """A process busier than its share stretches every period (more updates per frame keep
     8 updates/s); once it is quiet the periods shrink back to the Players' own; a paused or
     closed session stops counting as active."""
-    from simulator.scheduler import FrameScheduler
+    from simulator.serving.scheduler import FrameScheduler
 
     class P:  # a stand-in Player (the scheduler holds weak references)
         pass
@@ -98,7 +98,7 @@ def test_the_scheduler_stretches_frames_while_the_process_is_busy():
 
 def test_a_lone_session_is_never_stretched():
     """One playing session competes with nobody: however busy the process, it keeps its own period."""
-    from simulator.scheduler import FrameScheduler
+    from simulator.serving.scheduler import FrameScheduler
 
     class P:
         pass

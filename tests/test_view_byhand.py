@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from engine import finite_differences
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views import byhand
 from simulator.views.byhand import ByHandView, parameter_labels, stack_csv
 

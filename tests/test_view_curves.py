@@ -6,8 +6,8 @@ from bokeh.document.events import ColumnsStreamedEvent, ModelChangedEvent
 from bokeh.models import LinearScale, LogScale
 
 from frames import frame_cost
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views.curves import ErrorSplitView, LossCurveView
 
 

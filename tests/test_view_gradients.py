@@ -6,8 +6,8 @@ import pytest
 
 from engine import UnrolledNet
 from frames import frame_cost
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
 from simulator.views.throttle import Throttle
 

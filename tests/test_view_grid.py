@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from bokeh.events import Tap
 
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views.grid import GridEditorView
 from simulator.views.style import fmt
 

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views.inspector import InspectorView, unit_numbers
 from simulator.views.style import fmt
 

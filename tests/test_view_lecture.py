@@ -3,10 +3,10 @@ and the cards step through the lesson's points doing their actions."""
 import panel as pn
 import pytest
 
-from simulator.lessons import LESSONS
-from simulator.player import Player
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.lessons.registry import LESSONS
+from simulator.serving.player import Player
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views.lecture import CARD_ACTIONS, LectureMode, lesson_cards
 
 

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 from simulator import document as D
-from simulator import lesson_measures as LM
-from simulator import readouts as R
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.lessons import measures as LM
+from simulator.lessons import readouts as R
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views.lesson_panel import LessonPanelView
 
 

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from frames import frame_cost
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views.matrices import FILL, MatricesView
 from simulator.views.style import NEGATIVE, POSITIVE
 

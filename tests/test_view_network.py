@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 from bokeh.document import Document
 
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views import graph_layout as gl
 from simulator.views import style
-from simulator.lessons import LESSONS
+from simulator.lessons.registry import LESSONS
 from simulator.views.network import BORDER, MAX_W, MIN_W, RecurrentView
 
 

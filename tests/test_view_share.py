@@ -5,9 +5,9 @@ import numpy as np
 import panel as pn
 
 from simulator import document as D
-from simulator.player import Player
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.serving.player import Player
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views.lecture import LectureMode
 from simulator.views.share import ShareView
 

@@ -2,8 +2,8 @@
 weights through the Session, and its choosers follow the network."""
 import pytest
 
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views.structure import StructureView
 
 

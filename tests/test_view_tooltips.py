@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from bokeh.document import Document
 
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 from simulator.views import graph_layout as gl
 from simulator.views.network import EDGE_TIPS, UNIT_TIPS, RecurrentView
 from simulator.views.unrolled import EDGE_TIPS as UNROLLED_EDGE_TIPS

@@ -15,16 +15,16 @@ from bokeh.models import ColumnDataSource, DataTable, NumberFormatter, Scientifi
 
 from engine import GradientCheck
 
-from ..selection import Selection
-from ..session import Session
-from .style import soon
-from .throttle import Throttle
+from simulator.document.export import STACK_COLUMNS, stack_csv, stack_rows  # noqa: F401 (the table shows them)
+from simulator.state.selection import Selection
+from simulator.state.session import Session
+from simulator.views.style import soon
+from simulator.views.throttle import Throttle
 
 # Finite differences cost 2 forward passes per free parameter, run on the server while the
 # student waits: a few thousand parameters take a few seconds; more would freeze the page.
 MAX_CHECK_PARAMETERS = 5000
 TOP_ROWS = 8
-STACK_COLUMNS = ("t", "unit", "z", "s", "target", "g", "d")
 
 
 def parameter_labels(net, unit_names):
@@ -34,39 +34,6 @@ def parameter_labels(net, unit_names):
     labels += [f"b {n}" if net.bias else None for n in unit_names]
     labels += [f"h0 {n}" for n in unit_names]
     return labels
-
-
-def stack_rows(session, case):
-    """The selected case's stack as columns: one row per (t, unit), t = 0..T (MODEL.md's s, g, d)."""
-    g, seq, names = session.gradients, session.sequences, session.unit_names
-    T1, N = seq.T + 1, seq.N
-    t = np.repeat(np.arange(T1), N)
-    i = np.tile(np.arange(N), T1)
-    taught = seq.M[case].ravel() > 0
-    return {
-        "t": t.tolist(),
-        "unit": [names[k] for k in i],
-        "z": g.net_inputs[case].ravel().tolist(),
-        "s": g.states[case].ravel().tolist(),
-        # Units without a target at this step have none: NaN shows as an empty cell and CSV field.
-        "target": np.where(taught, seq.Y[case].ravel(), np.nan).tolist(),
-        "g": g.ds[case].ravel().tolist(),
-        "d": g.dz[case].ravel().tolist(),
-    }
-
-
-def stack_csv(session, case):
-    """The stack table of ``case`` as CSV text, full precision (repr) so a spreadsheet can redo the sums."""
-    rows = stack_rows(session, case)
-    out = io.StringIO()
-    out.write(",".join(STACK_COLUMNS) + "\n")
-    for k in range(len(rows["t"])):
-        cells = []
-        for c in STACK_COLUMNS:
-            v = rows[c][k]
-            cells.append("" if isinstance(v, float) and np.isnan(v) else repr(v) if isinstance(v, float) else str(v))
-        out.write(",".join(cells) + "\n")
-    return out.getvalue()
 
 
 class ByHandView(pn.viewable.Viewer):

@@ -8,11 +8,11 @@ import html
 import panel as pn
 import param
 
-from ..assets import stylesheet
-from ..player import Player
-from ..selection import Selection, pass_frame
-from ..session import Session
-from .style import soon
+from simulator.serving.assets import stylesheet
+from simulator.serving.player import Player
+from simulator.state.selection import Selection, pass_frame
+from simulator.state.session import Session
+from simulator.views.style import soon
 
 # round(): 3 * 10.0 ** -1 is 0.30000000000000004, which a typed or linked 0.3 never equals (the slider
 # and the session then corrected each other without end).

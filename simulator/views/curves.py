@@ -12,13 +12,13 @@ from bokeh.models import (BasicTicker, BasicTickFormatter, ColumnDataSource, Fix
                           LinearScale, LogScale, Range1d)
 from bokeh.plotting import figure
 
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 
-from .plotting import log_range, log_ticks, padded_range, readable
-from .save_tool import add_save_tool
-from .style import HIGHLIGHT, fmt
-from .throttle import Throttle
+from simulator.views.plotting import log_range, log_ticks, padded_range, readable
+from simulator.views.save_tool import add_save_tool
+from simulator.views.style import HIGHLIGHT, fmt
+from simulator.views.throttle import Throttle
 
 BAR = "#8a8a8a"  # bars of an unsigned quantity (E is never negative): no sign colour
 

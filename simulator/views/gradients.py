@@ -16,14 +16,14 @@ from bokeh.models import ColumnDataSource, FactorRange, HoverTool, PrintfTickFor
 from bokeh.plotting import figure
 
 from engine import UnrolledNet, constrain
-from simulator.edits import ref_label
-from simulator.selection import Selection, pass_frame
-from simulator.session import Session
+from simulator.state.edits import ref_label
+from simulator.state.selection import Selection, pass_frame
+from simulator.state.session import Session
 
-from .plotting import first_connection, log_range, padded_range, readable, weight_name
-from .save_tool import add_save_tool
-from .style import HIGHLIGHT, NEGATIVE, POSITIVE, TIE_COLOURS, fmt
-from .throttle import Throttle
+from simulator.views.plotting import first_connection, log_range, padded_range, readable, weight_name
+from simulator.views.save_tool import add_save_tool
+from simulator.views.style import HIGHLIGHT, NEGATIVE, POSITIVE, TIE_COLOURS, fmt
+from simulator.views.throttle import Throttle
 
 REDRAW_INTERVAL = 0.1  # s: the bars and norms redraw at most 10 times a second while training
 TOO_MANY_LABELS = 24  # above this many steps the bar labels overlap; the tooltips still give numbers

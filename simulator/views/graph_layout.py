@@ -12,8 +12,8 @@ from collections import namedtuple
 import numpy as np
 from bokeh.models import CustomJS, CustomJSHover, HoverTool, TapTool
 
-from ..selection import pass_frame
-from . import style
+from simulator.state.selection import pass_frame
+from simulator.views import style
 
 FONT = "13pt"        # labels on a projector
 SMALL_FONT = "12pt"  # the smallest text we draw

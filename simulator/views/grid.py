@@ -16,12 +16,12 @@ from bokeh.events import Tap
 from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Range1d
 from bokeh.plotting import figure
 
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 
-from .save_tool import add_save_tool
-from .style import CLAMP, HIGHLIGHT, TARGET, fmt, soon, tint
-from .throttle import Throttle
+from simulator.views.save_tool import add_save_tool
+from simulator.views.style import CLAMP, HIGHLIGHT, TARGET, fmt, soon, tint
+from simulator.views.throttle import Throttle
 
 ROW_PX = 26  # height of one time step in the grid
 CLAMP_FILL, TARGET_FILL = tint(CLAMP, 0.25), tint(TARGET, 0.22)

@@ -11,12 +11,12 @@ import numpy as np
 import panel as pn
 import param
 
-from simulator.edits import param_value, ref_label
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.edits import param_value, ref_label
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 
-from .style import fmt, soon
-from .throttle import Throttle
+from simulator.views.style import fmt, soon
+from simulator.views.throttle import Throttle
 
 F_TEXT = {"logistic": "1 / (1 + e<sup>−z</sup>)", "tanh": "tanh(z)", "linear": "z",
           "softmax": "e<sup>z</sup> / Σ<sub>group</sub> e<sup>z<sub>k</sub></sup>"}

@@ -8,11 +8,11 @@ one small action, given here as data (CARD_ACTIONS), never as code paths per les
 import panel as pn
 import param
 
-from ..assets import stylesheet
-from ..player import Player
-from ..selection import Selection
-from ..session import Session
-from .style import soon
+from simulator.serving.assets import stylesheet
+from simulator.serving.player import Player
+from simulator.state.selection import Selection
+from simulator.state.session import Session
+from simulator.views.style import soon
 
 # Per lesson, one action per point (None: the card only shows its text). Actions:
 #   "forward-pass" / "backward-pass"  the slow-motion pass from its start / from its backward half

@@ -16,16 +16,16 @@ import param
 from bokeh.models import ColumnDataSource, HoverTool, Range1d, Span
 from bokeh.plotting import figure
 
-from .. import edits as E
-from .. import lesson_measures as LM
-from .. import readouts as R
-from ..selection import Selection
-from ..assets import stylesheet
-from ..lesson_data import SENTENCE_LETTERS
-from ..session import Session
-from .plotting import readable
-from .save_tool import add_save_tool
-from .style import NEGATIVE, POSITIVE, fmt, soon
+from simulator.state import edits as E
+from simulator.lessons import measures as LM
+from simulator.lessons import readouts as R
+from simulator.state.selection import Selection
+from simulator.serving.assets import stylesheet
+from simulator.lessons.own_data import SENTENCE_LETTERS
+from simulator.state.session import Session
+from simulator.views.plotting import readable
+from simulator.views.save_tool import add_save_tool
+from simulator.views.style import NEGATIVE, POSITIVE, fmt, soon
 
 STATE_COLOURS = {(0, 0): "#7f8c8d", (0, 1): "#2c6fbb", (1, 0): "#e67e22", (1, 1): "#c0392b"}
 EXPLAIN = {

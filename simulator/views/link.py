@@ -17,10 +17,10 @@ import numpy as np
 import panel as pn
 import param
 
-from .. import document
-from .. import lessons as L
-from ..lessons import DEFAULT_LESSON, LESSONS
-from ..session import Session
+from simulator import document
+from simulator.lessons import registry as L
+from simulator.lessons.registry import DEFAULT_LESSON, LESSONS
+from simulator.state.session import Session
 
 #: Longest ``w`` written into a URL (characters); larger nets share settings and seed only.
 MAX_W_CHARS = 4000

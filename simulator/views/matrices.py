@@ -11,13 +11,13 @@ import param
 from bokeh.models import ColumnDataSource, FactorRange, HoverTool, TapTool
 from bokeh.plotting import figure
 
-from simulator.selection import Selection, pass_frame
-from simulator.session import Session
+from simulator.state.selection import Selection, pass_frame
+from simulator.state.session import Session
 
-from .plotting import first_connection, readable, weight_name
-from .save_tool import add_save_tool
-from .style import HIGHLIGHT, NEGATIVE, NEUTRAL, POSITIVE
-from .throttle import Throttle
+from simulator.views.plotting import first_connection, readable, weight_name
+from simulator.views.save_tool import add_save_tool
+from simulator.views.style import HIGHLIGHT, NEGATIVE, NEUTRAL, POSITIVE
+from simulator.views.throttle import Throttle
 
 FILL = 0.92  # a square at the scale's full value fills this much of its cell
 MATRICES = ("W", "dW", "G")

@@ -21,12 +21,12 @@ import param
 from bokeh.models import ColumnDataSource, Range1d, Title
 from bokeh.plotting import figure
 
-from ..assets import stylesheet
-from ..selection import Selection
-from ..session import Session
-from . import graph_layout as gl
-from . import style
-from .save_tool import add_save_tool
+from simulator.serving.assets import stylesheet
+from simulator.state.selection import Selection
+from simulator.state.session import Session
+from simulator.views import graph_layout as gl
+from simulator.views import style
+from simulator.views.save_tool import add_save_tool
 
 UNIT_PX, RING_PX = 48, 66  # circle and target-ring diameters (px)
 FRAME_W = 560            # frame width assumed until the browser reports the real one (px)

@@ -1,10 +1,10 @@
 """Save and load: download the current state as a document, upload one to continue from it.
 
-The document is simulator/document.py's JSON, with the view options (time step, selected weight
+The document is simulator/document/format.py's JSON, with the view options (time step, selected weight
 and unit, case, open tab, lecture mode) in its "view" section. An upload is checked completely
 before the session is touched (document.apply_document), so a bad file leaves everything as it
 was and the reason shows here and in the status line. Below them, exports for other tools
-(simulator/export.py): the loss history and the whole stack as CSV, the parameters as .npz, and
+(simulator/document/export.py): the loss history and the whole stack as CSV, the parameters as .npz, and
 a hint where the pictures' own PNG and SVG buttons are (views/save_tool.py).
 """
 import html
@@ -13,11 +13,13 @@ import io
 import panel as pn
 import param
 
-from .. import document, export
-from ..assets import stylesheet
-from ..selection import Selection
-from ..session import Session
-from .lecture import LectureMode
+from simulator import document
+
+from simulator.document import export as export
+from simulator.serving.assets import stylesheet
+from simulator.state.selection import Selection
+from simulator.state.session import Session
+from simulator.views.lecture import LectureMode
 
 LIMIT_TEXT = f"{document.MAX_BYTES // 1_000_000} MB"
 
@@ -40,7 +42,7 @@ class ShareView(pn.viewable.Viewer):
         self.upload = pn.widgets.FileInput(
             accept=".json,application/json", css_classes=["share-load"], sizing_mode="stretch_width",
             description=f"Load a saved document (at most {LIMIT_TEXT}); a bad file changes nothing.")
-        # Exports for other tools (simulator/export.py); each is computed when its button is pressed.
+        # Exports for other tools (simulator/document/export.py); each is computed when its button is pressed.
         self.exports = {
             "loss": pn.widgets.FileDownload(
                 callback=lambda: self._named(self.exports["loss"], "-loss.csv",

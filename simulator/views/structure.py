@@ -11,11 +11,11 @@ import html
 import panel as pn
 import param
 
-from simulator.edits import param_value, ref_label, tie_label
-from simulator.selection import Selection
-from simulator.session import Session
+from simulator.state.edits import param_value, ref_label, tie_label
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 
-from .style import fmt, soon
+from simulator.views.style import fmt, soon
 
 
 class StructureView(pn.viewable.Viewer):

@@ -19,12 +19,12 @@ import param
 from bokeh.models import BoxAnnotation, ColumnDataSource, FixedTicker, Range1d, Title
 from bokeh.plotting import figure
 
-from ..selection import Selection
-from ..session import Session
-from . import graph_layout as gl
-from . import style
-from .save_tool import add_save_tool
-from .network import UNIT_TIPS
+from simulator.state.selection import Selection
+from simulator.state.session import Session
+from simulator.views import graph_layout as gl
+from simulator.views import style
+from simulator.views.save_tool import add_save_tool
+from simulator.views.network import UNIT_TIPS
 
 ROW_PX = 62    # height of one unit's row (px)
 FRAME_W = 560  # frame width assumed until the browser reports the real one (px)

@@ -33,7 +33,7 @@ def app_url():
     from panel.io.state import state
 
     from simulator.app import create_app
-    from simulator.server import prepare
+    from simulator.serving.server import prepare
     prepare()
     sid = uuid.uuid4().hex
     thread = pn.serve(create_app, port=0, threaded=True, show=False, server_id=sid, title="bptt-sim")

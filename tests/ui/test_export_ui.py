@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from simulator import document as D
-from simulator import export
-from simulator.session import Session
+from simulator.document import export as export
+from simulator.state.session import Session
 
 from .bokeh_helpers import hover_data
 

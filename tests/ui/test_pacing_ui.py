@@ -1,5 +1,5 @@
 """Pause is obeyed at once even where the page draws slower than the server computes (the robot
-writer's big unrolled net): frames wait for the page (simulator/pacer.py) instead of queueing in
+writer's big unrolled net): frames wait for the page (simulator/serving/pacer.py) instead of queueing in
 it, so neither the picture nor a click lags behind."""
 import pytest
 from playwright.sync_api import expect

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from simulator import document as D
-from simulator.session import Session
+from simulator.state.session import Session
 
 from .bokeh_helpers import column
 from .conftest import shot

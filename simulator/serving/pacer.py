@@ -13,7 +13,7 @@ test client, which renders nothing) is never held back.
 import param
 from panel.custom import JSComponent
 
-from .assets import STATIC
+from simulator.serving.assets import STATIC
 
 
 class FramePacer(JSComponent):

@@ -1,5 +1,5 @@
 """Checks of JSON values that name the place of the first bad one (``network.W[2][5]: expected a
-finite number; got nan``). simulator/document.py says which values the format allows; these say
+finite number; got nan``). simulator/document/format.py says which values the format allows; these say
 how to check one and what to tell the user when it is wrong."""
 import math
 

@@ -10,9 +10,9 @@ Loading only parses JSON and checks it (``validate``, the one place where the fo
 defined by checks); nothing from a file is ever executed, imported or evaluated. Every refusal
 is a ValueError whose message names the place in the document and what was expected there,
 e.g. ``network.W[2]: expected 6 numbers; got 5``. docs/document-format.md describes the keys;
-the optional "view" section is written, checked and applied by simulator/view_section.py, and
+the optional "view" section is written, checked and applied by simulator/document/view_section.py, and
 the optional "lesson_data" section (the robot writer's own sentences) is checked by
-simulator/lesson_data.py.
+simulator/document/lesson_data.py.
 """
 import json
 import os
@@ -23,13 +23,13 @@ import param
 
 from engine import Network, Sequences, bptt, config
 
-from . import edits as E
-from . import json_checks as J
-from . import lesson_data as LD
-from . import lessons as L
-from .session import Session
-from .tasks import make_task
-from .view_section import VIEW_DEFAULTS, apply_view, check_view, view_of  # noqa: F401 (part of this API)
+from simulator.state import edits as E
+from simulator.document import json_checks as J
+from simulator.document import lesson_data as LD
+from simulator.lessons import registry as L
+from simulator.state.session import Session
+from simulator.lessons.tasks import make_task
+from simulator.document.view_section import VIEW_DEFAULTS, apply_view, check_view, view_of
 
 FORMAT, VERSION = "bptt-sim", 1
 #: Largest document accepted, in bytes of JSON text (a 32-case batch of binary addition is ~50 kB).
@@ -50,7 +50,7 @@ KEYS = {
     "data": ("X", "K", "Y", "M"),
     "training": (*SETTINGS, "updates", "history", "velocity"),
 }
-OPTIONAL = {"": ("lesson_data", "view")}  # simulator/lesson_data.py, simulator/view_section.py
+OPTIONAL = {"": ("lesson_data", "view")}  # simulator/document/lesson_data.py, simulator/document/view_section.py
 
 
 # -- writing ------------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ import param
 from engine import Gradients, Network, Sequences, Trainer, bptt
 from engine.network import parse_ref
 
-from . import edits as E
-from . import lesson_data as LD
-from . import lessons as L
-from .tasks import make_task
+from simulator.state import edits as E
+from simulator.lessons import own_data as LD
+from simulator.lessons import registry as L
+from simulator.lessons.tasks import make_task
 
 ELEMENTWISE = ("logistic", "tanh", "linear")
 
@@ -78,7 +78,7 @@ class Session(param.Parameterized):
     unit_names = param.List(default=[])
     unit_groups = param.List(default=[])
     lesson_data = param.Dict(default={}, constant=True, doc="What the user gave lessons in place of their own "
-                             "data, by lesson (the robot writer's sentences): simulator/lesson_data.py.")
+                             "data, by lesson (the robot writer's sentences): simulator/lessons/own_data.py.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -351,7 +351,7 @@ class Session(param.Parameterized):
     # -- the robot writer's own sentences ----------------------------------------------------------
     def use_sentences(self, text):
         """Rebuild the robot-writer lesson on the sentences in ``text`` (one per line) and switch
-        to it with fresh weights. Rules: lesson_data.check_sentences. Bad input leaves everything
+        to it with fresh weights. Rules: own_data.check_sentences. Bad input leaves everything
         as it was and says why."""
         def apply():
             sentences = LD.check_sentences(text)

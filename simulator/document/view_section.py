@@ -1,11 +1,11 @@
 """The optional "view" section of a document: what the user was looking at.
 
 The time step, training case, selected weight and unit and open tab (a Selection) and lecture
-mode's large type, hidden controls and the card shown (a LectureMode). simulator/document.py writes, checks and
+mode's large type, hidden controls and the card shown (a LectureMode). simulator/document/format.py writes, checks and
 applies it with the rest of the document; docs/document-format.md describes its keys.
 """
-from . import json_checks as J
-from .selection import DETAIL_TABS, HIDEABLE
+from simulator.document import json_checks as J
+from simulator.state.selection import DETAIL_TABS, HIDEABLE
 
 #: The section may be left out (documents written before it existed, `bptt-sim train LESSON --out`
 #: and links write none), and so may each of its keys: a missing key means its default here.

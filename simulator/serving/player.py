@@ -8,15 +8,15 @@ then the session recomputes what is shown once: one redraw per tick, never a blo
 import panel as pn
 import param
 
-from .pacer import FramePacer
-from .scheduler import SCHEDULER
-from .selection import Selection
-from .session import Session
+from simulator.serving.pacer import FramePacer
+from simulator.serving.scheduler import SCHEDULER
+from simulator.state.selection import Selection
+from simulator.state.session import Session
 
 
 def watched():
     """False when this callback's served session has no open websocket. Bokeh keeps a session
-    whose tab closed for a minute (simulator/server.py) and runs its callbacks all the while, so
+    whose tab closed for a minute (simulator/serving/server.py) and runs its callbacks all the while, so
     its training would take a share of the core from the students still there."""
     context = getattr(pn.state.curdoc, "session_context", None)
     session = getattr(context, "_session", None)  # Bokeh's ServerSession; None outside a server
@@ -37,9 +37,9 @@ class Player(param.Parameterized):
     max_updates = param.Integer(default=50, bounds=(1, 10_000), doc="Most updates per frame.")
     updates_per_frame = param.Integer(default=1, doc="How many updates the last frame ran (measured).")
     pacer = param.ClassSelector(class_=FramePacer, default=None,
-                                doc="The page's frame acknowledgements (simulator/pacer.py); None: unpaced.")
+                                doc="The page's frame acknowledgements (simulator/serving/pacer.py); None: unpaced.")
     fair = param.Boolean(default=True, doc="Share the server's core with the other sessions that train: "
-                         "longer frames under load, each with more updates (simulator/scheduler.py).")
+                         "longer frames under load, each with more updates (simulator/serving/scheduler.py).")
 
     def __init__(self, **params):
         super().__init__(**params)

@@ -2,7 +2,7 @@
 import functools
 import pathlib
 
-STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+STATIC = pathlib.Path(__file__).resolve().parent.parent.parent / "static"
 
 
 @functools.lru_cache(maxsize=None)

@@ -3,7 +3,7 @@
 Kept apart from Session because it changes nothing in the model: the pictures write it (one
 writer per param: the time slider/keys write ``time``, clicks on connections ``weight``,
 clicks on units ``unit``, the pass buttons ``tick``, the detail tabs ``tab``) and every view
-reads it. A loaded document's "view" section sets it too (simulator/document.py).
+reads it. A loaded document's "view" section sets it too (simulator/document/format.py).
 
 The pass animation is one integer ``tick`` over 2T + 2 frames (T = number of steps):
 

@@ -2,7 +2,7 @@
 import param
 from panel.custom import JSComponent
 
-from .assets import STATIC
+from simulator.serving.assets import STATIC
 
 class KeyboardShortcuts(JSComponent):
     """Calls ``on_key(key, shift)`` for each press of one of ``keys`` outside a text field."""

@@ -10,8 +10,8 @@ import numpy as np
 
 from engine import Sequences, Trainer, bptt
 
-from . import lessons as L
-from .tasks import INPUT_MODES, make_task
+from simulator.lessons import registry as L
+from simulator.lessons.tasks import INPUT_MODES, make_task
 
 # The four states of the addition automaton, (carry, sum bit), at the corners of a square:
 # no carry on top, carry below; bit 0 on the left, bit 1 on the right.

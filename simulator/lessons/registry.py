@@ -17,7 +17,7 @@ import numpy as np
 
 from engine import Network
 
-from .tasks import alphabet_of
+from simulator.lessons.tasks import alphabet_of
 
 
 def _letter(ch):

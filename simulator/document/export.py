@@ -10,7 +10,40 @@ import json
 
 import numpy as np
 
-from .views.byhand import stack_csv
+STACK_COLUMNS = ("t", "unit", "z", "s", "target", "g", "d")
+
+
+def stack_rows(session, case):
+    """The selected case's stack as columns: one row per (t, unit), t = 0..T (MODEL.md's s, g, d)."""
+    g, seq, names = session.gradients, session.sequences, session.unit_names
+    T1, N = seq.T + 1, seq.N
+    t = np.repeat(np.arange(T1), N)
+    i = np.tile(np.arange(N), T1)
+    taught = seq.M[case].ravel() > 0
+    return {
+        "t": t.tolist(),
+        "unit": [names[k] for k in i],
+        "z": g.net_inputs[case].ravel().tolist(),
+        "s": g.states[case].ravel().tolist(),
+        # Units without a target at this step have none: NaN shows as an empty cell and CSV field.
+        "target": np.where(taught, seq.Y[case].ravel(), np.nan).tolist(),
+        "g": g.ds[case].ravel().tolist(),
+        "d": g.dz[case].ravel().tolist(),
+    }
+
+
+def stack_csv(session, case):
+    """The stack table of ``case`` as CSV text, full precision (repr) so a spreadsheet can redo the sums."""
+    rows = stack_rows(session, case)
+    out = io.StringIO()
+    out.write(",".join(STACK_COLUMNS) + "\n")
+    for k in range(len(rows["t"])):
+        cells = []
+        for c in STACK_COLUMNS:
+            v = rows[c][k]
+            cells.append("" if isinstance(v, float) and np.isnan(v) else repr(v) if isinstance(v, float) else str(v))
+        out.write(",".join(cells) + "\n")
+    return out.getvalue()
 
 
 def loss_history_csv(session):
@@ -20,7 +53,7 @@ def loss_history_csv(session):
 
 
 def all_stacks_csv(session):
-    """The stack table (views/byhand.stack_csv: t, unit, z, s, target, g, d) of every case, with
+    """The stack table (stack_csv: t, unit, z, s, target, g, d) of every case, with
     a leading ``case`` column: the whole batch's states and derivatives in one file."""
     out = []
     for case in range(session.sequences.B):

@@ -3,7 +3,7 @@
 Measured in ../shared/BROWSER.md: with Nagle's algorithm on, a click while a session streams
 waits for the delayed ACK (p50 48 ms); with TCP_NODELAY it takes 7 ms.
 """
-from .assets import STATIC
+from simulator.serving.assets import STATIC
 
 
 def set_nodelay():
@@ -35,12 +35,13 @@ def prepare():
     _prepared.append(True)
 
 
-def serve(port=5006, address="localhost", show=False, websocket_origin=None, threaded=False, app=None, **kwargs):
-    """Serve ``create_app`` (or ``app``, a function of no arguments building one session's app;
-    ``bptt-sim serve FILE`` passes one) for every browser session. Returns Panel's server or thread."""
+def serve(app, port=5006, address="localhost", show=False, websocket_origin=None, threaded=False, **kwargs):
+    """Serve ``app``, a function of no arguments building one session's app (simulator.app's
+    create_app, or one starting from a document for ``bptt-sim serve FILE``), for every browser
+    session. The factory is given, never imported, so serving sits below the app it serves.
+    Returns Panel's server or thread."""
     import panel as pn
 
-    from .app import create_app
     prepare()
     # Panel allows the page's own host:port; a class network adds the lecturer's address.
     origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}", *(websocket_origin or [])] if port else None
@@ -49,5 +50,5 @@ def serve(port=5006, address="localhost", show=False, websocket_origin=None, thr
     # for about a minute and a page's websocket waits in line; with Bokeh's 15 s a third of them
     # were dropped and built again (benchmarks/load_test.py), so wait a minute.
     kwargs.setdefault("unused_session_lifetime_milliseconds", UNUSED_SESSION_LIFETIME_MS)
-    return pn.serve(app or create_app, port=port, address=address, show=show, threaded=threaded,
+    return pn.serve(app, port=port, address=address, show=show, threaded=threaded,
                     websocket_origin=origins, title="bptt-sim", static_dirs={"assets": str(STATIC)}, **kwargs)

@@ -12,8 +12,8 @@ import numpy as np
 from engine import Sequences, bptt, constrain
 from engine.network import parse_ref
 
-from .lessons import unit_layout
-from .tasks import addition_batch, bits_of
+from simulator.lessons.registry import unit_layout
+from simulator.lessons.tasks import addition_batch, bits_of
 
 LECTURE_PAIRS = ((52, 77), (38, 166))  # lecture 7c's examples: 52 + 77 = 129, 38 + 166 = 204
 
