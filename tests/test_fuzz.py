@@ -1,7 +1,7 @@
 """Fuzz: thousands of generated bad inputs through every entry point (typed values, uploaded
 documents, URL parameters, the Python API) are refused with a clear ValueError (or the session's
 error message) naming what was wrong, and the state is exactly as it was afterwards. The inputs
-come from tests/fuzz_inputs.py and tests/fuzz_documents.py; tests/test_document.py mutates the
+come from tests/fuzz_inputs.py and tests/fuzz_documents.py; tests/document/test_document.py mutates the
 values of one document, these mutate every lesson's saved state and send it through the upload
 widget."""
 import base64

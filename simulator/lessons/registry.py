@@ -9,7 +9,7 @@ switches biases off) and ``spectral_radius`` ({group: rho}: that group's recurre
 rescaled to spectral radius rho, lecture 7d). ``build_network`` turns a lesson into an
 engine.Network; nothing here runs at import beyond building dicts.
 
-The numbers in the comments were measured through Session (tests/test_lessons.py keeps them).
+The numbers in the comments were measured through Session (tests/lessons/test_lessons.py keeps them).
 """
 import copy
 

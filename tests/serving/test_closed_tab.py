@@ -12,7 +12,7 @@ import uuid
 import panel as pn
 from panel.io.state import state
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks"))
 from wsclient import WsSession  # noqa: E402
 
 from simulator.app import SimulatorApp  # noqa: E402
