@@ -19,7 +19,7 @@ def finite_differences(net, seq, eps=1e-6):
         for sign in (1.0, -1.0):
             x = flat.copy()
             x[k] += sign * eps
-            probe._assign(x)
+            probe.assign(x)
             fd[k] += sign * bptt(probe, seq, check=False).loss
     fd /= 2 * eps
     return net.unflatten(fd)

@@ -231,7 +231,7 @@ class Network:
         targets = np.flatnonzero(self.tie_index == gid) if gid >= 0 else [k]
         flat = self.params()
         flat[targets] = v
-        self._assign(flat)
+        self.assign(flat)
 
     # -- the flat parameter vector [W.ravel(), b, h0] ---------------------------------------
     def params(self):
@@ -242,8 +242,14 @@ class Network:
         N = self.N
         return flat[:N * N].reshape(N, N), flat[N * N:N * N + N], flat[N * N + N:]
 
-    def _assign(self, flat):
-        """Write a flat vector into the parameter arrays in place (optimiser and ``set``)."""
+    def assign(self, flat):
+        """Write a flat vector [W.ravel(), b, h0] (as ``params`` gives) into the parameters in place:
+        the optimiser's update, ``set``, an undo. Absent connections and switched-off biases stay 0;
+        tied parameters are the caller's to keep equal (``params`` of this net always are)."""
+        flat = np.asarray(flat, dtype=np.float64)
+        if flat.shape != (self.N * self.N + 2 * self.N,):
+            raise ValueError(f"expected {self.N * self.N + 2 * self.N} parameters [W.ravel(), b, h0]; "
+                             f"got shape {flat.shape}")
         W, b, h0 = self.unflatten(flat)
         self._W[...] = W * self._C
         self._b[...] = b if self.bias else 0.0

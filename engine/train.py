@@ -106,7 +106,7 @@ class Momentum:
             return self._refuse(loss, norm, "the update would make a parameter non-finite; "
                                 "lower the learning rate or set a gradient clip")
         self.velocity = v
-        net._assign(new)
+        net.assign(new)
         self.updates += 1
         return StepReport(self.updates, loss, norm, clipped, True)
 

@@ -297,7 +297,7 @@ def test_links(case):
     key, query = case
     s = LINKED
     before = F.snapshot(s)
-    assert not s._try(lambda: D.apply_document(s, link_document(query)), "Could not open the link")
+    assert not s.attempt(lambda: D.apply_document(s, link_document(query)), "Could not open the link")
     F.assert_refused(s, before, "Could not open the link", "")
     place = s.message.split(": ", 2)[1]
     assert place == key or (key, place) == ("n", "training.updates") or (key == "w" and place.startswith("network")), \

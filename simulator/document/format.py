@@ -19,7 +19,6 @@ import os
 import pathlib
 
 import numpy as np
-import param
 
 from engine import Network, Sequences, bptt, config
 
@@ -303,27 +302,13 @@ def apply_document(session, doc, validated=False, selection=None, lecture=None):
     lesson_data = LD.check(doc["lesson_data"]) if "lesson_data" in doc else {}
     spec = LD.lesson_spec(doc["lesson"], lesson_data)
     info = _task_info(spec, tr)
-    velocity = np.asarray(tr["velocity"], dtype=float)
-    # -- install: nothing below can refuse (every value was checked against the same bounds)
-    s = session
-    with param.edit_constant(s):
-        s.lesson_data = lesson_data  # first: a change of lesson just below builds from it
-    if s.lesson != doc["lesson"]:
-        s.lesson = doc["lesson"]  # Session rebuilds from the lesson; replaced just below
-    s._applying = True  # settings arrive together with their weights: no rebuild per setting
-    try:
-        s.param.update({name: tr[name] for name in SETTINGS})
-    finally:
-        s._applying = False
-    s.task_info = info
-    s.param.update(updates=tr["updates"], history=[(int(u), float(v)) for u, v in tr["history"]])
-    s._install(net, seq, names=units["names"], groups=units["groups"])
-    s.trainer.optimiser.velocity = velocity
-    s._good = None
-    s.param.update(message=f"Loaded a saved state of the lesson “{spec['title']}” at update {tr['updates']}.", message_kind="info")
+    message = f"Loaded a saved state of the lesson “{spec['title']}” at update {tr['updates']}."
+    session.restore(doc["lesson"], net, seq, {name: tr[name] for name in SETTINGS}, units["names"], units["groups"],
+                    updates=tr["updates"], history=tr["history"], velocity=tr["velocity"],
+                    lesson_data=lesson_data, task_info=info, message=message)
     if "view" in doc:  # after the install, whose watchers fit the old selection to the new data
         apply_view(doc["view"], selection, lecture)
-    return s
+    return session
 
 
 def session_from_document(doc, validated=False):

@@ -2,7 +2,7 @@
 
 Each function takes the current arrays (or Network) and returns new ones, or raises a
 ValueError that says what was expected; nothing is modified in place, so the Session can
-install the result or keep the old state (``Session._try``). No param or panel here.
+install the result or keep the old state (``Session.attempt``). No param or panel here.
 
 The data arrays are X, K, Y, M of shape (B, T+1, N) (MODEL.md, "One training case"). A cell
 (case, t, i) is shown in the grid editor as one of three roles: nothing, clamped (an input at

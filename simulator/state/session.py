@@ -137,8 +137,32 @@ class Session(param.Parameterized):
             self._good = None
         self.param.update(values)
 
-    def _try(self, action, what):
-        """Run ``action``; on ValueError keep the state and put the reason in ``message``."""
+    def restore(self, lesson, net, seq, settings, names, groups, updates=0, history=(), velocity=None,
+                lesson_data=None, task_info=None, message=""):
+        """Show a saved state (simulator.document checked and built every value, so nothing here
+        refuses and the state is never half restored): the lesson on ``lesson_data``, the training
+        ``settings`` (a dict), the network and data with their units' names and groups, the update
+        count, the loss history and the optimiser's velocity. The undo is forgotten."""
+        with param.edit_constant(self):
+            self.lesson_data = dict(lesson_data or {})  # first: a change of lesson just below builds from it
+        if self.lesson != lesson:
+            self.lesson = lesson  # rebuilds from the lesson; replaced just below
+        self._applying = True  # settings arrive together with their weights: no rebuild per setting
+        try:
+            self.param.update(settings)
+        finally:
+            self._applying = False
+        self.task_info = task_info
+        self.param.update(updates=updates, history=[(int(u), float(v)) for u, v in history])
+        self._install(net, seq, names=names, groups=groups)
+        if velocity is not None:
+            self.trainer.optimiser.velocity = np.asarray(velocity, dtype=float)
+        self._good = None
+        self.param.update(message=message, message_kind="info")
+
+    def attempt(self, action, what):
+        """Run ``action``; on ValueError keep the state and put the reason in ``message``, prefixed
+        by ``what`` (e.g. "Could not load adder.json"). True if it ran without refusal."""
         try:
             action()
         except ValueError as exc:
@@ -162,7 +186,7 @@ class Session(param.Parameterized):
         if self._applying:
             return
         names = {e.name for e in events}
-        if not self._try(lambda: self._apply_settings(regenerate="steps" in names),
+        if not self.attempt(lambda: self._apply_settings(regenerate="steps" in names),
                          "That setting does not fit this network"):
             self._applying = True
             try:
@@ -235,7 +259,7 @@ class Session(param.Parameterized):
         if self._good is None:
             self.param.update(message="Nothing to undo yet.", message_kind="info")
             return
-        self.net._assign(self._good)
+        self.net.assign(self._good)
         self._good = None
         self._refresh("Restored the weights from before the last updates.")
 
@@ -255,7 +279,7 @@ class Session(param.Parameterized):
             value = _parse_number(text, label)
             self.net.set(ref, value)
             self._refresh(f"{label} = {value:g}")
-        return self._try(apply, f"Could not set {label}")
+        return self.attempt(apply, f"Could not set {label}")
 
     @property
     def loss_value(self):
@@ -267,7 +291,7 @@ class Session(param.Parameterized):
 
     # -- editing the data and the structure ----------------------------------------------------
     # Each edit builds a new Network/Sequences with the pure functions of edits.py and installs
-    # them with _install inside _try: a ValueError leaves everything as it was and says why.
+    # them with _install inside attempt: a ValueError leaves everything as it was and says why.
     def _data(self):
         s = self.sequences
         return s.X, s.K, s.Y, s.M
@@ -294,7 +318,7 @@ class Session(param.Parameterized):
             name = self.unit_names[i]
             what = "free (no clamp, no target)" if kind == "none" else f"{kind} {E.number(value):g}"
             self._edited(self.net, Sequences(*data), f"{name} at t={t} in {where}: {what}")
-        return self._try(apply, "Could not set that cell")
+        return self.attempt(apply, "Could not set that cell")
 
     def apply_pattern(self, kind, mode, units=None, last=1, combine=False):
         """Replace the clamp or target mask of every case by one of the lecture's patterns (or,
@@ -304,7 +328,7 @@ class Session(param.Parameterized):
             data = E.apply_pattern(*self._data(), kind, mode, units=units, last=last, fill=fill, combine=combine)
             how = "added to the" if combine else "now the"
             self._edited(self.net, Sequences(*data), f"The {kind} pattern '{mode}' is {how} {kind}s of every case.")
-        return self._try(apply, f"Could not apply the {kind} pattern")
+        return self.attempt(apply, f"Could not apply the {kind} pattern")
 
     def add_unit(self, group="hidden"):
         """Add one unit to ``group``, connected like its other members."""
@@ -312,14 +336,14 @@ class Session(param.Parameterized):
             net, data, names, groups, i = E.add_unit(self.net, self._data(), self.unit_names, self.unit_groups,
                                                      group, rng=self._edit_rng(), scale=self._weight_scale)
             self._edited(net, Sequences(*data), f"Added unit {names[i]} to {group}.", names, groups, True)
-        return self._try(apply, "Could not add a unit")
+        return self.attempt(apply, "Could not add a unit")
 
     def remove_unit(self, i):
         """Remove unit i with its connections, its data and the ties that involve it."""
         def apply():
             net, data, names, groups = E.remove_unit(self.net, self._data(), self.unit_names, self.unit_groups, i)
             self._edited(net, Sequences(*data), f"Removed unit {self.unit_names[i]}.", names, groups, True)
-        return self._try(apply, "Could not remove the unit")
+        return self.attempt(apply, "Could not remove the unit")
 
     def toggle_connection(self, i, j):
         """Add the connection j -> i if it is absent (small random weight), remove it if present."""
@@ -328,7 +352,7 @@ class Session(param.Parameterized):
             label = E.ref_label(("W", i, j), self.unit_names)
             what = "added" if net.C[i, j] else "removed"
             self._edited(net, self.sequences, f"Connection {label} {what}.", structural=True)
-        return self._try(apply, "Could not change the connection")
+        return self.attempt(apply, "Could not change the connection")
 
     def tie(self, refs):
         """Tie two or more parameters: set them to their mean; training keeps them equal."""
@@ -338,7 +362,7 @@ class Session(param.Parameterized):
             value = E.param_value(net, group[0])
             self._edited(net, self.sequences, f"Tied {E.tie_label(group, self.unit_names)}: all set to "
                          f"their mean {value:.4g}; training keeps them equal.", structural=True)
-        return self._try(apply, "Could not tie those parameters")
+        return self.attempt(apply, "Could not tie those parameters")
 
     def untie(self, group_index):
         """Remove tie group ``group_index``; the values stay, but may now drift apart."""
@@ -346,7 +370,7 @@ class Session(param.Parameterized):
             net = E.untie(self.net, group_index)  # checks group_index first
             label = E.tie_label(self.net.ties[group_index], self.unit_names)
             self._edited(net, self.sequences, f"Untied {label}.", structural=True)
-        return self._try(apply, "Could not untie")
+        return self.attempt(apply, "Could not untie")
 
     # -- the robot writer's own sentences ----------------------------------------------------------
     def use_sentences(self, text):
@@ -364,7 +388,7 @@ class Session(param.Parameterized):
                 self.reset()
             self.param.update(message=f"The robot now learns {len(sentences)} sentence(s): "
                                       + " / ".join(sentences), message_kind="info")
-        return self._try(apply, "Could not use those sentences")
+        return self.attempt(apply, "Could not use those sentences")
 
 
 def _parse_number(text, label):

@@ -154,8 +154,8 @@ class LinkSync(param.Parameterized):
         given = {k: v for k, v in location.query_params.items() if k in QUERY}
         location.sync(self.query, QUERY)
         if given:
-            self.session._try(lambda: document.apply_document(self.session, link_document(given)),
-                              "Could not open the link")
+            self.session.attempt(lambda: document.apply_document(self.session, link_document(given)),
+                                 "Could not open the link")
         self.session.param.watch(self._schedule, ["lesson", "seed", "learning_rate", "momentum", "steps", "gradients"])
         self._write()
 

@@ -89,7 +89,7 @@ class ShareView(pn.viewable.Viewer):
             document.apply_document(s, document.parse(data), validated=True, selection=self.selection,
                                     lecture=self.lecture)
 
-        if s._try(load, f"Could not load {name}"):
+        if s.attempt(load, f"Could not load {name}"):
             self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok")
         else:
             self._say(s.message, "error")
