@@ -6,10 +6,10 @@
     doc = to_document(session, view=view_of(session, selection, lecture))   # with the view options
     apply_document(session, doc, selection=selection, lecture=lecture)      # ... and back
 
-Loading only parses JSON and checks it (``validate``, the one place where the format is
-defined by checks); nothing from a file is ever executed, imported or evaluated. Every refusal
-is a ValueError whose message names the place in the document and what was expected there,
-e.g. ``network.W[2]: expected 6 numbers; got 5``. docs/document-format.md describes the keys;
+Loading only parses JSON and checks it (``validate``: the shape against document.schema.json,
+then what a schema cannot say); nothing from a file is ever executed, imported or evaluated.
+Every refusal is a ValueError whose message names the place in the document and what was
+expected there, e.g. ``network.W[2]: expected 6 entries; got 5``. docs/document-format.md describes the keys;
 the optional "view" section is written, checked and applied by simulator/document/view_section.py, and
 the optional "lesson_data" section (the robot writer's own sentences) is checked by
 simulator/document/lesson_data.py.
@@ -22,8 +22,8 @@ import numpy as np
 
 from engine import Network, Sequences, bptt, config
 
-from simulator.state import edits as E
 from simulator.document import json_checks as J
+from simulator.document import schema as S
 from simulator.document import lesson_data as LD
 from simulator.lessons import registry as L
 from simulator.state.session import Session
@@ -42,14 +42,10 @@ MAX_CELLS = 250_000
 MAX_UPDATES = 2 ** 53 - 1
 
 SETTINGS = ("seed", "steps", "learning_rate", "momentum", "clip", "activation", "loss", "learn_h0")
-KEYS = {
-    "": ("format", "version", "lesson", "units", "network", "data", "training"),
-    "units": ("names", "groups"),
-    "network": ("activation", "loss", "connections", "W", "b", "h0", "learn_h0", "bias", "ties"),
-    "data": ("X", "K", "Y", "M"),
-    "training": (*SETTINGS, "updates", "history", "velocity"),
-}
-OPTIONAL = {"": ("lesson_data", "view")}  # simulator/document/lesson_data.py, simulator/document/view_section.py
+#: Each object's keys, all required, and the optional sections: document.schema.json's.
+KEYS = {"": tuple(S.schema()["required"]),
+        **{k: tuple(S.schema()["properties"][k]["required"]) for k in ("units", "network", "data", "training")}}
+OPTIONAL = {"": tuple(k for k in S.schema()["properties"] if k not in KEYS[""])}
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -143,79 +139,35 @@ def load(path):
 
 
 # -- the checks ------------------------------------------------------------------------------------
-def _where(path):
-    return path or "document"
-
-
-def _obj(value, path):
-    """``value`` must be an object with all the keys KEYS[path], and perhaps some of OPTIONAL[path]."""
-    return J.obj(value, _where(path), KEYS[path], OPTIONAL.get(path, ()))
-
-
-def _bounded(value, path, name):
-    """A training setting inside the bounds of the Session parameter of that name."""
-    p = Session.param[name]
-    if name in ("activation", "loss"):
-        return J.choice(value, path, p.objects)
-    if name == "learn_h0":
-        return J.flag(value, path)
-    J.number(value, path, integer=name in ("seed", "steps"))
-    lo, hi = p.bounds
-    if not lo <= value <= hi:
-        raise ValueError(f"{path}: expected a value in [{lo}, {hi}]; got {value!r}")
-    return value
-
-
 def validate(doc):
-    """Check a document; return it unchanged or raise ValueError naming the first problem."""
-    _obj(doc, "")
-    if doc["format"] != FORMAT:
-        raise ValueError(f"format: expected {FORMAT!r}; got {J.kind(doc['format'])}"
-                         + (f" {doc['format']!r}" if isinstance(doc["format"], str) else ""))
-    if isinstance(doc["version"], bool) or doc["version"] != VERSION:
-        raise ValueError(f"version: expected {VERSION} (this program reads version {VERSION} only); "
-                         f"got {J.kind(doc['version'])}")
+    """Check a document; return it unchanged or raise ValueError naming the first problem. Its
+    shape is document.schema.json's (schema.check); what a schema cannot say is checked here."""
+    # The view's shape is check_view's to check, with the sizes of the net and data that its
+    # refusals name.
+    S.check({k: v for k, v in doc.items() if k != "view"} if isinstance(doc, dict) else doc)
     lesson = J.choice(doc["lesson"], "lesson", list(L.LESSONS))
     lesson_data = LD.check(doc["lesson_data"]) if "lesson_data" in doc else {}
-    units, net, data, tr = (_obj(doc[k], k) for k in ("units", "network", "data", "training"))
+    units, net, data, tr = (doc[k] for k in ("units", "network", "data", "training"))
 
-    names = units["names"]
-    if not isinstance(names, list) or not names:
-        raise ValueError(f"units.names: expected a non-empty list of unit names; got {J.kind(names)}")
-    N = len(names)
-    if N > config.MAX_UNITS:
-        raise ValueError(f"units.names: at most {config.MAX_UNITS} units; got {N}")
-    for k, name in enumerate(names):
-        if not isinstance(name, str) or not name or len(name) > E.MAX_NAME:
-            raise ValueError(f"units.names[{k}]: expected a name of 1 to {E.MAX_NAME} characters; got {J.kind(name)}")
-    if len(set(names)) != N:
-        dup = next(n for n in names if names.count(n) > 1)
-        raise ValueError(f"units.names: each name must be unique; {dup!r} appears twice")
-    # Not only the lesson's groups: the structure editor adds units to new groups (e.g. "hidden"
-    # in the attractors lesson, which has none), and such a state must save and load.
-    J.grid(units["groups"], "units.groups", (N,), E.group_name)
-
-    J.grid(net["activation"], "network.activation", (N,), lambda a, p: J.choice(a, p, config.ACTIVATIONS))
-    J.choice(net["loss"], "network.loss", config.LOSSES)
-    J.numbers(net["connections"], "network.connections", (N, N), bits=True)
-    for key, shape in (("W", (N, N)), ("b", (N,)), ("h0", (N,))):
+    N = len(units["names"])
+    for path, value in (("units.groups", units["groups"]), ("network.activation", net["activation"]),
+                        ("network.learn_h0", net["learn_h0"])):
+        J.sizes(value, path, (N,))
+    for key, shape in (("connections", (N, N)), ("W", (N, N)), ("b", (N,)), ("h0", (N,))):
         J.numbers(net[key], f"network.{key}", shape)
-    J.grid(net["learn_h0"], "network.learn_h0", (N,), J.flag)
-    J.flag(net["bias"], "network.bias")
     _ties(net["ties"], N)
 
-    shape = J.outer_shape(data["X"], "data.X", 3)
-    B, T1, n = shape
+    B, T1, n = len(data["X"]), len(data["X"][0]), len(data["X"][0][0])
     if n != N:
         raise ValueError(f"data.X: expected {N} units per step (one per name in units.names); got {n}")
     if T1 < 2 or T1 - 1 > config.MAX_STEPS or B > config.MAX_CASES or B * T1 * N > MAX_CELLS:
         raise ValueError(f"data.X: shape (B={B}, T+1={T1}, N={N}) is beyond the limits "
                          f"(T >= 1, T <= {config.MAX_STEPS}, B <= {config.MAX_CASES}, B*(T+1)*N <= {MAX_CELLS})")
     for key in ("X", "K", "Y", "M"):
-        J.numbers(data[key], f"data.{key}", shape, bits=key in ("K", "M"))
+        J.numbers(data[key], f"data.{key}", (B, T1, N))
 
-    for name in SETTINGS:
-        _bounded(tr[name], f"training.{name}", name)
+    for name in ("learning_rate", "momentum", "clip"):  # NaN passes a schema's bounds
+        J.number(tr[name], f"training.{name}")
     if tr["steps"] != T1 - 1:  # the Steps T setting is the T of the data (a change of T makes new data)
         raise ValueError(f"training.steps: expected {T1 - 1}, the number of time steps T in data "
                          f"(data.X has T+1 = {T1} rows per case); got {tr['steps']}")
@@ -227,43 +179,27 @@ def validate(doc):
 
 
 def _history(tr):
-    """training.updates within 0..MAX_UPDATES; training.history [update, loss] pairs with updates
-    rising within 1..training.updates (the loss after each of them) and losses >= 0."""
-    updates = J.number(tr["updates"], "training.updates", integer=True)
-    if not 0 <= updates <= MAX_UPDATES:
-        raise ValueError(f"training.updates: expected a count in 0..{MAX_UPDATES}; got {updates}")
-    history = tr["history"]
-    if not isinstance(history, list) or len(history) > updates:
+    """training.history's updates rising within 1..training.updates (the loss after each of them;
+    the schema says they are pairs [integer >= 1, number >= 0]), and its losses finite."""
+    updates, last = tr["updates"], 0
+    if len(tr["history"]) > updates:
         raise ValueError(f"training.history: expected a list of at most training.updates = {updates} "
-                         f"[update, loss] pairs; got {J.kind(history) if not isinstance(history, list) else len(history)}")
-    last = 0
-    for k, entry in enumerate(history):
-        if not isinstance(entry, list) or len(entry) != 2:
-            raise ValueError(f"training.history[{k}]: expected [update, loss]; got {J.kind(entry)}")
-        u, loss = J.number(entry[0], f"training.history[{k}][0]", integer=True), entry[1]
+                         f"[update, loss] pairs; got {len(tr['history'])}")
+    for k, (u, loss) in enumerate(tr["history"]):
         if not last < u <= updates:
             raise ValueError(f"training.history[{k}][0]: expected an update number in {last + 1}..{updates} "
                              f"(after the entry before, at most training.updates); got {u}")
-        if J.number(loss, f"training.history[{k}][1]") < 0:
-            raise ValueError(f"training.history[{k}][1]: expected a loss >= 0; got {loss!r}")
+        J.number(loss, f"training.history[{k}][1]")
         last = u
 
 
 def _ties(ties, N):
-    if not isinstance(ties, list):
-        raise ValueError(f"network.ties: expected a list of tie groups; got {J.kind(ties)}")
+    """Each reference's unit indices within the net (the schema says what a reference is)."""
     for g, group in enumerate(ties):
-        if not isinstance(group, list) or len(group) < 2:
-            raise ValueError(f"network.ties[{g}]: expected a list of two or more references; got {J.kind(group)}")
         for r, ref in enumerate(group):
-            path = f"network.ties[{g}][{r}]"
-            if not isinstance(ref, list) or not ref or ref[0] not in ("W", "b", "h0") \
-                    or len(ref) != (3 if ref[0] == "W" else 2):
-                raise ValueError(f"{path}: expected [\"W\", i, j], [\"b\", i] or [\"h0\", i]; got {J.kind(ref)}")
             for k in ref[1:]:
-                J.number(k, path, integer=True)
-                if not 0 <= k < N:
-                    raise ValueError(f"{path}: unit index {k} is outside 0..{N - 1}")
+                if k >= N:
+                    raise ValueError(f"network.ties[{g}][{r}]: unit index {k} is outside 0..{N - 1}")
 
 
 # -- reading: checked dict -> engine objects -> session -------------------------------------------------

@@ -1,6 +1,6 @@
 """Checks of JSON values that name the place of the first bad one (``network.W[2][5]: expected a
-finite number; got nan``). simulator/document/format.py says which values the format allows; these say
-how to check one and what to tell the user when it is wrong."""
+finite number; got nan``): what document.schema.json cannot say (sizes agreeing with N, B and T,
+finite numbers) and the checks of sections whose rules are the lessons' (lesson_data.py)."""
 import math
 
 import numpy as np
@@ -52,75 +52,33 @@ def choice(value, path, options):
     return value
 
 
-def grid(value, path, shape, leaf):
-    """A nested list of exactly ``shape`` whose leaves pass ``leaf(x)``: a (N,)-, (N, N)- or
-    (B, T+1, N)-shaped array. Checked element by element, so the message names the first bad one."""
-    if not shape:
-        return leaf(value, path)
-    if not isinstance(value, list):
-        raise ValueError(f"{path}: expected a list of {shape[0]}; got {kind(value)}")
-    if len(value) != shape[0]:
-        raise ValueError(f"{path}: expected {shape[0]} entries; got {len(value)}")
-    for k, v in enumerate(value):
-        grid(v, f"{path}[{k}]", shape[1:], leaf)
-    return value
-
-
-def numbers(value, path, shape, bits=False):
-    """A nested list of numbers of exactly ``shape``, finite (or only 0 and 1 with ``bits``).
-    Structure and types are walked row by row (JSON true/false and strings are refused, not
-    read as numbers); the values are then checked at once with numpy, 10x faster than one by one."""
-    _number_rows(value, path, shape)
-    try:
-        arr = np.array(value, dtype=float)
-    except OverflowError:  # an integer beyond the float range: not finite (inf in the message)
-        arr = np.array([float(x) if _finite(x) else np.inf for x in np.ravel(np.array(value, dtype=object))])
-        arr = arr.reshape(shape)
-    bad = ~((arr == 0) | (arr == 1)) if bits else ~np.isfinite(arr)
-    if bad.any():
-        idx = tuple(int(k) for k in np.argwhere(bad)[0])
-        raise ValueError(f"{path}{''.join(f'[{k}]' for k in idx)}: expected "
-                         f"{'0 or 1' if bits else 'a finite number'}; got {arr[idx]!r}")
-    return value
-
-
-def _number_rows(value, path, shape):
-    if not isinstance(value, list):
-        raise ValueError(f"{path}: expected a list of {shape[0]}; got {kind(value)}")
+def sizes(value, path, shape):
+    """A nested list of exactly ``shape``, e.g. (N,), (N, N) or (B, T+1, N) (the schema checked
+    what its entries are; their number is the net's and the data's)."""
     if len(value) != shape[0]:
         raise ValueError(f"{path}: expected {shape[0]} entries; got {len(value)}")
     if len(shape) > 1:
         for k, v in enumerate(value):
-            _number_rows(v, f"{path}[{k}]", shape[1:])
-    elif not all(type(x) is float or type(x) is int for x in value):  # bool is not int here
-        k = next(k for k, x in enumerate(value) if not (type(x) is float or type(x) is int))
-        raise ValueError(f"{path}[{k}]: expected a number; got {kind(value[k])}")
+            sizes(v, f"{path}[{k}]", shape[1:])
+    return value
 
 
-def outer_shape(value, path, depth):
-    """The sizes along the first list of each level, e.g. (B, T+1, N), to check the rest against."""
-    shape, v = [], value
-    for _ in range(depth):
-        if not isinstance(v, list) or not v:
-            raise ValueError(f"{path}: expected a non-empty list nested {depth} deep; got {kind(v)}")
-        shape.append(len(v))
-        v = v[0]
-    return tuple(shape)
-
-
-def flag(x, path):
-    """true or false."""
-    if not isinstance(x, bool):
-        raise ValueError(f"{path}: expected true or false; got {kind(x)}")
-    return x
-
-
-def pair(value, path, form, *sizes):
-    """Two integers [a, b] with 0 <= a < sizes[0] and 0 <= b < sizes[1]; ``form`` says what was expected."""
-    if not isinstance(value, list) or len(value) != 2:
-        raise ValueError(f"{path}: expected {form}; got {kind(value)}")
-    for k, (x, size) in enumerate(zip(value, sizes)):
-        number(x, f"{path}[{k}]", integer=True)
-        if not 0 <= x < size:
-            raise ValueError(f"{path}[{k}]: expected an index in 0..{size - 1}; got {x}")
+def numbers(value, path, shape):
+    """Nested lists of numbers (as the schema checked) of exactly ``shape``, every one finite
+    (Python's JSON reader accepts NaN and Infinity). numpy reads the sizes and values at once;
+    only a refusal walks the lists to name the first bad place."""
+    try:
+        arr = np.array(value, dtype=float)
+    except OverflowError:  # an integer beyond the float range: not finite (inf in the message)
+        sizes(value, path, shape)
+        arr = np.array([float(x) if _finite(x) else np.inf for x in np.ravel(np.array(value, dtype=object))])
+        arr = arr.reshape(shape)
+    except ValueError:  # lists of different lengths
+        arr = None
+    if arr is None or arr.shape != tuple(shape):
+        sizes(value, path, shape)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(k) for k in np.argwhere(bad)[0])
+        raise ValueError(f"{path}{''.join(f'[{k}]' for k in idx)}: expected a finite number; got {float(arr[idx])!r}")
     return value

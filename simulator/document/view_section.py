@@ -4,7 +4,7 @@ The time step, training case, selected weight and unit and open tab (a Selection
 mode's large type, hidden controls and the card shown (a LectureMode). simulator/document/format.py writes, checks and
 applies it with the rest of the document; docs/document-format.md describes its keys.
 """
-from simulator.document import json_checks as J
+from simulator.document import schema as S
 from simulator.state.selection import DETAIL_TABS, HIDEABLE
 
 #: The section may be left out (documents written before it existed, `bptt-sim train LESSON --out`
@@ -52,27 +52,28 @@ def apply_view(view, selection=None, lecture=None):
 
 def check_view(view, N, T, B, C, spec):
     """A checked copy of a "view" section, with every key, for a net of N units and connections C
-    (N x N of 0/1), data of B cases over T steps and the lesson ``spec`` (its cards)."""
-    v = {**VIEW_DEFAULTS, **J.obj(view, "view", (), tuple(VIEW_DEFAULTS))}
+    (N x N of 0/1), data of B cases over T steps and the lesson ``spec`` (its cards). Its shape is
+    document.schema.json's; the bounds, which depend on the net, the data and the lesson, are
+    checked first, so that a refusal names them ("in 0..10", where the schema can only say "0..T")."""
+    if isinstance(view, dict):
+        _bounds(view, N, T, B, spec)
+    v = {**VIEW_DEFAULTS, **S.check(view, "view")}
+    if v["weight"] is not None and not C[v["weight"][0]][v["weight"][1]]:
+        i, j = v["weight"]
+        raise ValueError(f"view.weight: expected an existing connection; network.connections[{i}][{j}] is 0")
+    return {**v, "weight": v["weight"] and list(v["weight"]), "unit": v["unit"] and list(v["unit"]),
+            "hidden": list(v["hidden"])}
+
+
+def _bounds(view, N, T, B, spec):
+    """The integers of ``view`` within its net, data and lesson (the rest is left to the schema)."""
     for key, top, what in (("time", T, "a time step"), ("case", B - 1, "a training case"),
                            ("card", last_card(spec), "a card of the lesson")):
-        J.number(v[key], f"view.{key}", integer=True)
-        if not 0 <= v[key] <= top:
-            raise ValueError(f"view.{key}: expected {what} in 0..{top}; got {v[key]}")
-    if v["weight"] is not None:
-        i, j = J.pair(v["weight"], "view.weight", "[i, j] (the weight from unit j to unit i) or null", N, N)
-        if not C[i][j]:
-            raise ValueError(f"view.weight: expected an existing connection; network.connections[{i}][{j}] is 0")
-    if v["unit"] is not None:
-        J.pair(v["unit"], "view.unit", "[t, i] (unit i at time step t) or null", T + 1, N)
-    J.choice(v["tab"], "view.tab", DETAIL_TABS)
-    J.flag(v["large_type"], "view.large_type")
-    hidden = v["hidden"]
-    if not isinstance(hidden, list):
-        raise ValueError(f"view.hidden: expected a list of names of controls; got {J.kind(hidden)}")
-    for k, name in enumerate(hidden):
-        J.choice(name, f"view.hidden[{k}]", HIDEABLE)
-    if len(set(hidden)) != len(hidden):
-        raise ValueError(f"view.hidden: each name once; {next(h for h in hidden if hidden.count(h) > 1)!r} appears twice")
-    return {**v, "weight": v["weight"] and list(v["weight"]), "unit": v["unit"] and list(v["unit"]),
-            "hidden": list(hidden)}
+        x = view.get(key, 0)
+        if type(x) is int and not 0 <= x <= top:
+            raise ValueError(f"view.{key}: expected {what} in 0..{top}; got {x}")
+    for key, sizes in (("weight", (N, N)), ("unit", (T + 1, N))):
+        pair = view.get(key)
+        for k, (x, size) in enumerate(zip(pair if type(pair) is list and len(pair) == 2 else (), sizes)):
+            if type(x) is int and not 0 <= x < size:
+                raise ValueError(f"view.{key}[{k}]: expected an index in 0..{size - 1}; got {x}")
