@@ -1,6 +1,7 @@
-"""The document layer: a whole simulator state as versioned JSON (format.py), its optional
-sections (view_section.py, lesson_data.py), the shared link codec and exports for other tools
-(export.py). Pure functions of state: no panel, no bokeh.
+"""The document layer: a whole simulator state as versioned JSON (format.py; its shape is
+document.schema.json, checked by schema.py), its optional sections (view_section.py,
+lesson_data.py), the shared link codec and exports for other tools (export.py). Pure functions
+of state: no panel, no bokeh.
 
 ``simulator.document.save/load/...`` is the public API (README, docs/document-format.md).
 """
