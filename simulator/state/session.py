@@ -139,10 +139,9 @@ class Session(param.Parameterized):
 
     def restore(self, lesson, net, seq, settings, names, groups, updates=0, history=(), velocity=None,
                 lesson_data=None, task_info=None, message=""):
-        """Show a saved state (simulator.document checked and built every value, so nothing here
-        refuses and the state is never half restored): the lesson on ``lesson_data``, the training
-        ``settings`` (a dict), the network and data with their units' names and groups, the update
-        count, the loss history and the optimiser's velocity. The undo is forgotten."""
+        """Show a saved state: the lesson on ``lesson_data``, the ``settings`` (a dict), net and data
+        with their units' names and groups, counts, loss history and velocity; the undo is forgotten.
+        simulator.document checked and built every value: nothing here refuses (never half restored)."""
         with param.edit_constant(self):
             self.lesson_data = dict(lesson_data or {})  # first: a change of lesson just below builds from it
         if self.lesson != lesson:
