@@ -68,8 +68,8 @@ def jsonable(value):
 
 
 def measures(session):
-    """The lesson's own measures (simulator.lessons.readouts.readout) of the session's current state."""
-    from simulator.lessons.readouts import readout
+    """The lesson's own measures (simulator.lessons.registry.readout) of the session's current state."""
+    from simulator.lessons.registry import readout
     s = session
     if s.task_info is None:
         return {}
@@ -211,7 +211,7 @@ def build_parser():
     parser = _Parser(prog="bptt-sim", description="A visual simulator of recurrent nets "
                                      "trained by backpropagation through time (Hinton, lecture 7b).")
     sub = parser.add_subparsers(dest="command", required=True)
-    file_help = "a saved document (.json) or a lesson's short name such as binary-addition"
+    file_help = "a saved document (.json) or a lesson's short name (the README's Lessons table lists them)"
 
     train = sub.add_parser("train", help="train headless and report (optionally save the trained document)")
     train.add_argument("file", metavar="FILE", help=file_help)

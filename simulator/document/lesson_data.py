@@ -1,31 +1,33 @@
 """The document's optional "lesson_data" section: what a user gave lessons in place of their
-own data (the robot writer's sentences), checked with the lessons' own rules
-(simulator/lessons/own_data.py) so a document holds exactly what the app can make.
+own data (the robot writer's sentences), checked with the lessons' own rules (their OwnData,
+simulator/lessons/own_data.py) so a document holds exactly what the app can make.
 """
+from functools import partial
+
 from simulator.document import json_checks as J
-from simulator.lessons.own_data import MAX_SENTENCES, check_sentence, lesson_spec  # noqa: F401 (lesson_spec: part of this API)
+from simulator.lessons.own_data import lesson_spec, takers  # noqa: F401 (lesson_spec: part of this API)
 
 
-def _sentences(value, path):
-    """A document's sentences: 1..MAX_SENTENCES strings, each already as the sentence box makes
-    it (lower case, trimmed: "Hello" or " hi" is refused rather than quietly changed)."""
-    if not isinstance(value, list) or not 1 <= len(value) <= MAX_SENTENCES:
-        got = f"{len(value)} sentences" if isinstance(value, list) else J.kind(value)
-        raise ValueError(f"{path}: expected a list of 1 to {MAX_SENTENCES} sentences; got {got}")
+def _texts(value, path, own):
+    """A document's texts for a lesson's OwnData: 1..own.most strings, each already as the box
+    makes it (lower case, trimmed: "Hello" or " hi" is refused rather than quietly changed)."""
+    if not isinstance(value, list) or not 1 <= len(value) <= own.most:
+        got = f"{len(value)} {own.noun}s" if isinstance(value, list) else J.kind(value)
+        raise ValueError(f"{path}: expected a list of 1 to {own.most} {own.noun}s; got {got}")
     for k, s in enumerate(value):
         if not isinstance(s, str):
-            raise ValueError(f"{path}[{k}]: expected a sentence (a string); got {J.kind(s)}")
+            raise ValueError(f"{path}[{k}]: expected a {own.noun} (a string); got {J.kind(s)}")
         if s != s.strip():
             raise ValueError(f"{path}[{k}]: expected no space at either end; got {s!r}")
         try:
-            check_sentence(s)
+            own.rule(s)
         except ValueError as exc:
             raise ValueError(f"{path}[{k}]: {exc}") from None
     return list(value)
 
 
 #: The lessons that take data of the user's: each key's check.
-CHECKS = {"robot-writer": {"sentences": _sentences}}
+CHECKS = {name: {own.field: partial(_texts, own=own)} for name, own in takers().items()}
 
 
 def check(value):

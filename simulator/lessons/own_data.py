@@ -1,44 +1,35 @@
-"""What a user gives a lesson in place of its own data, and the rules it must keep.
+"""What a user gives a lesson in place of its own data: which lessons take some (their OwnData,
+lesson.py), reading it from typed text, and the lesson rebuilt on it.
 
-One lesson takes any today: the robot writer learns the sentences typed into its read-out
-(Session.use_sentences) instead of "hello world". The session keeps them per lesson
-(``Session.lesson_data``, e.g. ``{"robot-writer": {"sentences": ["abc cab", "bad"]}}``), so going
-to another lesson and back finds them again. A document carries them in its optional
-"lesson_data" section, checked by simulator/document/lesson_data.py with the rules here, so a
-document holds exactly what the sentence box can make.
+The session keeps it per lesson (``Session.lesson_data``, e.g. the robot writer's
+``{"sentences": ["abc cab", "bad"]}`` under its short name), so going to another lesson and back
+finds it again. A document carries it in its optional "lesson_data" section, checked by
+simulator/document/lesson_data.py with the lessons' rules, so a document holds exactly what the
+app can make.
 """
 from simulator.lessons import registry as L
-
-SENTENCE_LETTERS = "abcdefghijklmnopqrstuvwxyz .,!?'"  # one input and one output unit per letter used
-MAX_SENTENCE, MAX_SENTENCES = 40, 4  # T = longest - 1 stays well inside the steps bound (60)
-
-
-def check_sentence(s):
-    """One sentence as check_sentences leaves it: allowed letters only, 2..MAX_SENTENCE of them."""
-    bad = sorted(set(s) - set(SENTENCE_LETTERS))
-    if bad:
-        raise ValueError(f"{''.join(bad)!r} in {s!r}: use only the letters a-z, space and . , ! ? '")
-    if not 2 <= len(s) <= MAX_SENTENCE:
-        raise ValueError(f"{s!r} has {len(s)} letters; each sentence needs 2 to {MAX_SENTENCE}")
-    return s
+# The sentence rules lived here before each lesson was a module: tests/fuzz_*.py import them from here.
+from simulator.lessons.robot_writer import MAX_SENTENCES, check_sentences  # noqa: F401
 
 
-def check_sentences(text):
-    """The non-empty lines of ``text``, lower-cased and trimmed; ValueError says what is wrong."""
-    sentences = [line.strip().lower() for line in str(text).splitlines() if line.strip()]
-    if not sentences:
-        raise ValueError("type at least one sentence")
-    if len(sentences) > MAX_SENTENCES:
-        raise ValueError(f"at most {MAX_SENTENCES} sentences (one per line); got {len(sentences)}")
-    return [check_sentence(s) for s in sentences]
+def takers():
+    """{lesson name: its OwnData} for the lessons that take data of the user's."""
+    return {name: lesson.own_data for name, lesson in L.REGISTRY.items() if lesson.own_data}
 
 
-#: The lessons that take data of the user's, and the lesson built from the data.
-BUILD = {"robot-writer": lambda data: L.robot_writer_lesson(data["sentences"])}
+def from_text(field, text):
+    """(lesson name, its data, what to tell the user) for ``text`` typed for the lesson whose own
+    data is ``field`` (e.g. "sentences"); ValueError says what is wrong with the text."""
+    found = [(name, own) for name, own in takers().items() if own.field == field]
+    if len(found) != 1:
+        raise ValueError(f"no lesson learns {field} of the user's")
+    name, own = found[0]
+    data = {field: own.parse(text)}
+    return name, data, own.told(data)
 
 
 def lesson_spec(name, data):
     """Lesson ``name`` as plain data, rebuilt on the user's ``data`` (a Session.lesson_data) if it
     has some for that lesson, else the shared read-only LESSONS entry."""
     own = data.get(name)
-    return BUILD[name](own) if own else L.LESSONS[name]
+    return L.REGISTRY[name].own_data.build(own) if own else L.LESSONS[name]

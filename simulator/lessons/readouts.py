@@ -5,14 +5,14 @@ bit accuracy of binary addition on held-out numbers and the addition automaton h
 hidden states (lecture 7c); the robot writing its sentence by feeding its own letters back; an
 attractor settling and staying; tied weights staying equal; the error shrinking or growing
 with the spectral radius of the recurrent weights (lecture 7d). Every number comes from
-engine.bptt, so it is exactly the model the app trains (../shared/MODEL.md).
+engine.bptt, so it is exactly the model the app trains (../shared/MODEL.md). Each lesson's
+module picks the ones it reads out (registry.readout runs them).
 """
 import numpy as np
 
 from engine import Sequences, bptt, constrain
 from engine.network import parse_ref
 
-from simulator.lessons.registry import unit_layout
 from simulator.lessons.tasks import addition_batch, bits_of
 
 LECTURE_PAIRS = ((52, 77), (38, 166))  # lecture 7c's examples: 52 + 77 = 129, 38 + 166 = 204
@@ -214,6 +214,11 @@ def attractor_distances(net, seq, extra=10):
 
 
 # -- tied weights ------------------------------------------------------------------------------------
+def ref_label(ref, names):
+    """A parameter as the inspector writes it (state/edits.ref_label): W[h1←a], b[h1], h0[h1]."""
+    return f"W[{names[ref[1]]}←{names[ref[2]]}]" if ref[0] == "W" else f"{ref[0]}[{names[ref[1]]}]"
+
+
 def tie_report(net, grads):
     """For each tie group: its members, their values, their own gradients (as backprop
     computes them, before the constraint) and the summed gradient every member receives."""
@@ -245,34 +250,6 @@ def error_by_step(grads, units=None):
     return np.sqrt((dz ** 2).sum(axis=(0, 2)))  # (T+1,)
 
 
-# -- one entry point per lesson -----------------------------------------------------------------------
-def readout(name, net, lesson, info, seq, grads=None, rng=None):
-    """The lesson's measures as a dict (what the app prints under the lesson's text)."""
-    rng = rng if rng is not None else np.random.default_rng(0)
-    grads = grads if grads is not None else bptt(net, seq, check=False)
-    _, _, index = unit_layout(lesson)
-    if name == "binary-addition":
-        bits = seq.T - 2
-        pairs = held_out_pairs(info, bits, 256, rng)
-        res = addition_results(net, pairs, bits)
-        return {"bit_accuracy": res["bit_accuracy"], "pair_accuracy": res["pair_accuracy"],
-                "examples": [format_addition(a, b, res["predicted"][k], bits) for k, (a, b) in enumerate(pairs[:2])],
-                "automaton": addition_automaton(net, info, bits, rng)}
-    if name == "robot-writer":
-        sentence = info["sentences"][0]
-        written = write(net, info["alphabet"], sentence[0], len(sentence))
-        return {"written": written, "target": sentence, "right": written == sentence}
-    if name == "attractors":
-        d = attractor_distances(net, seq)
-        return {"distance_last": float(d[:, seq.T - info["last"] + 1:seq.T + 1].max()),
-                "distance_after": float(d[:, seq.T + 1:].max()), "distances": d}
-    if name == "vanishing-exploding":
-        return {"spectral_radius": {g: spectral_radius(net.W, index[g]) for g in lesson.get("spectral_radius", {})},
-                "error_by_step": {g: error_by_step(grads, index[g]) for g in lesson.get("spectral_radius", {})},
-                "spectral_radius_all": spectral_radius(net.W)}
-    if name == "tied-weights":
-        return {"ties": tie_report(net, grads)}
-    if name == "learned-initial-state":
-        return {"error_at_t0": float(grads.loss_by_step[0]), "error_after_t0": float(grads.loss_by_step[1:].sum()),
-                "dh0": grads.dh0.copy(), "h0": net.h0.copy()}
+def loss_readout(net, spec, info, seq, grads, rng):
+    """The measures of a lesson with none of its own: the error at each step."""
     return {"loss_by_step": grads.loss_by_step.copy()}

@@ -371,22 +371,21 @@ class Session(param.Parameterized):
             self._edited(net, self.sequences, f"Untied {label}.", structural=True)
         return self.attempt(apply, "Could not untie")
 
-    # -- the robot writer's own sentences ----------------------------------------------------------
+    # -- sentences of the user's ----------------------------------------------------------------
     def use_sentences(self, text):
-        """Rebuild the robot-writer lesson on the sentences in ``text`` (one per line) and switch
-        to it with fresh weights. Rules: own_data.check_sentences. Bad input leaves everything
-        as it was and says why."""
+        """Rebuild the lesson that learns typed sentences (its OwnData: lessons/own_data.py) on the
+        sentences in ``text`` (one per line) and switch to it with fresh weights. Bad input leaves
+        everything as it was and says why."""
         def apply():
-            sentences = LD.check_sentences(text)
+            name, data, told = LD.from_text("sentences", text)
             with param.edit_constant(self):
-                self.lesson_data = {**self.lesson_data, "robot-writer": {"sentences": sentences}}
-            if self.lesson != "robot-writer":
-                self.lesson = "robot-writer"  # _on_lesson applies the defaults and resets
+                self.lesson_data = {**self.lesson_data, name: data}
+            if self.lesson != name:
+                self.lesson = name  # _on_lesson applies the defaults and resets
             else:
                 self._lesson_defaults()
                 self.reset()
-            self.param.update(message=f"The robot now learns {len(sentences)} sentence(s): "
-                                      + " / ".join(sentences), message_kind="info")
+            self.param.update(message=told, message_kind="info")
         return self.attempt(apply, "Could not use those sentences")
 
 

@@ -2,42 +2,34 @@
 
 ``large_type`` and ``hidden`` are kept in the page's URL (?large=true&hide=[...]) so that a
 link shared with the students opens the same stripped-down, readable page. The cards walk
-through the current lesson's ``points`` (lessons.py); each card may set the app's state with
-one small action, given here as data (CARD_ACTIONS), never as code paths per lesson.
+through the current lesson's ``points``; each card may set the app's state with one small
+action, which the lesson's module gives as data (its ``cards``), never as code paths per lesson.
 """
 import panel as pn
 import param
 
+from simulator.lessons import registry as L
 from simulator.serving.assets import stylesheet
 from simulator.serving.player import Player
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.style import soon
 
-# Per lesson, one action per point (None: the card only shows its text). Actions:
+# Card actions (each lesson module's ``cards``: one per point, None when the card only shows its text):
 #   "forward-pass" / "backward-pass"  the slow-motion pass from its start / from its backward half
 #   "show-all"                       stop the animation and show every number
 #   "train:N"                        N weight updates (only when stepping forward through the cards)
 #   "select-weight:TO,FROM"          select the connection FROM -> TO (unit names)
 #   "learn-h0:on|off", "activation:NAME"   the session setting of that name
-CARD_ACTIONS = {
-    "binary-addition": ("select-weight:h1,a", "forward-pass", "train:300", "show-all"),
-    "robot-writer": ("forward-pass", "backward-pass", "train:300", "show-all"),
-    "attractors": ("forward-pass", "backward-pass", "train:300"),
-    "learned-initial-state": ("learn-h0:off", "train:300", "learn-h0:on", "train:300"),
-    "input-modes": (None, None, None),
-    "tied-weights": ("select-weight:h1,a", "backward-pass", "train:100", "show-all"),
-    "temporal-xor": ("forward-pass", None, "backward-pass"),
-    "vanishing-exploding": ("backward-pass", "select-weight:s2,s1", "select-weight:l2,l1", "activation:tanh"),
-}
 ACTION_HINTS = {"forward-pass": "plays the forward pass in slow motion", "backward-pass": "plays the backward pass",
                 "show-all": "shows every number", "train": "runs {} updates", "select-weight": "selects {}",
                 "learn-h0": "switches learned initial states {}", "activation": "switches the activation to {}"}
 
 
 def lesson_cards(lesson_name, points):
-    """[{"text", "action"}] for a lesson's points, with the actions of CARD_ACTIONS (missing: None)."""
-    actions = CARD_ACTIONS.get(lesson_name, ())
+    """[{"text", "action"}] for a lesson's points, with the lesson's card actions (missing: None)."""
+    lesson = L.REGISTRY.get(lesson_name)
+    actions = lesson.cards if lesson is not None else ()
     return [{"text": p, "action": actions[k] if k < len(actions) else None} for k, p in enumerate(points)]
 
 
@@ -145,7 +137,7 @@ class LectureMode(pn.viewable.Viewer):
             self.apply(self.cards[self.card]["action"], train=False)
 
     def apply(self, action, train=True):
-        """Do one card action (see CARD_ACTIONS) through the Session, Selection and Player."""
+        """Do one card action (the kinds above) through the Session, Selection and Player."""
         if not action:
             return
         kind, _, arg = action.partition(":")

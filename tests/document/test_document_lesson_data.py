@@ -7,7 +7,8 @@ import pytest
 import fuzz_inputs as F
 from simulator import document as D
 from simulator.lessons import readouts as R
-from simulator.lessons.own_data import MAX_SENTENCE, MAX_SENTENCES
+from simulator.lessons import registry as L
+from simulator.lessons.robot_writer import MAX_SENTENCE, MAX_SENTENCES
 from simulator.state.session import Session
 
 SENTENCES = "abc cab\nbad"  # 5 letters: 18 units where "hello world" has 24
@@ -37,7 +38,7 @@ def test_round_trip_after_use_sentences_then_train_and_change_steps():
     s.step(95)
     t.step(95)
     assert D.to_document(t) == D.to_document(s)
-    readout = R.readout("robot-writer", t.net, t.lesson_spec, t.task_info, t.sequences, t.gradients)
+    readout = L.readout("robot-writer", t.net, t.lesson_spec, t.task_info, t.sequences, t.gradients)
     assert readout == {"written": "abc cab", "target": "abc cab", "right": True}
     assert R.write(t.net, t.task_info["alphabet"], "b", 3) == "bad"
     t.steps = 8  # was refused: the lesson's task expected 24 units, the net had 18

@@ -1,7 +1,7 @@
 """Every lesson builds, trains to its golden numbers with its seed, and replays exactly.
 
 The golden numbers were measured through Session (the app's own path: weights drawn first,
-then the cases) and are kept next to each lesson in simulator/lessons/registry.py. Bounds sit about
+then the cases) and are kept next to each lesson in its module, simulator/lessons/<name>.py. Bounds sit about
 3x above the measured loss and far below the untrained loss, so each test can fail.
 """
 import numpy as np
@@ -10,6 +10,7 @@ import pytest
 from engine import Sequences, bptt
 from simulator.lessons import registry as L
 from simulator.lessons import readouts as R
+from simulator.lessons import robot_writer
 from simulator.lessons import tasks as tasks
 from simulator.state.session import Session
 
@@ -173,7 +174,7 @@ def test_vanishing_exploding_blocks_have_the_stated_radius():
 
 def test_robot_writer_lesson_for_a_typed_sentence():
     """A lesson built from another sentence has one unit per letter and learns to write it."""
-    spec = L.robot_writer_lesson(["a cab"], hidden=6)
+    spec = robot_writer.robot_writer_lesson(["a cab"], hidden=6)
     assert spec["groups"]["inputs"] == ["\u2423", "a", "b", "c"] and spec["T"] == 4
     rng = np.random.default_rng(0)
     net = L.build_network(spec, rng)

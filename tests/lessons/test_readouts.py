@@ -107,7 +107,7 @@ def test_trained_robot_writes_its_sentence():
     assert R.write(s.net, alphabet, "h", 11) != "hello world"
     s.step(50)  # measured: right from update 30
     assert R.write(s.net, alphabet, "h", 11) == "hello world"
-    assert R.readout("robot-writer", s.net, s.lesson_spec, s.task_info, s.sequences)["right"]
+    assert L.readout("robot-writer", s.net, s.lesson_spec, s.task_info, s.sequences)["right"]
 
 
 def test_attractor_settles_and_stays():
@@ -119,7 +119,7 @@ def test_attractor_settles_and_stays():
     d = R.attractor_distances(s.net, s.sequences)
     T, k = s.steps, s.task_info["last"]
     assert d[:, T - k + 1:].max() < 0.1 and (d[:, 0] == 2).sum() == 16  # 16 starts one flip (-1 <-> 1) away
-    r = R.readout("attractors", s.net, s.lesson_spec, s.task_info, s.sequences)
+    r = L.readout("attractors", s.net, s.lesson_spec, s.task_info, s.sequences)
     assert r["distance_after"] == pytest.approx(d[:, T + 1:].max())
 
 
@@ -159,7 +159,7 @@ def test_tie_report_sums_the_gradients():
 def test_readout_for_every_lesson(name):
     """readout() gives each lesson its own measures, straight from a fresh Session."""
     s = Session(lesson=name)
-    r = R.readout(name, s.net, s.lesson_spec, s.task_info, s.sequences, s.gradients)
+    r = L.readout(name, s.net, s.lesson_spec, s.task_info, s.sequences, s.gradients)
     expected = {"binary-addition": "automaton", "robot-writer": "written", "attractors": "distance_last",
                 "learned-initial-state": "error_at_t0", "tied-weights": "ties",
                 "vanishing-exploding": "spectral_radius"}.get(name, "loss_by_step")

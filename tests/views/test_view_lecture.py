@@ -3,11 +3,11 @@ and the cards step through the lesson's points doing their actions."""
 import panel as pn
 import pytest
 
-from simulator.lessons.registry import LESSONS
+from simulator.lessons.registry import LESSONS, REGISTRY
 from simulator.serving.player import Player
 from simulator.state.selection import Selection
 from simulator.state.session import Session
-from simulator.views.lecture import CARD_ACTIONS, LectureMode, lesson_cards
+from simulator.views.lecture import LectureMode, lesson_cards
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_every_lesson_has_well_formed_cards():
     for name, spec in LESSONS.items():
         cards = lesson_cards(name, spec["points"])
         assert [c["text"] for c in cards] == spec["points"]
-        assert len(CARD_ACTIONS[name]) <= len(spec["points"])
+        assert len(REGISTRY[name].cards) <= len(spec["points"])
         units = [u for members in spec["groups"].values() for u in members]
         for c in cards:
             kind, _, arg = (c["action"] or "").partition(":")

@@ -4,6 +4,7 @@ import pytest
 
 from simulator import document as D
 from simulator.lessons import measures as LM
+from simulator.lessons.learned_initial_state import compare_h0
 from simulator.lessons import readouts as R
 from simulator.state.selection import Selection
 from simulator.state.session import Session
@@ -102,7 +103,7 @@ def test_loaded_sentences_fill_the_sentence_box():
 def test_h0_comparison_equals_independent_training():
     """The fixed-vs-learned h0 read-out shows the losses of two scratch trainings and this net's dE/dh0."""
     s, v = panel("learned-initial-state")
-    cmp = LM.compare_h0(s.lesson_spec, s.seed, s.sequences.T, updates=100)
+    cmp = compare_h0(s.lesson_spec, s.seed, s.sequences.T, updates=100)
     assert cmp[False]["error_t0"] == pytest.approx(0.25) and cmp[True]["loss"] < 1e-3
     text = v.result.object
     assert f"h0 fixed at 0.5:  loss {cmp[False]['loss']:.4g}" in text
