@@ -1,5 +1,7 @@
 """Attractors (lecture 7b): targets on all units for the last steps make each stored pattern a
 state the net falls into and stays in; the read-out runs it past T to show it stays."""
+import numpy as np
+
 from simulator.lessons import readouts as R
 from simulator.lessons.lesson import Lesson, Measured, Readout
 
@@ -32,8 +34,22 @@ SPEC = {
 }
 
 
+def attractor_distances(net, seq, extra=10):
+    """Run every case ``extra`` steps past T with the same start and no targets, and measure
+    the Euclidean distance of the state from the case's final target (the pattern) at every
+    step t = 0..T+extra. Returns (B, T+extra+1) distances; the attractor has settled where they
+    are ~0 and stays where they remain so past T."""
+    B, T, N = seq.B, seq.T, seq.N
+    X = np.zeros((B, T + extra + 1, N))  # (B, T+extra+1, N)
+    K = np.zeros_like(X)
+    X[:, 0], K[:, 0] = seq.X[:, 0], seq.K[:, 0]
+    states = R.forward(net, X, K).states
+    final = seq.Y[:, T]  # (B, N)
+    return np.sqrt(((states - final[:, None, :]) ** 2).sum(-1))
+
+
 def readout(net, spec, info, seq, grads, rng):
-    d = R.attractor_distances(net, seq)
+    d = attractor_distances(net, seq)
     return {"distance_last": float(d[:, seq.T - info["last"] + 1:seq.T + 1].max()),
             "distance_after": float(d[:, seq.T + 1:].max()), "distances": d}
 
@@ -41,7 +57,7 @@ def readout(net, spec, info, seq, grads, rng):
 def run_past_T(s, rng=None):
     """Every case run 10 steps past T: the largest distance from its pattern on the target steps
     and after them, and the distances as curves (the panel marks T)."""
-    d = R.attractor_distances(s.net, s.sequences)  # (B, T+11)
+    d = attractor_distances(s.net, s.sequences)  # (B, T+11)
     T, last = s.sequences.T, s.task_info.get("last", 1)
     text = (f"Largest distance from the pattern over the target steps t={T - last + 1}..{T}: "
             f"{float(d[:, T - last + 1:T + 1].max()):.4g}\n"

@@ -1,13 +1,15 @@
 """Binary addition (lecture 7c): a 2-3-1 net adds two numbers given one bit-column per step.
 
-Its read-out tests the net on numbers it never saw and reads its hidden states as the addition
-automaton; the automaton's four states sit at the corners of a square for the picture.
+Its read-out tests the net on numbers it never saw (printed in bits as the lecture writes them)
+and reads its hidden states as the addition automaton by clustering them; the automaton's four
+states sit at the corners of a square for the picture.
 """
 import numpy as np
 
 from simulator.lessons import measures as LM
 from simulator.lessons import readouts as R
 from simulator.lessons.lesson import Lesson, Measured, Readout
+from simulator.lessons.tasks import addition_batch, bits_of
 
 SPEC = {
     "title": "Binary addition",
@@ -41,6 +43,124 @@ SPEC = {
     "training": {"learning_rate": 0.2, "momentum": 0.5, "seed": 12, "weight_scale": 1.0},
 }
 
+LECTURE_PAIRS = ((52, 77), (38, 166))  # lecture 7c's examples: 52 + 77 = 129, 38 + 166 = 204
+
+
+def held_out_pairs(train_pairs, bits, count, rng, extra=LECTURE_PAIRS):
+    """``extra`` (the lecture's pairs) then ``count`` random (bits)-bit pairs, none of them
+    in ``train_pairs`` and none repeated."""
+    seen = {tuple(p) for p in train_pairs}
+    pairs = [tuple(p) for p in extra if max(p) < 2 ** bits]
+    seen |= set(pairs)
+    limit = 4 ** bits - len(seen)
+    while len(pairs) < len(extra) + min(count, limit):
+        p = tuple(int(v) for v in rng.integers(0, 2 ** bits, size=2))
+        if p not in seen:
+            seen.add(p)
+            pairs.append(p)
+    return pairs
+
+
+def addition_results(net, pairs, bits):
+    """The net's sum bits for each pair (state of the sum unit > 0.5 at steps 2..bits+2).
+
+    Returns a dict: ``predicted`` (B, bits+1) 0/1, ``true`` (B, bits+1), ``bit_accuracy``
+    (fraction of all sum bits right), ``pair_accuracy`` (fraction of pairs with every bit
+    right), ``sums`` (the predicted numbers) and ``pairs``.
+    """
+    X, K, Y, M = addition_batch(pairs, bits)  # each (B, bits+3, 6)
+    states = R.forward(net, X, K).states  # (B, T+1, N)
+    predicted = (states[:, 2:bits + 3, 5] > 0.5).astype(int)  # (B, bits+1), least significant first
+    true = Y[:, 2:bits + 3, 5].astype(int)
+    right = predicted == true
+    weights = 2 ** np.arange(bits + 1)
+    return {"pairs": [tuple(p) for p in pairs], "predicted": predicted, "true": true,
+            "bit_accuracy": float(right.mean()), "pair_accuracy": float(right.all(axis=1).mean()),
+            "sums": [int(v) for v in predicted @ weights]}
+
+
+def format_addition(a, b, predicted_bits, bits):
+    """Three aligned lines, most significant bit first, as the lecture writes them:
+
+        a       00110100   (52)
+        b       01001101   (77)
+        a + b  010000001  (129)  right
+    """
+    width = bits + 1
+    total = int(np.dot(predicted_bits, 2 ** np.arange(width)))
+    row = lambda v, n: "".join(str(int(x)) for x in v[::-1]).rjust(width) + f"  ({n})"
+    verdict = "right" if total == a + b else f"wrong (should be {a + b})"
+    return "\n".join([f"a      {row(bits_of(a, bits), a)}", f"b      {row(bits_of(b, bits), b)}",
+                      f"a + b  {row(predicted_bits, total)}  {verdict}"])
+
+
+def addition_states(net, pairs, bits):
+    """Hidden states after each column and the automaton state they should encode.
+
+    The hidden state at step c + 1 has just read column c, so it should know the sum bit of
+    column c (due at the output at c + 2) and the carry out of column c. Returns
+    (H (P, 3) hidden vectors, labels (P, 2) [carry, sum bit], columns (P, 2) [a_c, b_c]),
+    one row per pair and column c = 0..bits+1 (the last two columns are the zero padding),
+    plus the index of each row's successor (-1 at the last column), for the transitions.
+    """
+    X, K, _, _ = addition_batch(pairs, bits)  # (B, T+1, 6)
+    states = R.forward(net, X, K).states  # (B, T+1, 6)
+    T = bits + 2
+    H, labels, inputs, nxt = [], [], [], []
+    for p, (a, b) in enumerate(pairs):
+        carry = 0
+        for c in range(T):
+            ac, bc = (a >> c) & 1, (b >> c) & 1  # 0 in the padding columns c >= bits
+            total = ac + bc + carry
+            carry = total // 2
+            H.append(states[p, c + 1, 2:5])
+            labels.append((carry, total % 2))
+            # The input that takes this state to the next one is column c + 1.
+            inputs.append(((a >> (c + 1)) & 1, (b >> (c + 1)) & 1))
+            nxt.append(len(H) if c + 1 < T else -1)
+    return np.array(H), np.array(labels), np.array(inputs), np.array(nxt)
+
+
+def addition_automaton(net, pairs, bits, rng, k=None, purity=0.99):
+    """Cluster the hidden-state vectors and read the clusters as the addition automaton.
+
+    With ``k`` None, k is the smallest of 4..8 whose clusters are each (almost) one automaton
+    state (purity >= ``purity``): trained nets often use two patterns for one state (measured:
+    6 clusters for seeds 2, 3, 7, 12, 16, 17), which is still the same automaton. Returns a
+    dict with ``k``, ``centres`` (k, 3), ``assignment``, ``label`` {cluster: (carry, sum bit)}
+    by majority, ``purity`` (fraction of states whose cluster's label is their own),
+    ``transitions`` {(state, (a, b)): next state} between the automaton states (carry, bit),
+    ``consistent`` (fraction of observed steps that agree with that table: 1.0 means the
+    hidden dynamics is a deterministic automaton) and ``table`` (text, one line per edge).
+    """
+    H, labels, inputs, nxt = addition_states(net, pairs, bits)
+    for kk in ([k] if k is not None else range(4, 9)):
+        centres, assign, _ = R.kmeans(H, kk, rng)
+        label, right = {}, 0
+        for j in range(kk):
+            members = labels[assign == j]
+            if len(members):
+                keys, counts = np.unique(members, axis=0, return_counts=True)
+                label[j] = tuple(int(v) for v in keys[counts.argmax()])
+                right += counts.max()
+        if right / len(H) >= purity:
+            break
+    state = [label[int(j)] for j in assign]  # each hidden vector's automaton state, via its cluster
+    seen = {}
+    for p in np.flatnonzero(nxt >= 0):
+        seen.setdefault((state[p], tuple(int(v) for v in inputs[p])), []).append(state[nxt[p]])
+    transitions, agree = {}, 0
+    for key, targets in seen.items():
+        values, counts = np.unique(np.array(targets), axis=0, return_counts=True)
+        transitions[key] = tuple(int(v) for v in values[counts.argmax()])
+        agree += counts.max()
+    name = "carry {} bit {}".format
+    lines = [f"{name(*s)} --{a}{b}--> {name(*n)}" for (s, (a, b)), n in sorted(transitions.items())]
+    return {"k": kk, "centres": centres, "assignment": assign, "label": label, "purity": right / len(H),
+            "transitions": transitions, "consistent": agree / max(1, sum(len(t) for t in seen.values())),
+            "table": "\n".join(lines)}
+
+
 # The four states of the addition automaton, (carry, sum bit), at the corners of a square:
 # no carry on top, carry below; bit 0 on the left, bit 1 on the right.
 STATES = ((0, 0), (0, 1), (1, 0), (1, 1))
@@ -58,7 +178,7 @@ def true_next(state, inputs):
 
 
 def automaton_edges(transitions, bend=0.18):
-    """Curves for the automaton picture from readouts.addition_automaton's transitions.
+    """Curves for the automaton picture from addition_automaton's transitions.
 
     Edges with the same ends are merged (their inputs listed, e.g. "01, 10"); an edge is
     bent to its left so that A -> B and B -> A do not overlap. Returns (edges, loops): edges
@@ -90,11 +210,11 @@ def automaton_edges(transitions, bend=0.18):
 
 def readout(net, spec, info, seq, grads, rng):
     bits = seq.T - 2
-    pairs = R.held_out_pairs(info, bits, 256, rng)
-    res = R.addition_results(net, pairs, bits)
+    pairs = held_out_pairs(info, bits, 256, rng)
+    res = addition_results(net, pairs, bits)
     return {"bit_accuracy": res["bit_accuracy"], "pair_accuracy": res["pair_accuracy"],
-            "examples": [R.format_addition(a, b, res["predicted"][k], bits) for k, (a, b) in enumerate(pairs[:2])],
-            "automaton": R.addition_automaton(net, info, bits, rng)}
+            "examples": [format_addition(a, b, res["predicted"][k], bits) for k, (a, b) in enumerate(pairs[:2])],
+            "automaton": addition_automaton(net, info, bits, rng)}
 
 
 def misfit(s):
@@ -108,9 +228,9 @@ def misfit(s):
 def held_out_sums(s, rng, count=256, shown=4):
     """The lecture's pairs and ``count`` random held-out pairs: the first few printed in bits."""
     bits = s.sequences.T - 2
-    pairs = R.held_out_pairs(s.task_info, bits, count, rng)
-    res = R.addition_results(s.net, pairs, bits)
-    blocks = [R.format_addition(a, b, res["predicted"][k], bits) for k, (a, b) in enumerate(pairs[:2 + shown])]
+    pairs = held_out_pairs(s.task_info, bits, count, rng)
+    res = addition_results(s.net, pairs, bits)
+    blocks = [format_addition(a, b, res["predicted"][k], bits) for k, (a, b) in enumerate(pairs[:2 + shown])]
     head = (f"{len(pairs)} pairs the net never saw ({bits}-bit numbers): "
             f"{100 * res['bit_accuracy']:.1f}% of the sum bits right, "
             f"{100 * res['pair_accuracy']:.1f}% of the sums entirely right")
@@ -121,9 +241,9 @@ def picture(s):
     """The hidden states on two principal components and the automaton they encode: the data of
     the panel's "automaton" piece (points and path of the states, edges and nodes of the graph)."""
     bits, info = s.sequences.T - 2, s.task_info
-    auto = R.addition_automaton(s.net, info, bits, np.random.default_rng(0))
-    H, labels, _, _ = R.addition_states(s.net, info, bits)
-    Hp, _, _, _ = R.addition_states(s.net, [R.LECTURE_PAIRS[0]], bits)
+    auto = addition_automaton(s.net, info, bits, np.random.default_rng(0))
+    H, labels, _, _ = addition_states(s.net, info, bits)
+    Hp, _, _, _ = addition_states(s.net, [LECTURE_PAIRS[0]], bits)
     (P, path), var = LM.project2(H, Hp)
     states = [tuple(int(v) for v in lab) for lab in labels]
     cols = bits + 2

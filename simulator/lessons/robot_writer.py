@@ -5,6 +5,8 @@ It is the lesson that learns sentences a user types (its OwnData): the rules her
 """
 import html
 
+import numpy as np
+
 from simulator.lessons import measures as LM
 from simulator.lessons import readouts as R
 from simulator.lessons.lesson import Lesson, OwnData, Readout
@@ -74,18 +76,51 @@ def check_sentences(text):
     return [check_sentence(s) for s in sentences]
 
 
+def write(net, alphabet, start, length, temperature=0.0, rng=None):
+    """The sentence the net writes from the letter(s) ``start``: each step clamps the letter so
+    far on the input units (the first len(alphabet) units), runs one step, and takes the output
+    group's (the softmax units') most likely letter, or with ``temperature`` > 0 samples from
+    p ** (1 / temperature), renormalised, using ``rng``. Returns ``length`` letters.
+    """
+    A = len(alphabet)
+    out = np.asarray(net.softmax_units)
+    if len(out) != A:
+        raise ValueError(f"the net has {len(out)} softmax output units but the alphabet has {A} letters")
+    if temperature > 0 and rng is None:
+        raise ValueError("sampling with a temperature needs rng (a numpy Generator)")
+    text = list(start)
+    for ch in text:
+        if ch not in alphabet:
+            raise ValueError(f"{ch!r} is not in the alphabet {alphabet!r}")
+    while len(text) < length:
+        n = len(text)
+        X, K = np.zeros((n + 1, net.N)), np.zeros((n + 1, net.N))  # (T+1, N), T = n
+        for t, ch in enumerate(text):
+            X[t, alphabet.index(ch)] = 1
+        K[:n, :A] = 1
+        p = R.forward(net, X, K).states[0, n, out]  # (A,): the softmax group after the last letter
+        if temperature > 0:
+            logits = np.log(np.maximum(p, 1e-300)) / temperature
+            q = np.exp(logits - logits.max())
+            k = int(rng.choice(A, p=q / q.sum()))
+        else:
+            k = int(np.argmax(p))
+        text.append(alphabet[k])
+    return "".join(text[:length])
+
+
 # -- read-out ------------------------------------------------------------------------------------------
 def readout(net, spec, info, seq, grads, rng):
     sentence = info["sentences"][0]
-    written = R.write(net, info["alphabet"], sentence[0], len(sentence))
+    written = write(net, info["alphabet"], sentence[0], len(sentence))
     return {"written": written, "target": sentence, "right": written == sentence}
 
 
-def write(s, start, length, temperature, rng):
+def panel_write(s, start, length, temperature, rng):
     """The sentence the net writes from the start letters (default: the first sentence's first),
     its own letters fed back; ValueError for letters it has no unit for."""
     info = s.task_info
-    text = R.write(s.net, info["alphabet"], start.lower() or info["sentences"][0][0], length, temperature, rng)
+    text = write(s.net, info["alphabet"], start.lower() or info["sentences"][0][0], length, temperature, rng)
     known = "a training sentence" if text in info["sentences"] else "not a training sentence"
     return text, f"The net writes: {text}\n({known}; update {s.updates}, temperature {temperature:g})"
 
@@ -95,7 +130,7 @@ LESSON = Lesson(
     cards=("forward-pass", "backward-pass", "train:300", "show-all"),
     readout=readout,
     panel=Readout(
-        measure=LM.accuracy, on_show=False, pieces=("writer",), write=write,
+        measure=LM.accuracy, on_show=False, pieces=("writer",), write=panel_write,
         explain="Writing feeds the net's own letter back as the next input: temperature 0 takes the most likely "
                 "letter, higher temperatures sample and make it more adventurous."),
     own_data=OwnData(

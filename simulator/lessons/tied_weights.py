@@ -1,6 +1,10 @@
 """Weight constraints (lecture 7b, 3d, 5c): two tied weights get the sum of their gradients and
 stay equal, as BPTT ties the T copies of W."""
-from simulator.lessons import readouts as R
+import numpy as np
+
+from engine import constrain
+from engine.network import parse_ref
+
 from simulator.lessons.lesson import Lesson, Measured, Readout
 
 SPEC = {
@@ -32,16 +36,35 @@ SPEC = {
 }
 
 
+def ref_label(ref, names):
+    """A parameter as the inspector writes it (state/edits.ref_label): W[h1←a], b[h1], h0[h1]."""
+    return f"W[{names[ref[1]]}←{names[ref[2]]}]" if ref[0] == "W" else f"{ref[0]}[{names[ref[1]]}]"
+
+
+def tie_report(net, grads):
+    """For each tie group: its members, their values, their own gradients (as backprop
+    computes them, before the constraint) and the summed gradient every member receives."""
+    own = np.concatenate([grads.dW.ravel(), grads.db, grads.dh0])  # the flat order of net.params()
+    applied = constrain(net, grads.dW, grads.db, grads.dh0)
+    values = net.params()
+    report = []
+    for group in net.ties:
+        idx = [parse_ref(r, net.N) for r in group]
+        report.append({"members": list(group), "values": values[idx].tolist(), "gradients": own[idx].tolist(),
+                       "summed": float(own[idx].sum()), "applied": float(applied[idx[0]])})
+    return report
+
+
 def readout(net, spec, info, seq, grads, rng):
-    return {"ties": R.tie_report(net, grads)}
+    return {"ties": tie_report(net, grads)}
 
 
 def tie_text(s, rng=None):
     """Each tie group: its members' values and own gradients, and the summed gradient each receives."""
-    rep = R.tie_report(s.net, s.gradients)
+    rep = tie_report(s.net, s.gradients)
     if not rep:
         return Measured("No tied weights (tie two in Inspect & edit).", rep)
-    label = lambda r: R.ref_label(tuple(r), s.unit_names)
+    label = lambda r: ref_label(tuple(r), s.unit_names)
     lines = []
     for g in rep:
         lines.append("Tied: " + ", ".join(label(r) for r in g["members"]))

@@ -3,7 +3,6 @@ in the spectral radius of their recurrent weights; the error shrinks or grows by
 radius per step back."""
 import numpy as np
 
-from simulator.lessons import readouts as R
 from simulator.lessons.build import unit_layout
 from simulator.lessons.lesson import Lesson, Measured, Readout
 
@@ -39,11 +38,27 @@ SPEC = {
 }
 
 
+def spectral_radius(W, units=None):
+    """max |eigenvalue| of W, or of its block among ``units`` (the recurrent weights of a group)."""
+    W = np.asarray(W)
+    if units is not None:
+        W = W[np.ix_(units, units)]
+    return float(np.max(np.abs(np.linalg.eigvals(W)))) if W.size else 0.0
+
+
+def error_by_step(grads, units=None):
+    """||d_t|| for t = 0..T: the norm of dE/dz over ``units`` (default all) and all cases.
+    Row 0 is 0 (nothing computes s_0). Plotted on a log scale it falls or rises as a line
+    whose slope is about log(spectral radius) per step."""
+    dz = grads.dz if units is None else grads.dz[:, :, units]  # (B, T+1, n)
+    return np.sqrt((dz ** 2).sum(axis=(0, 2)))  # (T+1,)
+
+
 def readout(net, spec, info, seq, grads, rng):
     index = unit_layout(spec)[2]
-    return {"spectral_radius": {g: R.spectral_radius(net.W, index[g]) for g in spec.get("spectral_radius", {})},
-            "error_by_step": {g: R.error_by_step(grads, index[g]) for g in spec.get("spectral_radius", {})},
-            "spectral_radius_all": R.spectral_radius(net.W)}
+    return {"spectral_radius": {g: spectral_radius(net.W, index[g]) for g in spec.get("spectral_radius", {})},
+            "error_by_step": {g: error_by_step(grads, index[g]) for g in spec.get("spectral_radius", {})},
+            "spectral_radius_all": spectral_radius(net.W)}
 
 
 def radius_and_ratio(s, rng=None):

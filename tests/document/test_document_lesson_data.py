@@ -6,7 +6,7 @@ import pytest
 
 import fuzz_inputs as F
 from simulator import document as D
-from simulator.lessons import readouts as R
+from simulator.lessons import robot_writer as RW
 from simulator.lessons import registry as L
 from simulator.lessons.robot_writer import MAX_SENTENCE, MAX_SENTENCES
 from simulator.state.session import Session
@@ -40,7 +40,7 @@ def test_round_trip_after_use_sentences_then_train_and_change_steps():
     assert D.to_document(t) == D.to_document(s)
     readout = L.readout("robot-writer", t.net, t.lesson_spec, t.task_info, t.sequences, t.gradients)
     assert readout == {"written": "abc cab", "target": "abc cab", "right": True}
-    assert R.write(t.net, t.task_info["alphabet"], "b", 3) == "bad"
+    assert RW.write(t.net, t.task_info["alphabet"], "b", 3) == "bad"
     t.steps = 8  # was refused: the lesson's task expected 24 units, the net had 18
     assert (t.steps, t.sequences.T, t.message_kind) == (8, 8, "info"), t.message
     s.steps = 8

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from engine import Sequences, bptt
+from simulator.lessons import binary_addition as BA
 from simulator.lessons import registry as L
-from simulator.lessons import readouts as R
-from simulator.lessons import robot_writer
+from simulator.lessons import robot_writer as RW
+from simulator.lessons import vanishing_exploding as VE
 from simulator.lessons import tasks as tasks
 from simulator.state.session import Session
 
@@ -64,16 +65,16 @@ def test_golden_loss(name):
 def test_binary_addition_adds_held_out_numbers():
     """Seed 12 gets every bit of the lecture's pairs and 256 random held-out pairs right within 400 updates."""
     s = Session(lesson="binary-addition")
-    held = R.held_out_pairs(s.task_info, 8, 256, np.random.default_rng(12345))
+    held = BA.held_out_pairs(s.task_info, 8, 256, np.random.default_rng(12345))
     assert held[:2] == [(52, 77), (38, 166)] and not set(held) & set(s.task_info)
     first = None
     for update in range(50, 401, 50):
         s.step(50)
-        if R.addition_results(s.net, held, 8)["pair_accuracy"] == 1.0:
+        if BA.addition_results(s.net, held, 8)["pair_accuracy"] == 1.0:
             first = update
             break
     assert first is not None and first <= 400  # measured: 350
-    res = R.addition_results(s.net, held[:2], 8)
+    res = BA.addition_results(s.net, held[:2], 8)
     assert res["sums"] == [129, 204]
 
 
@@ -163,10 +164,10 @@ def test_vanishing_exploding_blocks_have_the_stated_radius():
     s = Session(lesson="vanishing-exploding")
     _, _, index = L.unit_layout(spec)
     small, large = index["small"], index["large"]
-    assert R.spectral_radius(s.net.W, small) == pytest.approx(0.7)
-    assert R.spectral_radius(s.net.W, large) == pytest.approx(1.3)
+    assert VE.spectral_radius(s.net.W, small) == pytest.approx(0.7)
+    assert VE.spectral_radius(s.net.W, large) == pytest.approx(1.3)
     assert np.allclose(s.net.W[np.ix_(small, small)] / 0.7, s.net.W[np.ix_(large, large)] / 1.3)
-    es, el = R.error_by_step(s.gradients, small), R.error_by_step(s.gradients, large)
+    es, el = VE.error_by_step(s.gradients, small), VE.error_by_step(s.gradients, large)
     T = s.steps
     # Going back from step T-1 to step 1 the error shrinks in one chain and grows in the other.
     assert es[1] < es[T - 1] / 10 and el[1] > el[T - 1] * 10
@@ -174,14 +175,14 @@ def test_vanishing_exploding_blocks_have_the_stated_radius():
 
 def test_robot_writer_lesson_for_a_typed_sentence():
     """A lesson built from another sentence has one unit per letter and learns to write it."""
-    spec = robot_writer.robot_writer_lesson(["a cab"], hidden=6)
+    spec = RW.robot_writer_lesson(["a cab"], hidden=6)
     assert spec["groups"]["inputs"] == ["\u2423", "a", "b", "c"] and spec["T"] == 4
     rng = np.random.default_rng(0)
     net = L.build_network(spec, rng)
     (X, K, Y, M), info = tasks.make_task(spec["task"], spec["T"], rng)
     from engine import Trainer
     Trainer(net, Sequences(X, K, Y, M), 0.5, 0.5).step(100)
-    assert R.write(net, info["alphabet"], "a", 5) == "a cab"
+    assert RW.write(net, info["alphabet"], "a", 5) == "a cab"
 
 
 def test_lesson_returns_a_private_copy():

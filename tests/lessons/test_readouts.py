@@ -3,8 +3,13 @@ import numpy as np
 import pytest
 
 from engine import Network, Sequences, bptt
-from simulator.lessons import registry as L
+from simulator.lessons import attractors as AT
+from simulator.lessons import binary_addition as BA
 from simulator.lessons import readouts as R
+from simulator.lessons import registry as L
+from simulator.lessons import robot_writer as RW
+from simulator.lessons import tied_weights as TW
+from simulator.lessons import vanishing_exploding as VE
 from simulator.state.session import Session
 
 
@@ -19,23 +24,23 @@ def adder():
 def test_held_out_pairs_are_new_and_start_with_the_lecture():
     """Held-out pairs begin with 52+77 and 38+166, repeat nothing and avoid the training pairs."""
     train = [(52, 77), (1, 2), (3, 4)]
-    pairs = R.held_out_pairs(train, 8, 100, np.random.default_rng(0))
+    pairs = BA.held_out_pairs(train, 8, 100, np.random.default_rng(0))
     assert pairs[:2] == [(52, 77), (38, 166)]  # the lecture's pairs are always tested
     assert len(pairs) == 102 and len(set(pairs)) == 102 and not set(pairs[2:]) & set(train)
-    assert len(R.held_out_pairs([], 2, 100, np.random.default_rng(0), extra=())) == 16  # all 2-bit pairs
+    assert len(BA.held_out_pairs([], 2, 100, np.random.default_rng(0), extra=())) == 16  # all 2-bit pairs
 
 
 def test_format_addition_prints_the_bits_msb_first():
     """The printout shows a, b and the net's sum in binary, most significant bit first, with a verdict."""
-    text = R.format_addition(52, 77, [1, 0, 0, 0, 0, 0, 0, 1, 0], 8)
+    text = BA.format_addition(52, 77, [1, 0, 0, 0, 0, 0, 0, 1, 0], 8)
     assert text.splitlines() == ["a       00110100  (52)", "b       01001101  (77)",
                                  "a + b  010000001  (129)  right"]
-    assert "wrong (should be 129)" in R.format_addition(52, 77, [0] * 9, 8)
+    assert "wrong (should be 129)" in BA.format_addition(52, 77, [0] * 9, 8)
 
 
 def test_trained_adder_adds_the_lecture_examples(adder):
     """The trained net's sum bits for 52+77 and 38+166 are exactly 129 and 204."""
-    res = R.addition_results(adder.net, [(52, 77), (38, 166)], 8)
+    res = BA.addition_results(adder.net, [(52, 77), (38, 166)], 8)
     assert res["sums"] == [129, 204] and res["bit_accuracy"] == 1.0
     assert res["predicted"][0].tolist() == [1, 0, 0, 0, 0, 0, 0, 1, 0]  # 129, LSB first
 
@@ -43,20 +48,20 @@ def test_trained_adder_adds_the_lecture_examples(adder):
 def test_untrained_adder_is_not_perfect():
     """Before training the same measure reports mistakes (the accuracy test can fail)."""
     s = Session(lesson="binary-addition")
-    res = R.addition_results(s.net, R.held_out_pairs(s.task_info, 8, 50, np.random.default_rng(1)), 8)
+    res = BA.addition_results(s.net, BA.held_out_pairs(s.task_info, 8, 50, np.random.default_rng(1)), 8)
     assert res["pair_accuracy"] < 0.5
 
 
 def test_trained_adder_hidden_states_form_the_addition_automaton(adder):
     """Clustered hidden states are pure automaton states whose transitions are binary addition's."""
-    a = R.addition_automaton(adder.net, adder.task_info, 8, np.random.default_rng(0))
+    a = BA.addition_automaton(adder.net, adder.task_info, 8, np.random.default_rng(0))
     assert a["purity"] >= 0.99 and a["consistent"] == 1.0 and 4 <= a["k"] <= 8
     assert len(a["transitions"]) == 16  # 4 states x 4 input columns, all seen
     for (carry, _), (x, y) in a["transitions"]:
         total = x + y + carry
         assert a["transitions"][((carry, _), (x, y))] == (total // 2, total % 2)
     assert "carry 0 bit 0 --11--> carry 1 bit 0" in a["table"].splitlines()
-    four = R.addition_automaton(adder.net, adder.task_info, 8, np.random.default_rng(0), k=4)
+    four = BA.addition_automaton(adder.net, adder.task_info, 8, np.random.default_rng(0), k=4)
     assert four["k"] == 4 and len(four["centres"]) == 4
 
 
@@ -81,42 +86,42 @@ def _flip_flop():
 
 def test_write_feeds_its_own_letters_back():
     """A net that answers a with b and b with a writes abab... from a."""
-    assert R.write(_flip_flop(), "ab", "a", 5) == "ababa"
-    assert R.write(_flip_flop(), "ab", "bb", 4) == "bbab"  # a longer start is kept as given
+    assert RW.write(_flip_flop(), "ab", "a", 5) == "ababa"
+    assert RW.write(_flip_flop(), "ab", "bb", 4) == "bbab"  # a longer start is kept as given
     with pytest.raises(ValueError, match="not in the alphabet"):
-        R.write(_flip_flop(), "ab", "c", 3)
+        RW.write(_flip_flop(), "ab", "c", 3)
     with pytest.raises(ValueError, match="alphabet has 3"):
-        R.write(_flip_flop(), "abc", "a", 3)
+        RW.write(_flip_flop(), "abc", "a", 3)
 
 
 def test_write_with_temperature_samples_reproducibly():
     """Sampling is repeatable with the same rng, needs an rng, and a high temperature strays from argmax."""
     net = _flip_flop()
-    one = R.write(net, "ab", "a", 40, temperature=20.0, rng=np.random.default_rng(5))
-    assert one == R.write(net, "ab", "a", 40, temperature=20.0, rng=np.random.default_rng(5))
+    one = RW.write(net, "ab", "a", 40, temperature=20.0, rng=np.random.default_rng(5))
+    assert one == RW.write(net, "ab", "a", 40, temperature=20.0, rng=np.random.default_rng(5))
     assert one != "ab" * 20 and set(one) <= {"a", "b"}
-    assert R.write(net, "ab", "a", 40, temperature=0.05, rng=np.random.default_rng(5)) == "ab" * 20
+    assert RW.write(net, "ab", "a", 40, temperature=0.05, rng=np.random.default_rng(5)) == "ab" * 20
     with pytest.raises(ValueError, match="rng"):
-        R.write(net, "ab", "a", 3, temperature=1.0)
+        RW.write(net, "ab", "a", 3, temperature=1.0)
 
 
 def test_trained_robot_writes_its_sentence():
     """After 50 updates the robot writes 'hello world' from 'h'; untrained it does not."""
     s = Session(lesson="robot-writer")
     alphabet = s.task_info["alphabet"]
-    assert R.write(s.net, alphabet, "h", 11) != "hello world"
+    assert RW.write(s.net, alphabet, "h", 11) != "hello world"
     s.step(50)  # measured: right from update 30
-    assert R.write(s.net, alphabet, "h", 11) == "hello world"
+    assert RW.write(s.net, alphabet, "h", 11) == "hello world"
     assert L.readout("robot-writer", s.net, s.lesson_spec, s.task_info, s.sequences)["right"]
 
 
 def test_attractor_settles_and_stays():
     """Trained, every start ends within 0.1 of its pattern in the last steps and 10 steps beyond; untrained, not."""
     s = Session(lesson="attractors")
-    d0 = R.attractor_distances(s.net, s.sequences)
+    d0 = AT.attractor_distances(s.net, s.sequences)
     assert d0.shape == (s.sequences.B, s.steps + 11) and d0[:, -1].max() > 1
     s.step(100)
-    d = R.attractor_distances(s.net, s.sequences)
+    d = AT.attractor_distances(s.net, s.sequences)
     T, k = s.steps, s.task_info["last"]
     assert d[:, T - k + 1:].max() < 0.1 and (d[:, 0] == 2).sum() == 16  # 16 starts one flip (-1 <-> 1) away
     r = L.readout("attractors", s.net, s.lesson_spec, s.task_info, s.sequences)
@@ -127,8 +132,8 @@ def test_spectral_radius_of_a_block():
     """The spectral radius is max |eigenvalue|, of the whole W or of one group's block."""
     W = np.diag([0.5, -2.0, 0.1])
     W[0, 1] = 7.0  # triangular: eigenvalues stay the diagonal
-    assert R.spectral_radius(W) == pytest.approx(2.0)
-    assert R.spectral_radius(W, [0, 2]) == pytest.approx(0.5)
+    assert VE.spectral_radius(W) == pytest.approx(2.0)
+    assert VE.spectral_radius(W, [0, 2]) == pytest.approx(0.5)
 
 
 @pytest.mark.parametrize("w", [0.5, 1.5])
@@ -140,7 +145,7 @@ def test_error_by_step_scales_by_the_recurrent_weight(w):
     T = 8
     X, K, Y, M = (np.zeros((T + 1, 3)) for _ in range(4))
     X[0, 0], K[0, 0], Y[T, 2], M[T, 2] = 1.0, 1, 5.0, 1
-    e = R.error_by_step(bptt(net, Sequences(X, K, Y, M)), [1])
+    e = VE.error_by_step(bptt(net, Sequences(X, K, Y, M)), [1])
     assert e[0] == 0 and e[T] == 0  # nothing computes s_0; u at T reaches no target
     assert np.allclose(e[1:T - 1] / e[2:T], w)
 
@@ -149,7 +154,7 @@ def test_tie_report_sums_the_gradients():
     """Each tied weight receives the sum of the group's own gradients, and the values are equal."""
     s = Session(lesson="tied-weights")
     s.step(5)
-    (group,) = R.tie_report(s.net, s.gradients)
+    (group,) = TW.tie_report(s.net, s.gradients)
     assert group["values"][0] == group["values"][1]
     assert group["gradients"][0] != group["gradients"][1]
     assert group["summed"] == pytest.approx(sum(group["gradients"])) == group["applied"]

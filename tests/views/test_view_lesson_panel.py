@@ -1,11 +1,15 @@
-"""The lesson read-out panel shows, for each lesson, the numbers readouts.py computes independently."""
+"""The lesson read-out panel shows, for each lesson, the numbers its module's helpers compute independently."""
 import numpy as np
 import pytest
 
 from simulator import document as D
+from simulator.lessons import attractors as AT
+from simulator.lessons import binary_addition as BA
 from simulator.lessons import measures as LM
+from simulator.lessons import robot_writer as RW
+from simulator.lessons import tied_weights as TW
+from simulator.lessons import vanishing_exploding as VE
 from simulator.lessons.learned_initial_state import compare_h0
-from simulator.lessons import readouts as R
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.lesson_panel import LessonPanelView
@@ -31,7 +35,7 @@ def test_held_out_test_prints_the_lecture_sums_and_accuracy(adder):
     s, v = adder
     v.run()
     res = v.last["binary-addition"]
-    again = R.addition_results(s.net, res["pairs"], 8)
+    again = BA.addition_results(s.net, res["pairs"], 8)
     assert res["pairs"][:2] == [(52, 77), (38, 166)] and not set(res["pairs"]) & set(map(tuple, s.task_info))
     assert np.array_equal(res["predicted"], again["predicted"]) and again["bit_accuracy"] == 1.0
     text = v.result.object
@@ -43,7 +47,7 @@ def test_automaton_picture_matches_the_hidden_states(adder):
     """'Show what it learned' plots one point per hidden state, coloured by automaton state, and the true adder's edges."""
     s, v = adder
     v.draw_automaton()
-    H, labels, _, _ = R.addition_states(s.net, s.task_info, 8)
+    H, labels, _, _ = BA.addition_states(s.net, s.task_info, 8)
     assert len(v.points.data["x"]) == len(H) == 32 * 10
     (P,), _ = LM.project2(H)
     assert np.allclose(v.points.data["x"], P[:, 0])
@@ -63,13 +67,13 @@ def test_untrained_adder_gets_sums_wrong():
 
 
 def test_robot_writes_its_sentence_after_training():
-    """Write prints what readouts.write produces: 'hello world' after 40 updates, and it follows the sliders."""
+    """Write prints what robot_writer.write produces: 'hello world' after 40 updates, and it follows the sliders."""
     s, v = panel("robot-writer", 40)
     assert (v.start.value, v.length.value, v.sentences.value) == ("h", 11, "hello world")
-    assert v.write() == R.write(s.net, s.task_info["alphabet"], "h", 11) == "hello world"
+    assert v.write() == RW.write(s.net, s.task_info["alphabet"], "h", 11) == "hello world"
     assert "The net writes: hello world" in v.written.object and "a training sentence" in v.written.object
     v.start.value, v.length.value = "wor", 5
-    assert v.write() == R.write(s.net, s.task_info["alphabet"], "wor", 5)
+    assert v.write() == RW.write(s.net, s.task_info["alphabet"], "wor", 5)
     v.start.value = "z"
     assert v.write() is None and "Cannot write" in v.written.object
 
@@ -112,10 +116,10 @@ def test_h0_comparison_equals_independent_training():
 
 
 def test_attractor_run_past_T_settles_after_training():
-    """After 50 updates the distances past T are those of readouts.attractor_distances, and near 0."""
+    """After 50 updates the distances past T are those of attractors.attractor_distances, and near 0."""
     s, v = panel("attractors", 50)
     v.run()
-    d = R.attractor_distances(s.net, s.sequences)
+    d = AT.attractor_distances(s.net, s.sequences)
     assert np.allclose(v.settle_src.data["ys"], d) and v.settle_T.location == s.sequences.T
     assert d[:, s.sequences.T + 1:].max() < 0.1
     assert f"{d[:, s.sequences.T + 1:].max():.4g}" in v.result.object
@@ -125,7 +129,7 @@ def test_spectral_radius_and_error_ratio_per_chain():
     """The vanishing/exploding read-out shows radius 0.7 and 1.3 and per-step ratios near them."""
     s, v = panel("vanishing-exploding")
     text = v.result.object
-    e = R.error_by_step(s.gradients, list(range(1, 5)))  # the small chain's units
+    e = VE.error_by_step(s.gradients, list(range(1, 5)))  # the small chain's units
     nz = np.flatnonzero(e > 0)
     ratio = (e[nz[0]] / e[nz[-1]]) ** (1 / (nz[-1] - nz[0]))
     assert "small: spectral radius 0.7" in text and "large: spectral radius 1.3" in text
@@ -136,7 +140,7 @@ def test_tie_report_shows_equal_values_and_the_summed_gradient():
     """The tied-weights read-out lists both tied weights with one value and the sum of their own gradients."""
     s, v = panel("tied-weights", 20)
     v.run()
-    (group,) = R.tie_report(s.net, s.gradients)
+    (group,) = TW.tie_report(s.net, s.gradients)
     assert group["values"][0] == group["values"][1]
     assert f"summed gradient {sum(group['gradients']):.4g}" in v.result.object
     assert "W[h1←a]" in v.result.object and "W[h2←b]" in v.result.object
