@@ -1,10 +1,10 @@
 """The command line, run as users run it: ``python -m simulator ...`` in a subprocess."""
 import json
 import os
-import socket
+import queue
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 
 import numpy as np
@@ -131,20 +131,24 @@ def test_serve_answers_http(tmp_path):
     """serve FILE starts a server whose page loads (then it is stopped)."""
     path = tmp_path / "s.json"
     D.save(path, Session())
-    with socket.socket() as sock:
-        sock.bind(("localhost", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", str(path), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", str(path), "--port", "0"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [*map(lines.put, proc.stdout), lines.put(None)], daemon=True).start()
     try:
-        deadline, page = time.monotonic() + 30, None
-        while time.monotonic() < deadline and page is None:
+        # Panel says where it listens once the server is up (port 0: the system picked a free one).
+        said = []
+        while not said or "Launching server at http://" not in said[-1]:
             try:
-                page = urllib.request.urlopen(f"http://localhost:{port}/", timeout=10).read().decode()
-            except OSError:
-                time.sleep(0.2)  # polling the port until the server listens
-                assert proc.poll() is None, proc.stderr.read().decode()
-        assert page is not None and "bptt-sim" in page
+                said.append(lines.get(timeout=60))
+            except queue.Empty:
+                said.append(None)
+            if said[-1] is None:
+                pytest.fail("serve never said where it listens: " + "".join(said[:-1]))
+        url = said[-1].split("Launching server at ", 1)[1].strip()
+        page = urllib.request.urlopen(url + "/", timeout=30).read().decode()
+        assert "bptt-sim" in page
     finally:
         proc.terminate()
         proc.wait(timeout=10)
