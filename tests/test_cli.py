@@ -10,6 +10,8 @@ import urllib.request
 import numpy as np
 import pytest
 
+from engine import GradientCheck
+
 from simulator import cli
 from simulator import document as D
 from simulator.state.session import Session
@@ -34,7 +36,8 @@ def test_train_lesson_json_and_document(tmp_path):
     start = s.loss_value
     s.step(20)
     assert result["updates"] == 20 and result["seed"] == 5
-    assert result["loss"] == pytest.approx(s.loss_value, rel=1e-12) and result["start_loss"] == pytest.approx(start)
+    assert result["loss"] == pytest.approx(s.loss_value, rel=1e-12) and result["start_loss"] == pytest.approx(start, rel=1e-12)
+    assert result["measures"] == json.loads(json.dumps(cli.measures(s)))  # the lesson's read-out of the same net
     assert 0.0 <= result["measures"]["bit_accuracy"] <= 1.0
     saved = D.load(out)
     assert saved.updates == 20 and np.array_equal(saved.net.W, s.net.W)
@@ -85,6 +88,10 @@ def test_check_prints_the_comparison():
     assert "W[h1←a]" in r.stdout and "max abs difference" in r.stdout and "agree" in r.stdout
     r = run("check", "tied-weights", "--json")
     result = json.loads(r.stdout)
+    s = Session(lesson="tied-weights")
+    gc = GradientCheck(s.net, s.sequences, eps=1e-6)  # check's default eps, in-process
+    assert result["max_abs_diff"] == pytest.approx(gc.max_abs_diff, rel=1e-9)
+    assert result["max_rel_diff"] == pytest.approx(gc.max_rel_diff, rel=1e-9)
     assert result["agree"] and result["max_abs_diff"] < 1e-6
 
 
