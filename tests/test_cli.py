@@ -1,14 +1,16 @@
 """The command line, run as users run it: ``python -m simulator ...`` in a subprocess."""
 import json
 import os
-import socket
+import queue
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 
 import numpy as np
 import pytest
+
+from engine import GradientCheck
 
 from simulator import cli
 from simulator import document as D
@@ -34,7 +36,8 @@ def test_train_lesson_json_and_document(tmp_path):
     start = s.loss_value
     s.step(20)
     assert result["updates"] == 20 and result["seed"] == 5
-    assert result["loss"] == pytest.approx(s.loss_value, rel=1e-12) and result["start_loss"] == pytest.approx(start)
+    assert result["loss"] == pytest.approx(s.loss_value, rel=1e-12) and result["start_loss"] == pytest.approx(start, rel=1e-12)
+    assert result["measures"] == json.loads(json.dumps(cli.measures(s)))  # the lesson's read-out of the same net
     assert 0.0 <= result["measures"]["bit_accuracy"] <= 1.0
     saved = D.load(out)
     assert saved.updates == 20 and np.array_equal(saved.net.W, s.net.W)
@@ -85,6 +88,10 @@ def test_check_prints_the_comparison():
     assert "W[h1←a]" in r.stdout and "max abs difference" in r.stdout and "agree" in r.stdout
     r = run("check", "tied-weights", "--json")
     result = json.loads(r.stdout)
+    s = Session(lesson="tied-weights")
+    gc = GradientCheck(s.net, s.sequences, eps=1e-6)  # check's default eps, in-process
+    assert result["max_abs_diff"] == pytest.approx(gc.max_abs_diff, rel=1e-9)
+    assert result["max_rel_diff"] == pytest.approx(gc.max_rel_diff, rel=1e-9)
     assert result["agree"] and result["max_abs_diff"] < 1e-6
 
 
@@ -131,20 +138,24 @@ def test_serve_answers_http(tmp_path):
     """serve FILE starts a server whose page loads (then it is stopped)."""
     path = tmp_path / "s.json"
     D.save(path, Session())
-    with socket.socket() as sock:
-        sock.bind(("localhost", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", str(path), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", str(path), "--port", "0"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [*map(lines.put, proc.stdout), lines.put(None)], daemon=True).start()
     try:
-        deadline, page = time.monotonic() + 30, None
-        while time.monotonic() < deadline and page is None:
+        # Panel says where it listens once the server is up (port 0: the system picked a free one).
+        said = []
+        while not said or "Launching server at http://" not in said[-1]:
             try:
-                page = urllib.request.urlopen(f"http://localhost:{port}/", timeout=10).read().decode()
-            except OSError:
-                time.sleep(0.2)  # polling the port until the server listens
-                assert proc.poll() is None, proc.stderr.read().decode()
-        assert page is not None and "bptt-sim" in page
+                said.append(lines.get(timeout=60))
+            except queue.Empty:
+                said.append(None)
+            if said[-1] is None:
+                pytest.fail("serve never said where it listens: " + "".join(said[:-1]))
+        url = said[-1].split("Launching server at ", 1)[1].strip()
+        page = urllib.request.urlopen(url + "/", timeout=30).read().decode()
+        assert "bptt-sim" in page
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -16,16 +16,20 @@ def remember_a_bit(rng, B=8, T=3):
     return Sequences(X, K, Y, M)
 
 
-@pytest.mark.parametrize("loss", ["squared", "cross_entropy"])
-def test_loss_decreases_on_a_learnable_task(loss, rng):
-    """Training with momentum on a task the net can learn cuts the loss to under a fifth."""
+@pytest.mark.parametrize("loss, golden", [("squared", (0.13621363175504833, 0.0002543883885110068)),
+                                          ("cross_entropy", (0.7383314830199504, 0.000401369872282158))])
+def test_loss_decreases_on_a_learnable_task(loss, golden):
+    """Training with momentum on a task the net can learn cuts the loss to under a fifth (seeded:
+    to the golden numbers, 1e-9)."""
+    rng = np.random.default_rng(2)  # its own seed, so the golden numbers do not depend on the test's id
     net = Network.random(3, rng, weight_scale=0.3, activation="logistic", loss=loss)
     trainer = Trainer(net, remember_a_bit(rng), learning_rate=0.5, momentum=0.9)
     first = trainer.evaluate().loss
     reports = trainer.step(400)
     assert len(reports) == 400 and all(r.ok for r in reports)
     assert trainer.updates == 400
-    assert trainer.evaluate().loss < 0.2 * first
+    last = trainer.evaluate().loss
+    assert (first, last) == pytest.approx(golden, rel=1e-9) and last < 0.2 * first
 
 
 def test_momentum_update_follows_the_formula(rng):
@@ -84,7 +88,7 @@ def test_step_stops_at_the_refused_update():
     net, seq = blow_up_problem()
     trainer = Trainer(net, seq, learning_rate=10.0, momentum=0.9)
     reports = trainer.step(100)
-    assert len(reports) < 100
+    assert len(reports) == 3  # two updates applied, the third overflows
     assert not reports[-1].ok and all(r.ok for r in reports[:-1])
     assert trainer.updates == len(reports) - 1
     assert np.all(np.isfinite(net.params()))

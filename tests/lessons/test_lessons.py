@@ -1,8 +1,9 @@
 """Every lesson builds, trains to its golden numbers with its seed, and replays exactly.
 
 The golden numbers were measured through Session (the app's own path: weights drawn first,
-then the cases) and are kept next to each lesson in its module, simulator/lessons/<name>.py. Bounds sit about
-3x above the measured loss and far below the untrained loss, so each test can fail.
+then the cases) and are kept next to each lesson in its module, simulator/lessons/<name>.py. A seeded
+run is deterministic, so they are asserted to 1e-9; the bounds beside them (about 3x above the trained
+loss, far below the untrained one) say what each lesson shows.
 """
 import numpy as np
 import pytest
@@ -18,17 +19,19 @@ from simulator.state.session import Session
 NAMES = ["binary-addition", "robot-writer", "attractors", "learned-initial-state", "input-modes",
          "tied-weights", "temporal-xor", "vanishing-exploding"]
 
-# lesson: (updates, loss bound); measured with the lesson's seed (loss after that many updates):
+# lesson: (updates, loss bound, untrained loss, loss after that many updates), with the lesson's seed:
 GOLDEN = {
-    "binary-addition": (500, 0.5),         # 0.239 (untrained 6.57)
-    "robot-writer": (200, 1.0),            # 0.478 (untrained 23.2)
-    "attractors": (50, 0.01),              # 0.0003 (untrained 12.2)
-    "learned-initial-state": (100, 0.26),  # 0.2503 with h0 fixed: the t = 0 error stays 0.25
-    "input-modes": (300, 0.02),            # 0.0067 (untrained 0.776)
-    "tied-weights": (300, 0.03),           # 0.0090 (untrained 0.723)
-    "temporal-xor": (300, 0.03),           # 0.0079 (untrained 6.93)
-    "vanishing-exploding": (500, 0.01),    # 0.0027 (untrained 14.6)
+    "binary-addition": (500, 0.5, 6.566796201197007, 0.23934574713593026),
+    "robot-writer": (200, 1.0, 23.221488027674045, 0.4783751901720503),
+    "attractors": (50, 0.01, 12.212941579112801, 0.0002996806748185675),
+    # with h0 fixed the t = 0 error stays 0.25
+    "learned-initial-state": (100, 0.26, 1.7505779802473533, 0.2503311615048846),
+    "input-modes": (300, 0.02, 0.7762322399142718, 0.006720638244389988),
+    "tied-weights": (300, 0.03, 0.722871019690734, 0.009049231623153691),
+    "temporal-xor": (300, 0.03, 6.929370297642479, 0.007897807724456661),
+    "vanishing-exploding": (500, 0.01, 14.565465462677901, 0.0027454600123546324),
 }
+EXACT = 1e-9  # relative: a seeded run gives the same numbers every time
 
 
 def test_the_lessons_are_the_eight_named_in_the_issue():
@@ -54,12 +57,13 @@ def test_lesson_is_complete_data(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_golden_loss(name):
-    """After k updates with the lesson's seed the loss is below the stated bound (and started above it)."""
-    updates, bound = GOLDEN[name]
+    """After k updates with the lesson's seed the loss is the golden one, below the stated bound
+    (and started at the golden untrained loss, above it)."""
+    updates, bound, untrained, trained = GOLDEN[name]
     s = Session(lesson=name)
-    assert s.loss_value > bound
+    assert s.loss_value == pytest.approx(untrained, rel=EXACT) and untrained > bound
     assert s.step(updates)
-    assert s.updates == updates and s.loss_value < bound
+    assert s.updates == updates and s.loss_value == pytest.approx(trained, rel=EXACT) and trained < bound
 
 
 def test_binary_addition_adds_held_out_numbers():
@@ -73,7 +77,7 @@ def test_binary_addition_adds_held_out_numbers():
         if BA.addition_results(s.net, held, 8)["pair_accuracy"] == 1.0:
             first = update
             break
-    assert first is not None and first <= 400  # measured: 350
+    assert first == 350
     res = BA.addition_results(s.net, held[:2], 8)
     assert res["sums"] == [129, 204]
 
@@ -109,16 +113,22 @@ def test_learned_initial_state_needs_learned_h0():
     s.step(1000)
     g = s.gradients
     assert g.loss_by_step[0] == pytest.approx(0.25, abs=1e-12)  # 2 outputs x 1/2 (0.5 - y)^2
-    assert g.loss >= 0.25 and g.loss_by_step[1:].sum() < 0.01  # the rest is learnable
-    assert np.abs(g.dh0[2:]).min() > 0.4  # the gradient is there, but h0 is fixed
+    assert g.loss == pytest.approx(0.2501627554699801, rel=EXACT)
+    rest = g.loss_by_step[1:].sum()
+    assert rest == pytest.approx(0.0001627554699801821, rel=EXACT) and rest < 0.01  # the rest is learnable
+    dh0 = np.abs(g.dh0[2:]).min()
+    assert dh0 == pytest.approx(0.5010041501980556, rel=EXACT) and dh0 > 0.4  # the gradient is there, but h0 is fixed
     s.learn_h0 = True  # the lecture's toggle: the same weights, h0 now learned from 0.5
-    assert s.step(100) and s.loss_value < 0.001  # measured: 1e-5
+    assert s.step(100) and s.loss_value == pytest.approx(5.562318584722075e-05, rel=EXACT) and s.loss_value < 0.001
+    assert s.net.h0[2:] == pytest.approx([0.9985511139038212, 0.0014493099482501058], rel=EXACT)
     assert np.all(np.abs(s.net.h0[2:] - [1, 0]) < 0.05)
 
 
-@pytest.mark.parametrize("mode,updates,bound", [("initial-all", 500, 0.01), ("initial-subset", 500, 0.01),
-                                                ("every-step-subset", 300, 0.02)])
-def test_input_modes_each_learn(mode, updates, bound):
+@pytest.mark.parametrize("mode,updates,bound,losses", [
+    ("initial-all", 500, 0.01, (0.7327525900963837, 0.001660543812533729)),
+    ("initial-subset", 500, 0.01, (0.7457133531741418, 0.0011525485063492164)),
+    ("every-step-subset", 300, 0.02, (0.7762322399142718, 0.006720638244389988))])
+def test_input_modes_each_learn(mode, updates, bound, losses):
     """The same net learns XOR with its input given in each of the lecture's three ways."""
     spec = L.lesson("input-modes")
     spec["task"]["mode"] = mode
@@ -134,7 +144,8 @@ def test_input_modes_each_learn(mode, updates, bound):
     trainer = Trainer(net, seq, spec["training"]["learning_rate"], spec["training"]["momentum"])
     before = bptt(net, seq).loss
     trainer.step(updates)
-    assert before > bound > bptt(net, seq).loss  # measured 0.0017, 0.0012, 0.0067
+    after = bptt(net, seq).loss
+    assert (before, after) == pytest.approx(losses, rel=EXACT) and before > bound > after
 
 
 def test_tied_weights_stay_equal():
@@ -145,6 +156,7 @@ def test_tied_weights_stay_equal():
     assert s.net.ties == ((("W", i, j), ("W", k, m)),)
     s.step(300)
     assert s.net.W[i, j] == s.net.W[k, m] and abs(s.net.W[i, j]) > 1  # it moved, together
+    assert s.net.W[i, j] == pytest.approx(5.248743886530452, rel=EXACT)
 
 
 def test_ties_by_index_or_name_are_the_same():
@@ -171,6 +183,8 @@ def test_vanishing_exploding_blocks_have_the_stated_radius():
     T = s.steps
     # Going back from step T-1 to step 1 the error shrinks in one chain and grows in the other.
     assert es[1] < es[T - 1] / 10 and el[1] > el[T - 1] * 10
+    assert [es[1], es[T - 1], el[1], el[T - 1]] == pytest.approx(
+        [0.0009525275062110401, 0.06041282386462929, 17.738379576255767, 0.5797457923465081], rel=EXACT)
 
 
 def test_robot_writer_lesson_for_a_typed_sentence():

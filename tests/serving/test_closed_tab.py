@@ -16,20 +16,27 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "benchmar
 from wsclient import WsSession  # noqa: E402
 
 from simulator.app import SimulatorApp  # noqa: E402
+from simulator.serving.player import watched  # noqa: E402
 
 
-def wait_for(condition, timeout=30.0):
+def wait_for(condition, timeout=30.0, message="timed out"):
     t0 = time.monotonic()
     while not condition():
-        assert time.monotonic() - t0 < timeout, "timed out"
+        assert time.monotonic() - t0 < timeout, message
         time.sleep(0.05)
 
 
 def test_training_stops_when_the_tab_closes_and_not_before():
-    apps = []
+    apps, ticks = [], []  # ticks: (tab open?, update count) at each tick of the Player's timer
 
     def build():
         app = SimulatorApp()
+        tick = app.player.tick
+
+        def counted():
+            ticks.append((watched(), app.session.updates))
+            tick()
+        app.player.tick = counted  # what Play's periodic callback will call
         app.player.playing = True
         apps.append(app)
         return app.__panel__()
@@ -57,21 +64,17 @@ def test_training_stops_when_the_tab_closes_and_not_before():
         runner.join(timeout=90)
         assert client.error is None, client.error
         assert len(apps) == 1 and apps[0].session.updates >= 20, "trains while the tab is open"
-        session = apps[0].session
-        # The socket is closed: within a few frames the server sees it and training stops.
-        wait_for(lambda: apps[0].player._callback is not None and _settled(session), timeout=10)
-        frozen_at = session.updates
-        for _ in range(10):  # ten more of the Player's 40 ms periods
-            time.sleep(0.04)
-        assert session.updates == frozen_at, "a closed tab's session must not keep training"
+        # The socket is closed: once the server sees it, the Player's timer ticks on (counted)
+        # and the update count stays where it was.
+        closed = len(ticks)
+        wait_for(lambda: any(not open_ for open_, _ in ticks[closed:]), timeout=10,
+                 message="the Player never saw the tab closed: training goes on for no one")
+        first = closed + [open_ for open_, _ in ticks[closed:]].index(False)
+        wait_for(lambda: len(ticks) >= first + 11, timeout=10)
+        after = ticks[first:]
+        assert after == [(False, after[0][1])] * len(after), "a closed tab's session must not keep training"
+        assert apps[0].session.updates == after[0][1]
         assert apps[0].player.playing, "still Play: training resumes if the tab reconnects"
     finally:
         thread.stop()
 
-
-def _settled(session, looks=5):
-    """The update count unchanged over a few of the Player's periods."""
-    first = session.updates
-    for _ in range(looks):
-        time.sleep(0.04)
-    return session.updates == first

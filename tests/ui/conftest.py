@@ -5,6 +5,7 @@ from /usr/bin/chromium (../shared/BROWSER.md). Screenshots go to artifacts/ for 
 """
 import os
 import pathlib
+import time
 import uuid
 
 import panel as pn
@@ -27,20 +28,41 @@ def browser():
         b.close()
 
 
+def until(condition, timeout=30.0, message="timed out"):
+    """Poll ``condition`` until it holds (it names something that must happen), at most ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.02)
+
+
 @pytest.fixture(scope="session")
-def app_url():
+def served():
+    """The Player of every session the UI server has built, oldest first: what a test may read
+    of the server's side (the page's own session is the last one built)."""
+    return []
+
+
+@pytest.fixture(scope="session")
+def app_url(served):
     """One in-process server for the whole UI run; every page is its own session."""
     from panel.io.state import state
 
     from simulator.app import create_app
+    from simulator.serving.player import Player
     from simulator.serving.server import prepare
+    from simulator.state.selection import Selection
+    from simulator.state.session import Session
+
+    def build():
+        # What create_app builds by default, with the Player kept for the tests.
+        session, selection = Session(), Selection()
+        served.append(Player(session=session, selection=selection))
+        return create_app(session=session, selection=selection, player=served[-1])
     prepare()
     sid = uuid.uuid4().hex
-    thread = pn.serve(create_app, port=0, threaded=True, show=False, server_id=sid, title="bptt-sim")
-    import time
-    t0 = time.monotonic()
-    while sid not in state._servers and time.monotonic() - t0 < 30:
-        time.sleep(0.02)
+    thread = pn.serve(build, port=0, threaded=True, show=False, server_id=sid, title="bptt-sim")
+    until(lambda: sid in state._servers, message="the UI test server did not start within 30 s")
     port = state._servers[sid][0].port
     yield f"http://localhost:{port}/"
     try:

@@ -63,7 +63,9 @@ def test_untrained_adder_gets_sums_wrong():
     """Before training the same button reports wrong sums, so the check can fail."""
     _, v = panel("binary-addition")
     v.run()
-    assert v.last["binary-addition"]["pair_accuracy"] < 0.5 and "wrong (should be 129)" in v.result.object
+    res = v.last["binary-addition"]
+    assert res["pair_accuracy"] == 0.0 and "wrong (should be 129)" in v.result.object
+    assert res["bit_accuracy"] == pytest.approx(0.4900947459086994, rel=1e-9)
 
 
 def test_robot_writes_its_sentence_after_training():
@@ -108,7 +110,9 @@ def test_h0_comparison_equals_independent_training():
     """The fixed-vs-learned h0 read-out shows the losses of two scratch trainings and this net's dE/dh0."""
     s, v = panel("learned-initial-state")
     cmp = compare_h0(s.lesson_spec, s.seed, s.sequences.T, updates=100)
-    assert cmp[False]["error_t0"] == pytest.approx(0.25) and cmp[True]["loss"] < 1e-3
+    assert cmp[False]["error_t0"] == pytest.approx(0.25, rel=1e-12) and cmp[True]["loss"] < 1e-3
+    assert cmp[False]["loss"] == pytest.approx(0.2503311615048846, rel=1e-9)  # the lesson's golden loss
+    assert cmp[True]["loss"] == pytest.approx(5.949888355434944e-06, rel=1e-9)
     text = v.result.object
     assert f"h0 fixed at 0.5:  loss {cmp[False]['loss']:.4g}" in text
     assert f"h0 learned:       loss {cmp[True]['loss']:.4g}" in text
@@ -121,7 +125,7 @@ def test_attractor_run_past_T_settles_after_training():
     v.run()
     d = AT.attractor_distances(s.net, s.sequences)
     assert np.allclose(v.settle_src.data["ys"], d) and v.settle_T.location == s.sequences.T
-    assert d[:, s.sequences.T + 1:].max() < 0.1
+    assert d[:, s.sequences.T + 1:].max() == pytest.approx(0.01413174633075772, rel=1e-9) and d[:, s.sequences.T + 1:].max() < 0.1
     assert f"{d[:, s.sequences.T + 1:].max():.4g}" in v.result.object
 
 
@@ -134,6 +138,7 @@ def test_spectral_radius_and_error_ratio_per_chain():
     ratio = (e[nz[0]] / e[nz[-1]]) ** (1 / (nz[-1] - nz[0]))
     assert "small: spectral radius 0.7" in text and "large: spectral radius 1.3" in text
     assert f"x {ratio:.3g} per step back" in text and 0.6 < ratio < 0.8
+    assert ratio == pytest.approx(0.7267169012900419, rel=1e-9)
 
 
 def test_tie_report_shows_equal_values_and_the_summed_gradient():
@@ -152,11 +157,13 @@ def test_input_modes_and_temporal_xor_accuracy():
     out = v.last["input-modes"]
     assert set(out) == {"initial-all", "initial-subset", "every-step-subset"}
     assert all(acc == 1.0 for _, acc in out.values())
+    assert [out[m][0] for m in ("initial-all", "initial-subset", "every-step-subset")] == pytest.approx(
+        [0.001660543812533729, 0.0011525485063492164, 0.0028818498388280813], rel=1e-9)
     s.lesson = "temporal-xor"
     s.step(300)
     v.run()
     acc = LM.target_accuracy(s.gradients, s.sequences)
-    assert acc > 0.95 and f"{100 * acc:.1f}% of the targets" in v.result.object
+    assert acc == 1.0 and f"{100 * acc:.1f}% of the targets" in v.result.object
 
 
 def test_an_edited_adder_is_explained_not_misread():
