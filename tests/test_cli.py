@@ -1,10 +1,11 @@
 """The command line, run as users run it: ``python -m simulator ...`` in a subprocess."""
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
-import time
+import urllib.parse
 import urllib.request
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from simulator import cli
 from simulator import document as D
 from simulator.state.session import Session
+from test_package import start_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -127,24 +129,21 @@ def test_serve_factory_starts_every_session_from_the_document(tmp_path, monkeypa
     assert seen[0]["view"]["time"] == 2 and seen[0]["view"]["large_type"] is True  # and the file's view
 
 
-def test_serve_answers_http(tmp_path):
-    """serve FILE starts a server whose page loads (then it is stopped)."""
+def test_serve_prints_a_url_that_answers_and_ctrl_c_ends_it(tmp_path):
+    """serve FILE --port 0 prints its URL with the port it got, once that port accepts: a
+    connection made the moment the line is read succeeds, the page loads, and Ctrl+C (SIGINT)
+    stops the server with exit 0 and no traceback."""
     path = tmp_path / "s.json"
     D.save(path, Session())
-    with socket.socket() as sock:
-        sock.bind(("localhost", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", str(path), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc, url = start_server([sys.executable, "-m", "simulator", "serve", str(path), "--port", "0"], cwd=ROOT)
     try:
-        deadline, page = time.monotonic() + 30, None
-        while time.monotonic() < deadline and page is None:
-            try:
-                page = urllib.request.urlopen(f"http://localhost:{port}/", timeout=10).read().decode()
-            except OSError:
-                time.sleep(0.2)  # polling the port until the server listens
-                assert proc.poll() is None, proc.stderr.read().decode()
-        assert page is not None and "bptt-sim" in page
+        host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
+        assert port != 0
+        socket.create_connection((host, port), timeout=10).close()  # no retry: it must answer now
+        page = urllib.request.urlopen(url, timeout=60).read().decode()
+        assert "bptt-sim" in page
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-3000:]
+    assert "Traceback" not in err and out == "", (out, err[-3000:])
