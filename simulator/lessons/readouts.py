@@ -5,7 +5,7 @@ bit accuracy of binary addition on held-out numbers and the addition automaton h
 hidden states (lecture 7c); the robot writing its sentence by feeding its own letters back; an
 attractor settling and staying; tied weights staying equal; the error shrinking or growing
 with the spectral radius of the recurrent weights (lecture 7d). Every number comes from
-engine.bptt, so it is exactly the model the app trains (../shared/MODEL.md).
+engine.bptt, so it is exactly the model the app trains (docs/model.md).
 """
 import numpy as np
 
