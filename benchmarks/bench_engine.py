@@ -6,7 +6,7 @@ for the clamped inputs, ``loss.backward()`` on leaf tensors W, b, h0). Both run 
 process in interleaved rounds (engine, torch, engine, torch, ...); the table shows medians
 over the rounds and the ratio torch / engine next to the issue's target ratio.
 
-The model in every case (../shared/MODEL.md): N logistic units, all-to-all (self-loops
+The model in every case (docs/model.md): N logistic units, all-to-all (self-loops
 included), biases on, fixed h0 = 0.5, squared loss; the first max(1, N/4) units are
 clamped to random inputs at every step (row 0 included), the last max(1, N/4) units have
 random targets at every step t = 1..T. Before timing, each case checks once that torch's

@@ -4,7 +4,7 @@
 
 Loopback only, bounded in count (K <= 100) and time (each round ~20 s), and it stops by
 itself. It starts the server as ``bptt-sim serve`` does (simulator.serving.server.serve, port 0,
-logging to a file: a pipe nobody drains can wedge the server, ../shared/BROWSER.md), then per K:
+logging to a file: a pipe nobody drains can wedge the server), then per K:
 
 * K sessions from ``wsclient.WsSession`` (the page + its websocket, like a tab, nothing
   rendered), each opened with ``?autoplay=1`` so it trains from the start;

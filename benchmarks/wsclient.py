@@ -1,8 +1,8 @@
 """A browser tab without the browser: opens one app session over Bokeh's websocket protocol.
 
 Used by load_test.py to put K live sessions on a server from one small Python process
-(on 2 cores, ten real Chromium tabs already use the cores the server needs; see
-../shared/BROWSER.md). It does what a tab does to start a session and nothing more:
+(on 2 cores, ten real Chromium tabs already use the cores the server needs).
+It does what a tab does to start a session and nothing more:
 
 1. GET the page and read the session token Bokeh embeds in it;
 2. open ``ws://host/ws`` (Tornado's client) with subprotocols ``["bokeh", token]`` (the server sends an ACK);

@@ -6,8 +6,9 @@
     g = bptt(net, seq)
     g.loss, g.dW, g.db, g.dh0, g.dW_by_step, g.states
 
-The model is defined exactly in MODEL.md. This package imports numpy and numba only.
+The model is defined exactly in docs/model.md. This package imports numpy and numba only.
 """
+from . import cache_dir  # noqa: F401  (first: a read-only install's Numba cache goes per user)
 from .bptt import Gradients, bptt, check_compatible
 from .config import ACTIVATIONS, DEFAULT_H0, LOSSES
 from .gradcheck import GradientCheck, finite_differences

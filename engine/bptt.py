@@ -18,7 +18,7 @@ class Gradients:
     Attributes
     ----------
     loss : float
-        E of MODEL.md, averaged over the B cases.
+        E of docs/model.md, averaged over the B cases.
     dW : (N, N)
         dE/dW = sum_t G_t (zero where a connection is absent).
     db : (N,)

@@ -1,5 +1,5 @@
 """The compiled heart of BPTT: one forward pass that builds the stack of activities and one
-backward pass that peels it off (Hinton, lecture 7b; ../shared/MODEL.md, "Forward pass" and
+backward pass that peels it off (Hinton, lecture 7b; docs/model.md, "Forward pass" and
 "Backward pass").
 
 Everything here is time-major, so that each time slice ``[t]`` is a contiguous (B, N) block

@@ -1,7 +1,7 @@
 """Network and Sequences: validate once, store C-contiguous float64, turn names into codes.
 
 A recurrent net in the sense of Hinton's lecture 7b: N units, every connection with a time
-delay of 1 (../shared/MODEL.md, "The network"). Validation happens here, when an object is
+delay of 1 (docs/model.md, "The network"). Validation happens here, when an object is
 built, so that ``bptt`` itself costs only a few microseconds of Python per call.
 """
 import numpy as np
@@ -129,7 +129,7 @@ class Network:
         self.act_codes = np.array([ACTIVATIONS.index(n) for n in names], dtype=np.int64)
         self.loss_code = LOSSES.index(loss)
         self.softmax_units = np.flatnonzero(self.act_codes == SOFTMAX).astype(np.int64)
-        # Units on which a cross-entropy target is defined (MODEL.md "Error").
+        # Units on which a cross-entropy target is defined (docs/model.md "Error").
         self.ce_units = _readonly(np.isin(self.act_codes, (config.LOGISTIC, SOFTMAX)))
         self.ties, self.tie_index = self._check_ties(ties)
         self.W, self.b, self.h0, self.C = (_readonly(a) for a in (self._W, self._b, self._h0, self._C))

@@ -3,7 +3,7 @@
 Lecture 7b, "Providing input": the initial states of all units, of a subset, or the states of
 the same subset at every step. "Teaching signals": final activities of all units, all units
 for the last few steps (attractors), or a subset of units. Each function returns a (T+1, N)
-0/1 mask (MODEL.md, "One training case").
+0/1 mask (docs/model.md, "One training case").
 """
 import numpy as np
 

@@ -59,7 +59,7 @@ class StepReport:
 
 
 class Momentum:
-    """v = momentum * v - learning_rate * g ; theta += v (MODEL.md "Learning").
+    """v = momentum * v - learning_rate * g ; theta += v (docs/model.md "Learning").
 
     ``clip`` (optional) rescales the applied gradient to at most that Euclidean norm. An
     update whose loss, gradient or result is not finite is refused: the parameters keep their

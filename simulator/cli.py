@@ -176,8 +176,10 @@ def _serve(args):
     else:
         from simulator.app import create_app as factory
     origins = args.allow_websocket_origin or None
-    print(f"bptt-sim: serving on http://{args.address}:{args.port}/ (Ctrl+C stops)", flush=True)
-    serve(factory, port=args.port, address=args.address, show=args.show, websocket_origin=origins)
+
+    def listening(url):  # only now: the kernels are warm and the port (the real one) accepts
+        print(f"bptt-sim: serving on {url} (Ctrl+C stops)", flush=True)
+    serve(factory, port=args.port, address=args.address, show=args.show, websocket_origin=origins, ready=listening)
     return 0
 
 
@@ -210,6 +212,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser():
     parser = _Parser(prog="bptt-sim", description="A visual simulator of recurrent nets "
                                      "trained by backpropagation through time (Hinton, lecture 7b).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     file_help = "a saved document (.json) or a lesson's short name (the README's Lessons table lists them)"
 
@@ -241,6 +244,15 @@ def build_parser():
                        help="extra host:port the page may be opened from (e.g. the lecturer's address)")
     serve.set_defaults(run=_serve)
     return parser
+
+
+def _version():
+    """The installed distribution's version (pyproject.toml is its one source)."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("bptt-sim")
+    except PackageNotFoundError:  # a checkout on PYTHONPATH that was never installed
+        return "unknown (not installed)"
 
 
 def main(argv=None):

@@ -1,6 +1,6 @@
 """Random small BPTT problems for the engine tests, and a hypothesis strategy that draws them.
 
-A ``Problem`` holds plain arrays (the model of MODEL.md) and builds the engine's ``Network``
+A ``Problem`` holds plain arrays (the model of docs/model.md) and builds the engine's ``Network``
 and ``Sequences`` from them, or runs ``reference.bptt_reference`` on them, so a test can put
 the two side by side. Structural choices (sizes, activations, masks, modes) are drawn by
 hypothesis; the numbers come from a NumPy Generator seeded by hypothesis.

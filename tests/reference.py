@@ -1,6 +1,6 @@
-"""A slow, obviously correct NumPy version of MODEL.md, the oracle the engine is tested against.
+"""A slow, obviously correct NumPy version of docs/model.md, the oracle the engine is tested against.
 
-Written from ../shared/MODEL.md alone (it never imports ``engine``): plain loops over cases,
+Written from docs/model.md alone (it never imports ``engine``): plain loops over cases,
 time steps and units; the error by its definition; the backward pass by explicit Jacobian
 matrices (the full softmax Jacobian included). Speed does not matter here, clarity does
 (stumpy's tests/naive.py).
@@ -78,7 +78,7 @@ def log_state(t, i, s, z, k, acts):
 
 
 def term(loss, act, y, s, logs):
-    """l(s, y) of MODEL.md "Error" for one unit with a target."""
+    """l(s, y) of docs/model.md "Error" for one unit with a target."""
     if loss == "squared":
         return 0.5 * (s - y) ** 2
     if act == "softmax":
@@ -115,7 +115,7 @@ def jacobian(acts, a_t, z_t):
 
 
 def bptt_reference(W, b, h0, C, acts, loss, X, K, Y, M, bias=True):
-    """E and all its gradients for a batch, by MODEL.md's definitions.
+    """E and all its gradients for a batch, by docs/model.md's definitions.
 
     Parameters are plain arrays: W, C (N, N); b, h0 (N,); ``acts`` a list of N names; ``loss``
     "squared" or "cross_entropy"; X, K, Y, M (B, T+1, N). Returns a namespace with ``loss``,

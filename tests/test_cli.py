@@ -1,10 +1,11 @@
 """The command line, run as users run it: ``python -m simulator ...`` in a subprocess."""
 import json
 import os
-import queue
+import signal
+import socket
 import subprocess
 import sys
-import threading
+import urllib.parse
 import urllib.request
 
 import numpy as np
@@ -15,6 +16,7 @@ from engine import GradientCheck
 from simulator import cli
 from simulator import document as D
 from simulator.state.session import Session
+from test_package import start_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -134,28 +136,21 @@ def test_serve_factory_starts_every_session_from_the_document(tmp_path, monkeypa
     assert seen[0]["view"]["time"] == 2 and seen[0]["view"]["large_type"] is True  # and the file's view
 
 
-def test_serve_answers_http(tmp_path):
-    """serve FILE starts a server whose page loads (then it is stopped)."""
+def test_serve_prints_a_url_that_answers_and_ctrl_c_ends_it(tmp_path):
+    """serve FILE --port 0 prints its URL with the port it got, once that port accepts: a
+    connection made the moment the line is read succeeds, the page loads, and Ctrl+C (SIGINT)
+    stops the server with exit 0 and no traceback."""
     path = tmp_path / "s.json"
     D.save(path, Session())
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", str(path), "--port", "0"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines = queue.Queue()
-    threading.Thread(target=lambda: [*map(lines.put, proc.stdout), lines.put(None)], daemon=True).start()
+    proc, url = start_server([sys.executable, "-m", "simulator", "serve", str(path), "--port", "0"], cwd=ROOT)
     try:
-        # Panel says where it listens once the server is up (port 0: the system picked a free one).
-        said = []
-        while not said or "Launching server at http://" not in said[-1]:
-            try:
-                said.append(lines.get(timeout=60))
-            except queue.Empty:
-                said.append(None)
-            if said[-1] is None:
-                pytest.fail("serve never said where it listens: " + "".join(said[:-1]))
-        url = said[-1].split("Launching server at ", 1)[1].strip()
-        page = urllib.request.urlopen(url + "/", timeout=30).read().decode()
+        host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
+        assert port != 0
+        socket.create_connection((host, port), timeout=10).close()  # no retry: it must answer now
+        page = urllib.request.urlopen(url, timeout=60).read().decode()
         assert "bptt-sim" in page
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-3000:]
+    assert "Traceback" not in err and out == "", (out, err[-3000:])

@@ -14,7 +14,7 @@ STACK_COLUMNS = ("t", "unit", "z", "s", "target", "g", "d")
 
 
 def stack_rows(session, case):
-    """The selected case's stack as columns: one row per (t, unit), t = 0..T (MODEL.md's s, g, d)."""
+    """The selected case's stack as columns: one row per (t, unit), t = 0..T (docs/model.md's s, g, d)."""
     g, seq, names = session.gradients, session.sequences, session.unit_names
     T1, N = seq.T + 1, seq.N
     t = np.repeat(np.arange(T1), N)

@@ -1,7 +1,7 @@
 """Read-out helpers shared by the lessons (each lesson's own read-outs are in its module).
 
 Plain functions of a network (no panel, no state of their own); every number comes from
-engine.bptt, so it is exactly the model the app trains.
+engine.bptt, so it is exactly the model the app trains (docs/model.md).
 """
 import numpy as np
 

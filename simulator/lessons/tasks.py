@@ -1,7 +1,7 @@
 """Training data for the lessons: named generators that return the clamp/target arrays.
 
 A lesson names its task and the task's settings (plain data); the generator turns them into
-X, K, Y, M of shape (B, T+1, N) (../shared/MODEL.md, "One training case"). Randomness comes
+X, K, Y, M of shape (B, T+1, N) (docs/model.md, "One training case"). Randomness comes
 from the Generator passed in, built from the lesson's seed. Every generator has the signature
 ``gen(rng, T, **settings) -> ((X, K, Y, M), info)`` and raises ValueError (with what to use
 instead) for a T or a setting it cannot work with, so the Session can refuse and say why.

@@ -1,8 +1,15 @@
-"""The app's static files (static/): CSS read as text for ``stylesheets=``/``global_css``, JS paths."""
+"""The app's static files (static/): CSS read as text for ``stylesheets=``/``global_css``, JS paths.
+
+They are the package's data, ``simulator/static`` (in the repository a link to the top-level
+static/), found through importlib.resources: the same files in a checkout, an editable install
+and an installed wheel.
+"""
 import functools
+import importlib.resources
 import pathlib
 
-STATIC = pathlib.Path(__file__).resolve().parent.parent.parent / "static"
+#: A real folder on disk (Bokeh serves /assets from it); wheels install unzipped, so it is one.
+STATIC = pathlib.Path(importlib.resources.files("simulator") / "static")
 
 
 @functools.lru_cache(maxsize=None)

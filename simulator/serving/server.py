@@ -1,6 +1,6 @@
 """Serving: warm the kernels, set TCP_NODELAY on websockets, start Panel's server.
 
-Measured in ../shared/BROWSER.md: with Nagle's algorithm on, a click while a session streams
+Measured in a browser: with Nagle's algorithm on, a click while a session streams
 waits for the delayed ACK (p50 48 ms); with TCP_NODELAY it takes 7 ms.
 """
 from simulator.serving.assets import STATIC
@@ -35,11 +35,15 @@ def prepare():
     _prepared.append(True)
 
 
-def serve(app, port=5006, address="localhost", show=False, websocket_origin=None, threaded=False, **kwargs):
+def serve(app, port=5006, address="localhost", show=False, websocket_origin=None, threaded=False, ready=None,
+          **kwargs):
     """Serve ``app``, a function of no arguments building one session's app (simulator.app's
     create_app, or one starting from a document for ``bptt-sim serve FILE``), for every browser
     session. The factory is given, never imported, so serving sits below the app it serves.
-    Returns Panel's server or thread."""
+    ``ready(url)``, if given, is called once the kernels are warm and the socket listens, with the
+    port actually bound (``port=0`` picks one), just before the loop runs; without it Panel prints
+    its own "Launching server at" line. Returns Panel's server (after the loop stops; Ctrl+C stops
+    it) or, with ``threaded``, its thread."""
     import panel as pn
 
     prepare()
@@ -50,5 +54,16 @@ def serve(app, port=5006, address="localhost", show=False, websocket_origin=None
     # for about a minute and a page's websocket waits in line; with Bokeh's 15 s a third of them
     # were dropped and built again (benchmarks/load_test.py), so wait a minute.
     kwargs.setdefault("unused_session_lifetime_milliseconds", UNUSED_SESSION_LIFETIME_MS)
-    return pn.serve(app, port=port, address=address, show=show, threaded=threaded,
-                    websocket_origin=origins, title="bptt-sim", static_dirs={"assets": str(STATIC)}, **kwargs)
+    options = dict(port=port, address=address, show=show, websocket_origin=origins, title="bptt-sim",
+                   static_dirs={"assets": str(STATIC)}, **kwargs)
+    if threaded:
+        return pn.serve(app, threaded=True, **options)
+    # Not started yet, but bound: the socket listens from here on (connections wait in its
+    # backlog), so the URL handed to ready() already answers. Panel's SIGINT handler stops the
+    # loop, and serve returns.
+    server = pn.serve(app, start=False, verbose=ready is None, **options)
+    if ready is not None:
+        ready(f"http://{address}:{server.port}{server.prefix}/")
+    server.start()
+    server.io_loop.start()
+    return server

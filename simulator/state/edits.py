@@ -4,7 +4,7 @@ Each function takes the current arrays (or Network) and returns new ones, or rai
 ValueError that says what was expected; nothing is modified in place, so the Session can
 install the result or keep the old state (``Session.attempt``). No param or panel here.
 
-The data arrays are X, K, Y, M of shape (B, T+1, N) (MODEL.md, "One training case"). A cell
+The data arrays are X, K, Y, M of shape (B, T+1, N) (docs/model.md, "One training case"). A cell
 (case, t, i) is shown in the grid editor as one of three roles: nothing, clamped (an input at
 that step, with value X) or target (with value Y). The model allows a cell to be both, but a
 clamped state takes no error, so its target teaches nothing; the edits here keep the roles
@@ -249,7 +249,7 @@ def remove_unit(net, arrays, names, groups, i):
 def toggle_connection(net, i, j, rng=None, scale=0.5):
     """Add the connection j -> i if it is absent, remove it if present. Returns the new Network.
 
-    A removed connection's weight becomes 0 (MODEL.md: an absent connection has weight 0)
+    A removed connection's weight becomes 0 (docs/model.md: an absent connection has weight 0)
     and leaves its tie group; an added one starts at U(-scale, scale) from ``rng``, or 0.
     """
     N = net.N

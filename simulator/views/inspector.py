@@ -2,7 +2,7 @@
 editor for typing an exact value into a weight, bias or initial state.
 
 Every number comes from the Session's current Gradients (the engine's stacks s, a, z, g, d)
-and Network; the sums written out are the forward pass of MODEL.md with the actual numbers
+and Network; the sums written out are the forward pass of docs/model.md with the actual numbers
 of the selected case, so a student can check z = sum_j w_ij s_j + b_i by hand.
 """
 import html
@@ -61,7 +61,7 @@ def unit_numbers(session, case, t, i):
 
 
 def _loss(loss, act, s, y):
-    """l(s, y) of MODEL.md "Error"."""
+    """l(s, y) of docs/model.md "Error"."""
     if loss == "squared":
         return 0.5 * (s - y) ** 2
     xlogy = lambda a, b: 0.0 if a == 0 else a * np.log(b)

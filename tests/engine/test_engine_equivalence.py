@@ -1,7 +1,7 @@
 """The lecture's claim as tests: BPTT is backprop in the unrolled feedforward net with tied copies.
 
 Layer t-1 feeds layer t through its own copy W^(t) (engine.UnrolledNet); ordinary backprop gives
-dE/dW^(t) = G_t, and tying the copies gives every one the sum, BPTT's dW (MODEL.md, "The
+dE/dW^(t) = G_t, and tying the copies gives every one the sum, BPTT's dW (docs/model.md, "The
 equivalence with a feedforward net").
 """
 import numpy as np

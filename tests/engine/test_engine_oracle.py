@@ -1,4 +1,4 @@
-"""The engine against the slow reference of MODEL.md (tests/reference.py), number by number.
+"""The engine against the slow reference of docs/model.md (tests/reference.py), number by number.
 
 Tests named ``test_case_*`` and ``test_edge_*`` are plain parametrised cases; test_engine_nojit.py
 reruns them with NUMBA_DISABLE_JIT=1. The hypothesis tests draw random small problems.

@@ -1,4 +1,4 @@
-"""The lecture's clamp and target patterns by name equal MODEL.md's masks."""
+"""The lecture's clamp and target patterns by name equal docs/model.md's masks."""
 import numpy as np
 import pytest
 
@@ -31,7 +31,7 @@ def expected_target(mode, k=2):
 
 @pytest.mark.parametrize("mode", CLAMP_MODES)
 def test_clamp_patterns(mode):
-    """Each clamp mode gives exactly MODEL.md's K."""
+    """Each clamp mode gives exactly docs/model.md's K."""
     got = clamp_pattern(mode, T, N, units=S)
     assert got.shape == (T + 1, N)
     np.testing.assert_array_equal(got, expected_clamp(mode))
@@ -39,7 +39,7 @@ def test_clamp_patterns(mode):
 
 @pytest.mark.parametrize("mode", TARGET_MODES)
 def test_target_patterns(mode):
-    """Each target mode gives exactly MODEL.md's M."""
+    """Each target mode gives exactly docs/model.md's M."""
     got = target_pattern(mode, T, N, units=S, last=2)
     np.testing.assert_array_equal(got, expected_target(mode))
 

@@ -1,4 +1,4 @@
-"""Learning (MODEL.md "Learning"): momentum updates, refused blow-ups, clipping, what stays fixed."""
+"""Learning (docs/model.md "Learning"): momentum updates, refused blow-ups, clipping, what stays fixed."""
 import numpy as np
 import pytest
 

@@ -1,7 +1,7 @@
 """Browser fixtures: Debian's Chromium driven by Playwright against the app served in-process.
 
 Playwright's own browser download cannot work on these machines, so the browser is launched
-from /usr/bin/chromium (../shared/BROWSER.md). Screenshots go to artifacts/ for people to look at.
+from /usr/bin/chromium. Screenshots go to artifacts/ for people to look at.
 """
 import os
 import pathlib
