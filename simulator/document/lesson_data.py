@@ -16,7 +16,7 @@ def _sentences(value, path):
         if not isinstance(s, str):
             raise ValueError(f"{path}[{k}]: expected a sentence (a string); got {J.kind(s)}")
         if s != s.strip():
-            raise ValueError(f"{path}[{k}]: expected no space at either end; got {s!r}")
+            raise ValueError(f"{path}[{k}]: expected no space at either end; got {J.quote(s)}")
         try:
             check_sentence(s)
         except ValueError as exc:
