@@ -47,6 +47,9 @@ def quote(value, limit=QUOTE_CHARS):
         value = bytes(value[:limit])  # never repr megabytes only to cut them
     elif isinstance(value, str) and len(value) > 4 * limit:
         value = value[:4 * limit]
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * limit:
+        # repr would fail beyond 4,300 digits (and megabytes of digits say nothing)
+        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
     try:
         text = repr(value)
     except Exception:  # noqa: BLE001 - a message must not fail on an odd object

@@ -80,7 +80,7 @@ def test_messages_say_nan_and_quote_at_most_80_characters():
     with pytest.raises(ValueError) as err:
         D.validate(doc)
     assert len(str(err.value)) < 400 and str(err.value).endswith("...")
-    assert caps.quote(np.float64("nan")) == "nan" and caps.quote(int("9" * 5000)).endswith("(5000 digits)")
+    assert caps.quote(np.float64("nan")) == "nan" and caps.quote(10 ** 5000) == "an integer of about 5001 digits"
     s = Session()
     s.set_parameter(("b", 0), "y" * 100_000)
     assert s.message_kind == "error" and len(s.message) < 250
