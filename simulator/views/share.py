@@ -139,7 +139,11 @@ class ShareView(pn.viewable.Viewer):
         """FileDownload's callback: runs when the button is pressed, so it saves the state then."""
         s = self.session
         view = None if self.selection is None else document.view_of(s, self.selection, self.lecture)
-        return self._named(self.download, ".json", lambda: io.StringIO(document.dumps(document.to_document(s, view))))
+        text = []  # what the app writes must load again: a state beyond the byte cap is not saved
+        if not s._try(lambda: text.append(document.dumps(document.to_document(s, view))), "Could not save"):
+            self._say(s.message, "error")
+            raise ValueError(s.message)  # no download; the message above says why
+        return self._named(self.download, ".json", lambda: io.StringIO(text[0]))
 
     def _on_upload(self, event):
         data, name = event.new, self.upload.filename or "the file"

@@ -150,3 +150,14 @@ def test_a_net_at_the_caps_is_refused_nowhere():
     doc = _grown(caps.MAX_UNITS)
     text = D.dumps(doc)
     assert D.to_document(D.session_from_document(D.parse(text))) == copy.deepcopy(doc)
+
+
+def test_save_button_refuses_a_state_beyond_the_cap_with_a_message(monkeypatch):
+    """The Save button gives no file it could not load again: the message says why."""
+    from simulator.views.share import ShareView
+    view = ShareView(session=Session(lesson="tied-weights"))
+    monkeypatch.setattr(caps, "MAX_BYTES", 1000)
+    with pytest.raises(ValueError):
+        view._document()
+    assert view.session.message.startswith("Could not save: this state as a document is ")
+    assert "the limit is 1000 bytes" in view.feedback.object
