@@ -14,9 +14,10 @@ import math
 
 import numpy as np
 
-#: Units N of a network: the editor stops here and a document or link may not ask for more.
-#: The pictures draw every unit and connection (N^2 + N glyphs, T+1 times in the unrolled one).
-MAX_UNITS = 64
+#: Units N of a network: the editor stops here and a document or link may not ask for more. 72 is
+#: the biggest net the app builds itself (the robot writer on sentences using all 32 letters:
+#: 32 in, 8 hidden, 32 out), so every state it makes saves and loads again.
+MAX_UNITS = 72
 #: Time steps T (the Session's Steps T bound and the largest T a document may carry).
 MAX_STEPS = 60
 #: Training cases B of a document (the lessons use at most 32).

@@ -38,14 +38,14 @@ def _grown(N):
 
 
 def test_the_documented_unit_cap_holds_for_documents():
-    """64 units load; 65 are refused naming the cap (validation allowed 1024 before)."""
+    """72 units load; 73 are refused naming the cap (validation allowed 1024 before)."""
     assert D.session_from_document(_grown(caps.MAX_UNITS)).net.N == caps.MAX_UNITS
-    with pytest.raises(ValueError, match=rf"^units\.names: at most {caps.MAX_UNITS} units .*; got 65$"):
+    with pytest.raises(ValueError, match=rf"^units\.names: at most {caps.MAX_UNITS} units .*; got 73$"):
         D.validate(_grown(caps.MAX_UNITS + 1))
 
 
 def test_one_cap_for_documents_and_the_editor():
-    assert MAX_EDIT_UNITS == caps.MAX_UNITS == 64
+    assert MAX_EDIT_UNITS == caps.MAX_UNITS == 72
     assert Session.param.steps.bounds[1] == caps.MAX_STEPS
     assert (D.MAX_BYTES, D.MAX_CELLS, D.MAX_UPDATES) == (caps.MAX_BYTES, caps.MAX_CELLS, caps.MAX_UPDATES)
 
@@ -146,7 +146,7 @@ def _env():
 
 
 def test_a_net_at_the_caps_is_refused_nowhere():
-    """The largest document allowed (64 units) goes through parse, load and save unchanged."""
+    """The largest document allowed (72 units) goes through parse, load and save unchanged."""
     doc = _grown(caps.MAX_UNITS)
     text = D.dumps(doc)
     assert D.to_document(D.session_from_document(D.parse(text))) == copy.deepcopy(doc)
@@ -161,3 +161,12 @@ def test_save_button_refuses_a_state_beyond_the_cap_with_a_message(monkeypatch):
         view._document()
     assert view.session.message.startswith("Could not save: this state as a document is ")
     assert "the limit is 1000 bytes" in view.feedback.object
+
+
+def test_the_biggest_net_the_app_builds_saves_and_loads():
+    """The robot writer on sentences using all 32 letters has 72 units: its document loads."""
+    s = Session()
+    letters = "abcdefghijklmnopqrstuvwxyz .,!?'"
+    assert s.use_sentences(letters + "\n" + letters[::-1]), s.message
+    assert s.net.N == caps.MAX_UNITS
+    assert D.session_from_document(D.parse(D.dumps(D.to_document(s)))).net.N == caps.MAX_UNITS
