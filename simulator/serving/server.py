@@ -30,13 +30,13 @@ def raw_query_values():
     from urllib.parse import parse_qsl
 
     from panel.io import location
-    if getattr(location.parse_query, "_raw_strings", False):
+    if getattr(location.parse_query, "raw_strings", False):
         return
 
     def parse_query(query):
         return dict(parse_qsl(query[1:]))  # strings only: nothing here can raise on a value
 
-    parse_query._raw_strings = True
+    parse_query.raw_strings = True
     location.parse_query = parse_query
 
 

@@ -103,6 +103,10 @@ def check_link(query_text):
                          "(a link made by this app is shorter; copy it again or share the state as a file)")
 
 
+UPDATES_FULL = (f"Training stops at update {MAX_UPDATES}, the largest count a document can hold; "
+                "press Reset to start again.")
+
+
 def updates_left(updates):
     """How many more weight updates training may make before the update count reaches MAX_UPDATES."""
     return max(0, MAX_UPDATES - int(updates))

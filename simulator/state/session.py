@@ -224,12 +224,10 @@ class Session(param.Parameterized):
     # -- training ------------------------------------------------------------------------------
     def step(self, n=1):
         """Run up to n weight updates, then recompute everything shown. Returns False if refused."""
-        left = caps.updates_left(self.updates)  # the count stays one a document can hold
-        if left == 0:
-            self.param.update(message=f"Training stops at update {caps.MAX_UPDATES}, the largest count a "
-                                      "document can hold; press Reset to start again.", message_kind="error")
+        if not caps.updates_left(self.updates):  # the count stays one a document can hold
+            self.param.update(message=caps.UPDATES_FULL, message_kind="error")
             return False
-        n = min(n, left) if isinstance(n, int) and not isinstance(n, bool) else n
+        n = min(n, caps.updates_left(self.updates)) if type(n) is int else n
         good = self.net.params()
         t0 = time.perf_counter()
         reports = self.trainer.step(n)  # a ValueError for a bad n changes nothing, not even the undo

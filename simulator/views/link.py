@@ -158,7 +158,7 @@ class LinkSync(param.Parameterized):
         given = {k: v for k, v in location.query_params.items() if k in QUERY}
         if len(search) > 1 + caps.MAX_LINK_CHARS:
             given = {}
-            self.session._try(lambda: caps.check_link(search[1:]), "Could not open the link")
+            self.session.attempt(lambda: caps.check_link(search[1:]), "Could not open the link")
             location.search = ""  # the page must not keep (and later extend) the refused link
         location.sync(self.query, QUERY)
         if given:

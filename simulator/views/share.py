@@ -140,7 +140,7 @@ class ShareView(pn.viewable.Viewer):
         s = self.session
         view = None if self.selection is None else document.view_of(s, self.selection, self.lecture)
         text = []  # what the app writes must load again: a state beyond the byte cap is not saved
-        if not s._try(lambda: text.append(document.dumps(document.to_document(s, view))), "Could not save"):
+        if not s.attempt(lambda: text.append(document.dumps(document.to_document(s, view))), "Could not save"):
             self._say(s.message, "error")
             raise ValueError(s.message)  # no download; the message above says why
         return self._named(self.download, ".json", lambda: io.StringIO(text[0]))
@@ -170,7 +170,7 @@ class ShareView(pn.viewable.Viewer):
             if size < 0:
                 raise ValueError("the file did not arrive whole; choose it again")
             caps.check_bytes(size, "the file")
-        self.session._try(refuse, f"Could not load {name}")
+        self.session.attempt(refuse, f"Could not load {name}")
         self._say(self.session.message, "error")
 
     def _say(self, text, kind):
