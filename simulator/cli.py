@@ -22,6 +22,7 @@ def open_document(name, seed=None):
     """(Session, the checked document or None for a lesson) for FILE."""
     from simulator import document
     from simulator.lessons.registry import LESSONS
+    from simulator.state.caps import quote
     from simulator.state.session import Session
     if name in LESSONS:
         session = Session(lesson=name)
@@ -31,7 +32,7 @@ def open_document(name, seed=None):
     if seed is not None:
         raise ValueError("--seed applies to a lesson name; a document carries its own seed and weights")
     if not name.endswith(".json") and "/" not in name and "\\" not in name:
-        raise ValueError(f"{name!r} is neither a lesson ({', '.join(LESSONS)}) nor a .json document")
+        raise ValueError(f"{quote(name)} is neither a lesson ({', '.join(LESSONS)}) nor a .json document")
     doc = document.read(name)
     return document.session_from_document(doc, validated=True), doc
 
@@ -256,6 +257,7 @@ def _version():
 
 
 def main(argv=None):
+    _safe_output()
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
@@ -267,6 +269,14 @@ def main(argv=None):
     except Exception as exc:  # a bug: still one line for the user, the kind of error for us
         print(f"bptt-sim: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
         return 3
+
+
+def _safe_output():
+    """A name from a document may hold any character JSON can, a lone surrogate ("\\ud800")
+    too, which no encoding writes: print such characters escaped instead of failing mid-table."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _one_line(exc):

@@ -16,6 +16,7 @@ import fuzz_inputs as F
 from engine import Network, Sequences, Trainer, bptt
 from engine.patterns import CLAMP_MODES, TARGET_MODES
 from simulator import document as D
+from simulator.state.caps import quote
 from simulator.state.edits import KINDS, MAX_EDIT_UNITS, param_value, ref_label
 from simulator.lessons.registry import LESSONS
 from simulator.notebook import App
@@ -60,7 +61,7 @@ def test_typed_values_in_the_inspector(text, kind, i, j):
     if value is not None and (kind != "W" or s.net.C[i, j]):
         assert not view.feedback.visible and param_value(s.net, ref) == value
     else:
-        F.assert_refused(s, before, f"Could not set {ref_label(ref, s.unit_names)}", repr(text), "absent connection")
+        F.assert_refused(s, before, f"Could not set {ref_label(ref, s.unit_names)}", quote(text), "absent connection")
         assert view.feedback.visible and view.feedback.object == s.message
 
 
@@ -80,7 +81,7 @@ def test_set_parameter_from_python(ref, text):
     if ok:
         assert param_value(s.net, tuple(ref)) == value
     else:
-        names = [repr(text), repr(ref)] + ([repr(tuple(ref))] if isinstance(ref, list) else [])
+        names = [quote(text), quote(ref)] + ([quote(tuple(ref))] if isinstance(ref, list) else [])
         F.assert_refused(s, before, "Could not set", *names)
 
 
@@ -105,7 +106,7 @@ def test_typed_values_in_the_grid(text, brush, t, i, every):
         mask, values = (seq.K, seq.X) if brush == "Clamp" else (seq.M, seq.Y)
         assert np.all(mask[c, t, i] == 1) and np.all(values[c, t, i] == v)
     else:
-        F.assert_refused(s, before, "Could not set that cell", repr(text), "cross-entropy targets")
+        F.assert_refused(s, before, "Could not set that cell", quote(text), "cross-entropy targets")
         assert view.feedback.visible
 
 

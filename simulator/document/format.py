@@ -20,8 +20,9 @@ import pathlib
 
 import numpy as np
 
-from engine import Network, Sequences, bptt, config
+from engine import Network, Sequences, bptt
 
+from simulator.state import caps
 from simulator.document import json_checks as J
 from simulator.document import schema as S
 from simulator.document import lesson_data as LD
@@ -31,15 +32,7 @@ from simulator.lessons.tasks import make_task
 from simulator.document.view_section import VIEW_DEFAULTS, apply_view, check_view, view_of
 
 FORMAT, VERSION = "bptt-sim", 1
-#: Largest document accepted, in bytes of JSON text (a 32-case batch of binary addition is ~50 kB).
-MAX_BYTES = 5_000_000
-#: Largest B * (T+1) * N accepted from a document: well inside the engine's own limit, and
-#: four such arrays of short numbers already approach MAX_BYTES.
-MAX_CELLS = 250_000
-#: Largest training.updates accepted: 2**53 - 1, the largest integer that every JSON reader
-#: (JavaScript's, whose numbers are float64) reads back exactly. Training never gets there (at
-#: 100,000 updates a second, in 2,800 years); only a made-up or broken document does.
-MAX_UPDATES = 2 ** 53 - 1
+MAX_BYTES, MAX_CELLS, MAX_UPDATES = caps.MAX_BYTES, caps.MAX_CELLS, caps.MAX_UPDATES  # simulator/state/caps.py
 
 SETTINGS = ("seed", "steps", "learning_rate", "momentum", "clip", "activation", "loss", "learn_h0")
 #: Each object's keys, all required, and the optional sections: document.schema.json's.
@@ -76,7 +69,7 @@ def to_document(session, view=None):
         "training": {
             **{name: _plain(getattr(session, name)) for name in SETTINGS},
             "updates": int(session.updates),
-            "history": [[int(u), float(loss)] for u, loss in session.history],
+            "history": [[int(u), float(loss)] for u, loss in caps.thin_history(session.history)],
             "velocity": _floats(opt.velocity),
         },
     }
@@ -88,8 +81,11 @@ def to_document(session, view=None):
 
 
 def dumps(doc):
-    """JSON text of a document (exact: Python writes the shortest repr that reads back equal)."""
-    return json.dumps(doc, allow_nan=False, separators=(",", ":"))
+    """JSON text of a document (exact: Python writes the shortest repr that reads back equal);
+    ValueError beyond MAX_BYTES: what is written must load again."""
+    text = json.dumps(doc, allow_nan=False, separators=(",", ":"))
+    caps.check_bytes(len(text), "this state as a document")
+    return text
 
 
 def save(path, session, view=None):
@@ -100,9 +96,7 @@ def save(path, session, view=None):
 # -- reading: JSON text -> checked dict ------------------------------------------------------------
 def parse(text):
     """A checked document from JSON text (str or bytes); ValueError says what is wrong."""
-    size = len(text)
-    if size > MAX_BYTES:
-        raise ValueError(f"document is {size} bytes; the limit is {MAX_BYTES} bytes")
+    caps.check_bytes(len(text))
     if isinstance(text, (bytes, bytearray)):
         try:
             text = bytes(text).decode("utf-8")
@@ -128,8 +122,7 @@ def read(path):
     p = pathlib.Path(path)
     if not p.is_file():
         raise ValueError(f"{path}: no such file")
-    if p.stat().st_size > MAX_BYTES:
-        raise ValueError(f"{path}: {p.stat().st_size} bytes; the limit is {MAX_BYTES} bytes")
+    caps.check_bytes(p.stat().st_size, str(path))  # before reading: a huge file is never parsed
     return parse(p.read_bytes())
 
 
@@ -145,11 +138,15 @@ def validate(doc):
     # The view's shape is check_view's to check, with the sizes of the net and data that its
     # refusals name.
     S.check({k: v for k, v in doc.items() if k != "view"} if isinstance(doc, dict) else doc)
+    if type(doc["version"]) is not int:  # the schema's const 1 takes 1.0 too
+        raise ValueError(f"version: expected {VERSION} (this program reads version {VERSION} only); "
+                         f"got {J.kind(doc['version'])}")
     lesson = J.choice(doc["lesson"], "lesson", list(L.LESSONS))
     lesson_data = LD.check(doc["lesson_data"]) if "lesson_data" in doc else {}
     units, net, data, tr = (doc[k] for k in ("units", "network", "data", "training"))
 
     N = len(units["names"])
+    caps.check_units(N, "units.names")
     for path, value in (("units.groups", units["groups"]), ("network.activation", net["activation"]),
                         ("network.learn_h0", net["learn_h0"])):
         J.sizes(value, path, (N,))
@@ -160,9 +157,7 @@ def validate(doc):
     B, T1, n = len(data["X"]), len(data["X"][0]), len(data["X"][0][0])
     if n != N:
         raise ValueError(f"data.X: expected {N} units per step (one per name in units.names); got {n}")
-    if T1 < 2 or T1 - 1 > config.MAX_STEPS or B > config.MAX_CASES or B * T1 * N > MAX_CELLS:
-        raise ValueError(f"data.X: shape (B={B}, T+1={T1}, N={N}) is beyond the limits "
-                         f"(T >= 1, T <= {config.MAX_STEPS}, B <= {config.MAX_CASES}, B*(T+1)*N <= {MAX_CELLS})")
+    caps.check_shape(B, T1 - 1, N, "data.X")
     for key in ("X", "K", "Y", "M"):
         J.numbers(data[key], f"data.{key}", (B, T1, N))
 
@@ -195,6 +190,7 @@ def _history(tr):
 
 def _ties(ties, N):
     """Each reference's unit indices within the net (the schema says what a reference is)."""
+    caps.check_tie_refs(sum(len(g) for g in ties))
     for g, group in enumerate(ties):
         for r, ref in enumerate(group):
             for k in ref[1:]:

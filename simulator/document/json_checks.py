@@ -5,11 +5,13 @@ import math
 
 import numpy as np
 
+from simulator.state.caps import quote
+
 
 def kind(value):
     """What a JSON value is, in words for a message ("a list", "the number 2", "null")."""
     return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
-        type(value), f"the number {value!r}" if isinstance(value, (int, float)) else type(value).__name__)
+        type(value), f"the number {quote(value)}" if isinstance(value, (int, float)) else type(value).__name__)
 
 
 def number(value, path, integer=False):
@@ -18,7 +20,7 @@ def number(value, path, integer=False):
     if isinstance(value, bool) or not ok:
         raise ValueError(f"{path}: expected {'an integer' if integer else 'a number'}; got {kind(value)}")
     if not integer and not _finite(value):
-        raise ValueError(f"{path}: expected a finite number; got {value!r}")
+        raise ValueError(f"{path}: expected a finite number; got {quote(value)}")
     return value
 
 
@@ -36,11 +38,11 @@ def obj(value, where, required, optional=()):
         raise ValueError(f"{where}: expected an object; got {kind(value)}")
     for key in required:
         if key not in value:
-            raise ValueError(f"{where}: missing key {key!r}")
+            raise ValueError(f"{where}: missing key {quote(key)}")
     allowed = tuple(required) + tuple(optional)
     extra = [k for k in value if k not in allowed]
     if extra:
-        raise ValueError(f"{where}: unknown key {extra[0]!r}; expected only {', '.join(allowed)}")
+        raise ValueError(f"{where}: unknown key {quote(extra[0])}; expected only {', '.join(allowed)}")
     return value
 
 
@@ -48,7 +50,7 @@ def choice(value, path, options):
     """One of the strings ``options``."""
     if not isinstance(value, str) or value not in options:
         raise ValueError(f"{path}: expected one of {', '.join(map(str, options))}; got {kind(value)}"
-                         + (f" {value!r}" if isinstance(value, str) else ""))
+                         + (f" {quote(value)}" if isinstance(value, str) else ""))
     return value
 
 
@@ -80,5 +82,5 @@ def numbers(value, path, shape):
     bad = ~np.isfinite(arr)
     if bad.any():
         idx = tuple(int(k) for k in np.argwhere(bad)[0])
-        raise ValueError(f"{path}{''.join(f'[{k}]' for k in idx)}: expected a finite number; got {float(arr[idx])!r}")
+        raise ValueError(f"{path}{''.join(f'[{k}]' for k in idx)}: expected a finite number; got {quote(arr[idx])}")
     return value

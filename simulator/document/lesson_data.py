@@ -18,7 +18,7 @@ def _texts(value, path, own):
         if not isinstance(s, str):
             raise ValueError(f"{path}[{k}]: expected a {own.noun} (a string); got {J.kind(s)}")
         if s != s.strip():
-            raise ValueError(f"{path}[{k}]: expected no space at either end; got {s!r}")
+            raise ValueError(f"{path}[{k}]: expected no space at either end; got {J.quote(s)}")
         try:
             own.rule(s)
         except ValueError as exc:

@@ -17,6 +17,7 @@ import jsonschema
 from jsonschema import exceptions, validators
 
 from simulator.document.json_checks import kind
+from simulator.state.caps import quote
 
 _BASE = jsonschema.Draft202012Validator
 
@@ -110,8 +111,7 @@ _TYPES = {"object": "an object", "array": "a list", "string": "a string", "numbe
 
 
 def _short(value):
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return quote(value)  # the one rule for echoing input (simulator/state/caps.py)
 
 
 def message(error, prefix=()):

@@ -21,6 +21,25 @@ def set_nodelay():
     WSHandler._nodelay_patched = True
 
 
+def raw_query_values():
+    """Make Panel hand the page's query values over as the strings in the URL. Panel's own
+    parse_query turns digit strings into numbers before the app sees them, and int() fails on
+    some (``?seed=²``: '²'.isdigit() but int('²') raises; 5,000 digits exceed Python's 4,300-digit
+    limit), so such a link gave HTTP 500 before any of our checks ran. simulator/views/link.py
+    parses every value itself, with a message. Process-wide and write-once, like set_nodelay."""
+    from urllib.parse import parse_qsl
+
+    from panel.io import location
+    if getattr(location.parse_query, "raw_strings", False):
+        return
+
+    def parse_query(query):
+        return dict(parse_qsl(query[1:]))  # strings only: nothing here can raise on a value
+
+    parse_query.raw_strings = True
+    location.parse_query = parse_query
+
+
 UNUSED_SESSION_LIFETIME_MS = 60_000
 _prepared = []  # process-wide and write-once: a server's setup, not anyone's session state
 
@@ -32,6 +51,7 @@ def prepare():
     import engine
     engine.warm_up()
     set_nodelay()
+    raw_query_values()
     _prepared.append(True)
 
 

@@ -18,10 +18,11 @@ import numpy as np
 from engine import DEFAULT_H0, Network
 from engine.patterns import CLAMP_MODES, TARGET_MODES, clamp_pattern, target_pattern
 
+from simulator.state import caps
+
 KINDS = ("none", "clamp", "target")
-#: Largest network the editor grows: the pictures draw every unit and connection, and one
-#: student must not slow a shared server with a thousand-unit net.
-MAX_EDIT_UNITS = 64
+#: Largest network the editor grows: the same cap as documents and links (simulator/state/caps.py).
+MAX_EDIT_UNITS = caps.MAX_UNITS
 #: Longest unit or group name: labels stay readable in the pictures (the document format's limit).
 MAX_NAME = 40
 #: A group name is a label of words ("hidden", "small out"), so an editor can make new groups
@@ -33,20 +34,20 @@ GROUP_NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9 _-]*[A-Za-z0-9_-])?")
 def number(value, label="value"):
     """A finite float from a number or its text ("0.5", "-1e-3"), or a ValueError."""
     if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{label} must be a number; got {value!r}")
+        raise ValueError(f"{label} must be a number; got {caps.quote(value)}")
     try:
         v = float(str(value).strip()) if isinstance(value, str) else float(value)
     except (TypeError, ValueError, OverflowError):  # OverflowError: float(10**400)
-        raise ValueError(f"{label}: {value!r} is not a number; type a decimal number such as 0.5 or -1.2e-3") from None
+        raise ValueError(f"{label}: {caps.quote(value)} is not a number; type a decimal number such as 0.5 or -1.2e-3") from None
     if not math.isfinite(v):
-        raise ValueError(f"{label}: {value!r} is not a finite number; type a decimal number such as 0.5")
+        raise ValueError(f"{label}: {caps.quote(value)} is not a finite number; type a decimal number such as 0.5")
     return v
 
 
 def index(value, size, label):
     """An integer in 0..size-1, or a ValueError naming ``label``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{label} must be an integer in 0..{size - 1}; got {value!r}")
+        raise ValueError(f"{label} must be an integer in 0..{size - 1}; got {caps.quote(value)}")
     if not 0 <= int(value) < size:
         raise ValueError(f"{label} must be in 0..{size - 1}; got {value}")
     return int(value)
@@ -56,7 +57,7 @@ def group_name(value, where="group"):
     """``value`` if it is a group name (GROUP_NAME, at most MAX_NAME characters), else a ValueError."""
     if not (isinstance(value, str) and len(value) <= MAX_NAME and GROUP_NAME.fullmatch(value)):
         raise ValueError(f"{where}: expected a group name such as 'hidden' (a letter, then letters, digits, "
-                         f"spaces, - or _, at most {MAX_NAME} characters); got {value!r}")
+                         f"spaces, - or _, at most {MAX_NAME} characters); got {caps.quote(value)}")
     return value
 
 
@@ -74,7 +75,7 @@ def _units(units, N):
     if units is None:
         return None
     if isinstance(units, (str, bytes)) or not hasattr(units, "__iter__"):
-        raise ValueError(f"units must be a list of unit indices in 0..{N - 1}; got {units!r}")
+        raise ValueError(f"units must be a list of unit indices in 0..{N - 1}; got {caps.quote(units)}")
     return [index(u, N, "unit") for u in units]
 
 
@@ -92,7 +93,7 @@ def set_cell(X, K, Y, M, case, t, i, kind, value=None):
     t = index(t, T1, "time step t")
     i = index(i, N, "unit")
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {caps.quote(kind)}")
     v = 0.0 if kind == "none" else number(value, f"the {kind} value")
     K[c, t, i] = 1.0 if kind == "clamp" else 0.0
     M[c, t, i] = 1.0 if kind == "target" else 0.0
@@ -116,10 +117,10 @@ def apply_pattern(X, K, Y, M, kind, mode, units=None, last=1, fill=None, combine
     B, T1, N = X.shape
     units = _units(units, N)
     if "subset" in str(mode) and not units:
-        raise ValueError(f"the pattern {mode!r} needs a subset of units; choose one or more units first")
+        raise ValueError(f"the pattern {caps.quote(mode)} needs a subset of units; choose one or more units first")
     if kind == "clamp":
         if mode not in CLAMP_MODES:
-            raise ValueError(f"unknown clamp pattern {mode!r}; expected one of {', '.join(CLAMP_MODES)}")
+            raise ValueError(f"unknown clamp pattern {caps.quote(mode)}; expected one of {', '.join(CLAMP_MODES)}")
         new = np.broadcast_to(clamp_pattern(mode, T1 - 1, N, units), X.shape).copy()
         if combine:
             new = np.maximum(new, K)
@@ -133,7 +134,7 @@ def apply_pattern(X, K, Y, M, kind, mode, units=None, last=1, fill=None, combine
         M[new == 1] = 0.0
     elif kind == "target":
         if mode not in TARGET_MODES:
-            raise ValueError(f"unknown target pattern {mode!r}; expected one of {', '.join(TARGET_MODES)}")
+            raise ValueError(f"unknown target pattern {caps.quote(mode)}; expected one of {', '.join(TARGET_MODES)}")
         k = index(last, T1 + 1, "k (the number of last steps)") if mode == "last-k-all" else 1
         new = np.broadcast_to(target_pattern(mode, T1 - 1, N, units, k), X.shape).copy()
         if combine:
@@ -141,7 +142,7 @@ def apply_pattern(X, K, Y, M, kind, mode, units=None, last=1, fill=None, combine
         M = new
         K[new == 1] = 0.0
     else:
-        raise ValueError(f"kind must be 'clamp' or 'target'; got {kind!r}")
+        raise ValueError(f"kind must be 'clamp' or 'target'; got {caps.quote(kind)}")
     return X, K, Y, M
 
 
@@ -272,11 +273,11 @@ def tie(net, refs):
     "if the weights started off satisfying the constraints, they will continue to").
     """
     if isinstance(refs, (str, bytes)) or not hasattr(refs, "__iter__"):
-        raise ValueError(f"refs must be a list of parameter references such as ('W', 2, 0); got {refs!r}")
+        raise ValueError(f"refs must be a list of parameter references such as ('W', 2, 0); got {caps.quote(refs)}")
     group = []
     for r in refs:
         if not isinstance(r, (tuple, list)) or not r:
-            raise ValueError(f"each reference must look like ('W', i, j), ('b', i) or ('h0', i); got {r!r}")
+            raise ValueError(f"each reference must look like ('W', i, j), ('b', i) or ('h0', i); got {caps.quote(r)}")
         group.append((r[0], *(int(k) if isinstance(k, np.integer) else k for k in r[1:])))
     if len(group) < 2:
         raise ValueError("choose at least two parameters to tie together")

@@ -15,6 +15,7 @@ import param
 from engine import Gradients, Network, Sequences, Trainer, bptt
 from engine.network import parse_ref
 
+from simulator.state import caps
 from simulator.state import edits as E
 from simulator.lessons import own_data as LD
 from simulator.lessons import registry as L
@@ -31,7 +32,7 @@ class _NotBool:
     def _validate_value(self, value, allow_None):
         if isinstance(value, (bool, np.bool_)):
             what, (lo, hi) = "an integer" if isinstance(self, param.Integer) else "a number", self.bounds
-            raise ValueError(f"{self.name}: expected {what} in [{lo}, {hi}]; got {value!r} (true/false is not a number)")
+            raise ValueError(f"{self.name}: expected {what} in [{lo}, {hi}]; got {caps.quote(value)} (true/false is not a number)")
         super()._validate_value(value, allow_None)
 
 
@@ -223,6 +224,10 @@ class Session(param.Parameterized):
     # -- training ------------------------------------------------------------------------------
     def step(self, n=1):
         """Run up to n weight updates, then recompute everything shown. Returns False if refused."""
+        if not caps.updates_left(self.updates):  # the count stays one a document can hold
+            self.param.update(message=caps.UPDATES_FULL, message_kind="error")
+            return False
+        n = min(n, caps.updates_left(self.updates)) if type(n) is int else n
         good = self.net.params()
         t0 = time.perf_counter()
         reports = self.trainer.step(n)  # a ValueError for a bad n changes nothing, not even the undo
@@ -393,7 +398,7 @@ def _parse_number(text, label):
     try:
         value = float(str(text).strip())
     except ValueError:
-        raise ValueError(f"{text!r} is not a number; type a decimal number such as 0.5 or -1.2e-3") from None
+        raise ValueError(f"{caps.quote(text)} is not a number; type a decimal number such as 0.5 or -1.2e-3") from None
     if not math.isfinite(value):
-        raise ValueError(f"{text!r} is not a finite number; type a decimal number such as 0.5")
+        raise ValueError(f"{caps.quote(text)} is not a finite number; type a decimal number such as 0.5")
     return value

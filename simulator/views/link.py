@@ -20,6 +20,7 @@ import param
 from simulator import document
 from simulator.lessons import registry as L
 from simulator.lessons.registry import DEFAULT_LESSON, LESSONS
+from simulator.state import caps
 from simulator.state.session import Session
 
 #: Longest ``w`` written into a URL (characters); larger nets share settings and seed only.
@@ -83,7 +84,7 @@ def _number(query, key, kind):
     except (TypeError, ValueError, OverflowError):  # OverflowError: float(10**400), int(inf)
         number = None
     if number is None or (kind is float and not np.isfinite(number)) or (kind is int and str(number) != str(value).strip()):
-        raise ValueError(f"{key}: expected {'an integer' if kind is int else 'a number'}; got {value!r}")
+        raise ValueError(f"{key}: expected {'an integer' if kind is int else 'a number'}; got {caps.quote(value)}")
     return number
 
 
@@ -92,10 +93,10 @@ def _word(query, key, kind):
     if kind is bool:
         if value in (True, False, "true", "false"):
             return value in (True, "true")
-        raise ValueError(f"{key}: expected true or false; got {value!r}")
+        raise ValueError(f"{key}: expected true or false; got {caps.quote(value)}")
     options = Session.param[SETTING[key]].objects  # checked here, so that the message names this key
     if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{key}: expected one of {', '.join(options)}; got {value!r}")
+        raise ValueError(f"{key}: expected one of {', '.join(options)}; got {caps.quote(value)}")
     return value
 
 
@@ -103,7 +104,7 @@ def link_document(query):
     """A document for the link's query parameters (missing ones: the lesson's defaults)."""
     lesson = query.get("lesson", DEFAULT_LESSON)
     if not isinstance(lesson, str) or lesson not in LESSONS:  # a URL may give a list: unhashable
-        raise ValueError(f"lesson: expected one of {', '.join(LESSONS)}; got {lesson!r}")
+        raise ValueError(f"lesson: expected one of {', '.join(LESSONS)}; got {caps.quote(lesson)}")
     base = Session(lesson=lesson)
     # Seed first (it resets the weights), then T, rates and clip, then activation, loss and
     # learned h0 together: they are checked as one combination (tanh needs squared error).
@@ -151,7 +152,14 @@ class LinkSync(param.Parameterized):
         location = pn.state.location
         if location is None:  # not served (tests, notebooks): no URL to keep
             return
+        # Panel hands the values over as the URL's strings (serving/server.py: raw_query_values);
+        # every one is parsed here, and a link longer than any this app writes is refused whole.
+        search = location.search or ""
         given = {k: v for k, v in location.query_params.items() if k in QUERY}
+        if len(search) > 1 + caps.MAX_LINK_CHARS:
+            given = {}
+            self.session.attempt(lambda: caps.check_link(search[1:]), "Could not open the link")
+            location.search = ""  # the page must not keep (and later extend) the refused link
         location.sync(self.query, QUERY)
         if given:
             self.session.attempt(lambda: document.apply_document(self.session, link_document(given)),

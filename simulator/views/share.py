@@ -7,21 +7,83 @@ was and the reason shows here and in the status line. Below them, exports for ot
 (simulator/document/export.py): the loss history and the whole stack as CSV, the parameters as .npz, and
 a hint where the pictures' own PNG and SVG buttons are (views/save_tool.py).
 """
+import base64
+import binascii
 import html
 import io
 
 import panel as pn
 import param
+from panel.custom import JSComponent
 
 from simulator import document
 
 from simulator.document import export as export
 from simulator.serving.assets import stylesheet
+from simulator.state import caps
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.lecture import LectureMode
 
 LIMIT_TEXT = f"{document.MAX_BYTES // 1_000_000} MB"
+
+
+class DocumentInput(JSComponent):
+    """A file chooser that measures the file in the browser and sends it only if it is within
+    the byte cap. Bokeh's FileInput sends any file whole over the websocket, and one of 16 MB or
+    more (base64: over Bokeh's 20 MB message limit) closed the socket: the tab lost its session
+    with no message. Here a file too big or empty sends only its name and size, and the view
+    says why it was refused. ``value`` (bytes) and ``filename`` are set like FileInput's."""
+
+    value = param.Parameter(default=None, doc="The chosen file's bytes (set after ``filename``).")
+    filename = param.String(default=None, allow_None=True)
+    refused = param.Dict(default=None, allow_None=True, doc="{'name', 'size'} of a file not sent.")
+    accept = param.String(default=".json,application/json")
+    max_bytes = param.Integer(default=caps.MAX_BYTES)
+    label = param.String(default="Load state (.json)")
+
+    _rename = {"value": None, "filename": None, "refused": None}
+
+    _esm = """
+export function render({ model }) {
+  const input = document.createElement("input")
+  input.type = "file"
+  input.accept = model.accept
+  input.title = model.label
+  input.addEventListener("change", () => {
+    const file = input.files[0]
+    input.value = ""  // the same file chosen again loads again
+    if (!file) return
+    if (file.size === 0 || file.size > model.max_bytes) {
+      model.send_msg({name: file.name, size: file.size})
+      return
+    }
+    const reader = new FileReader()
+    reader.onload = () => {
+      const url = reader.result
+      model.send_msg({name: file.name, size: file.size, data: url.slice(url.indexOf(",") + 1)})
+    }
+    reader.readAsDataURL(file)
+  })
+  return input
+}
+"""
+
+    def _handle_msg(self, msg):
+        name = str(msg.get("name", ""))[:caps.QUOTE_CHARS] or "the file"
+        data = msg.get("data")
+        if not isinstance(data, str):
+            self.refused = {"name": name, "size": int(msg.get("size") or 0)}
+            return
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            self.refused = {"name": name, "size": -1}
+            return
+        same = raw == self.value
+        self.param.update(filename=name, value=raw)
+        if same:  # a value equal to the last one sends no event; a second load must still load
+            self.param.trigger("value")
 
 
 class ShareView(pn.viewable.Viewer):
@@ -39,9 +101,8 @@ class ShareView(pn.viewable.Viewer):
             description="Download the whole state (network, weights, data, settings, update count) and what "
                         "you are looking at (time step, selection, tab, lecture mode) as a document you can "
                         "load here again or train with `bptt-sim train FILE`.")
-        self.upload = pn.widgets.FileInput(
-            accept=".json,application/json", css_classes=["share-load"], sizing_mode="stretch_width",
-            description=f"Load a saved document (at most {LIMIT_TEXT}); a bad file changes nothing.")
+        self.upload = DocumentInput(css_classes=["share-load"], sizing_mode="stretch_width",
+                                    label=f"Load a saved document (at most {LIMIT_TEXT}); a bad file changes nothing.")
         # Exports for other tools (simulator/document/export.py); each is computed when its button is pressed.
         self.exports = {
             "loss": pn.widgets.FileDownload(
@@ -66,6 +127,7 @@ class ShareView(pn.viewable.Viewer):
         self.feedback = pn.pane.HTML("", css_classes=["share-message"], sizing_mode="stretch_width", margin=(0, 10),
                                      stylesheets=[stylesheet("share.css")])
         self.upload.param.watch(self._on_upload, "value")
+        self.upload.param.watch(self._on_refused, "refused")
 
     def _named(self, button, suffix, make):
         """Name the file after the state at the moment of the click (a folder of saved states stays
@@ -77,7 +139,11 @@ class ShareView(pn.viewable.Viewer):
         """FileDownload's callback: runs when the button is pressed, so it saves the state then."""
         s = self.session
         view = None if self.selection is None else document.view_of(s, self.selection, self.lecture)
-        return self._named(self.download, ".json", lambda: io.StringIO(document.dumps(document.to_document(s, view))))
+        text = []  # what the app writes must load again: a state beyond the byte cap is not saved
+        if not s.attempt(lambda: text.append(document.dumps(document.to_document(s, view))), "Could not save"):
+            self._say(s.message, "error")
+            raise ValueError(s.message)  # no download; the message above says why
+        return self._named(self.download, ".json", lambda: io.StringIO(text[0]))
 
     def _on_upload(self, event):
         data, name = event.new, self.upload.filename or "the file"
@@ -93,6 +159,19 @@ class ShareView(pn.viewable.Viewer):
             self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok")
         else:
             self._say(s.message, "error")
+
+    def _on_refused(self, event):
+        """A file the browser did not send: too big, empty, or garbled on the way."""
+        if not event.new:
+            return
+        name, size = event.new["name"], event.new["size"]
+
+        def refuse():
+            if size < 0:
+                raise ValueError("the file did not arrive whole; choose it again")
+            caps.check_bytes(size, "the file")
+        self.session.attempt(refuse, f"Could not load {name}")
+        self._say(self.session.message, "error")
 
     def _say(self, text, kind):
         self.feedback.object = f'<div class="share-{kind}">{html.escape(text)}</div>'
