@@ -10,83 +10,96 @@ that BLAS can multiply in one call:
                                          dE/ds_t (g_t) and dE/dz_t (d_t)
 
 Kernels take contiguous float64 arrays and integer codes only (config.py names the codes), so
-they also run unchanged under NUMBA_DISABLE_JIT=1.
+they also run unchanged under NUMBA_DISABLE_JIT=1. The activations (f and f') are written once,
+in activations.py, and the loss terms and their derivatives once, in losses.py; _forward and
+_backward below compose them step by step, each step a small function of its own.
 
-Where the time goes, and what is done about it (benchmarks/bench_engine.py measures it):
-
-- Elementwise work is written as branch-free loops over a whole (B, N) time slice, indexed from
-  0 (so Numba drops its negative-index check), which LLVM turns into SIMD code. The logistic
-  uses an inline exp, and an all-logistic net with squared loss does z += b, a = f(z), the
-  clamp and the loss terms in one pass: both in fastmath.py, as is _sum_terms, which sums the
-  loss of each case in unit order, as the plain loop would, but with the cases side by side.
-- On the BLAS path with many units, units clamped in every case at a step (inputs) have d = 0
-  there; the backward pass multiplies only the other columns of d_t, in W^T d_t and in dW.
-
-Results equal the straightforward loops up to rounding (the inline exp is within 1 ulp of libm's;
-BLAS sums in its own order anyway).
+Where the time goes, and what is done about it (benchmarks/bench_engine.py measures it): from
+BLAS_MIN_BATCH cases on, products over the batch go to BLAS, and the elementwise work of a time
+slice runs as the branch-free loops of fastmath.py, which LLVM turns into SIMD code once it has
+inlined the helpers (the logistic's inline exp in activations.py is there for that); with many
+units, the backward pass multiplies only the columns of d_t of units that are not clamped in
+every case. Results equal the straightforward loops up to rounding (the inline exp is within
+1 ulp of libm's; BLAS sums in its own order anyway).
 """
-import math
-
 import numpy as np
 from numba import njit
 
-from .config import BLAS_MIN_BATCH, COMPACT_MIN_UNITS, CROSS_ENTROPY, LINEAR, LOGISTIC, SOFTMAX, TANH
-from .fastmath import _logistic_block, _logistic_squared_block, _sum_terms
+from .activations import _activate, _clamp, _derivative, _softmax_back
+from .config import BLAS_MIN_BATCH, COMPACT_MIN_UNITS, CROSS_ENTROPY, LINEAR, LOGISTIC, SOFTMAX, SQUARED, TANH
+from .fastmath import (_clamp_squared_slice, _columns_outer, _free_columns, _logistic_squared_slice,
+                       _pass_back_columns)
+from .losses import _state_error, _state_loss, _sum_terms, _unit_loss
+
+
+# -- the forward pass ---------------------------------------------------------------------
+@njit(cache=True)
+def _clamp_and_loss(t, act, loss_kind, data, stack, lses, parts):
+    """s_t = where(K_t, X_t, a_t) and parts[t, c], the summed loss terms of case c, for any units
+    and loss (cross-entropy of free logistic and softmax units from the net input)."""
+    X, K, Y, M = data[0], data[1], data[2], data[3]
+    S, A, Z = stack[0], stack[1], stack[2]
+    B, N = X.shape[1], X.shape[2]
+    for c in range(B):
+        e = 0.0
+        for i in range(N):
+            S[t, c, i] = _clamp(K[t, c, i], X[t, c, i], A[t, c, i])
+            if M[t, c, i] != 0.0:
+                e += _unit_loss(loss_kind, act[i], K[t, c, i] != 0.0, Z[t, c, i], S[t, c, i], Y[t, c, i],
+                                lses[c])
+        parts[t, c] = e
 
 
 @njit(cache=True)
-def _xlogy(y, s):
-    """y log s with the convention 0 log 0 = 0 (a target of 0 costs nothing on its own term).
-
-    log 0 is -inf here with or without the JIT (Python's math.log would raise): a clamped
-    state of exactly 0 against a target of 1 has an infinite error, which the optimiser refuses.
-    """
-    if y == 0.0:
-        return 0.0
-    if s <= 0.0:
-        return -np.inf if s == 0.0 else np.nan
-    return y * math.log(s)
-
-
-@njit(cache=True)
-def _softplus(z):
-    """log(1 + e^z) without overflow: the logistic cross-entropy from the net input."""
-    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+def _first_row(h0, act, loss_kind, data, stack, parts):
+    """s_0 = where(K_0, X_0, h0), with a_0 = s_0 and z_0 = 0 (nothing computes s_0); parts[0]."""
+    X, K, Y, M = data[0], data[1], data[2], data[3]
+    S, A, Z = stack[0], stack[1], stack[2]
+    B, N = X.shape[1], X.shape[2]
+    for c in range(B):
+        e = 0.0
+        for i in range(N):
+            s = _clamp(K[0, c, i], X[0, c, i], h0[i])
+            S[0, c, i] = s
+            A[0, c, i] = s
+            Z[0, c, i] = 0.0
+            if M[0, c, i] != 0.0:
+                e += _state_loss(loss_kind, act[i], s, Y[0, c, i])
+        parts[0, c] = e
 
 
 @njit(cache=True)
-def _state_loss(loss_kind, act, s, y):
-    """l(s, y) of MODEL.md "Error", from the state s itself (row 0 and clamped units)."""
-    if loss_kind != CROSS_ENTROPY:
-        return 0.5 * (s - y) * (s - y)
-    if act == SOFTMAX:
-        return -_xlogy(y, s)
-    return -(_xlogy(y, s) + _xlogy(1.0 - y, 1.0 - s))
+def _net_input(W, WT, b, S, Z, t, add_b):
+    """z_t = W s_{t-1} + b for every case: one BLAS product from BLAS_MIN_BATCH cases on (b left
+    to a fused pass unless ``add_b``), plain loops below it, where they beat the call overhead."""
+    B, N = S.shape[1], S.shape[2]
+    if B >= BLAS_MIN_BATCH:
+        np.dot(S[t - 1], WT, Z[t])  # (B, N): z_t = s_{t-1} @ W^T, row form over the batch
+        for c in range(B if add_b else 0):
+            for i in range(N):
+                Z[t, c, i] += b[i]
+        return
+    for c in range(B):
+        for i in range(N):
+            acc = b[i]
+            for j in range(N):
+                acc += W[i, j] * S[t - 1, c, j]
+            Z[t, c, i] = acc
 
 
-@njit(cache=True, error_model="numpy")
-def _state_loss_grad(loss_kind, act, s, y):
-    """dl/ds from the state itself; the division form, exact wherever it is finite.
-
-    A unit saturated to exactly 0 or 1 against a cross-entropy target gets +-inf here (the
-    numpy error model: IEEE division, no ZeroDivisionError). Only the g stack shows it; d and
-    the weight gradients use the combined form d = a - y, which stays finite.
-    """
-    if loss_kind != CROSS_ENTROPY:
-        return s - y
-    if act == SOFTMAX:
-        return -y / s if y != 0.0 else 0.0
-    g = 0.0
-    if y != 0.0:
-        g -= y / s
-    if y != 1.0:
-        g += (1.0 - y) / (1.0 - s)
-    return g
+@njit(cache=True)
+def _tile(x, B):
+    """x repeated for every case of a flat (B*N) block: out[c*N + i] = x[i]."""
+    out = np.empty(B * x.shape[0], dtype=x.dtype)  # (B*N,)
+    for k in range(out.shape[0]):
+        out[k] = x[k % x.shape[0]]
+    return out
 
 
 @njit(cache=True)
 def _forward(W, b, h0, act, sm, loss_kind, data, stack, parts):
-    """s_0 = where(K_0, X_0, h0); z_t = W s_{t-1} + b; a_t = f(z_t); s_t = where(K_t, X_t, a_t).
+    """s_0 = where(K_0, X_0, h0); z_t = W s_{t-1} + b; a_t = f(z_t); s_t = where(K_t, X_t, a_t)
+    (MODEL.md "Forward pass"; l and E as in "Error").
 
     Fills S, A, Z of ``stack`` and ``parts[t, c]``, the summed loss terms of case c at time t
     (not yet divided by B). Softmax units ``sm`` are normalised together at each step.
@@ -95,287 +108,208 @@ def _forward(W, b, h0, act, sm, loss_kind, data, stack, parts):
     S, A, Z = stack[0], stack[1], stack[2]
     T1, B, N = X.shape
     BN = B * N
-    n_sm = sm.shape[0]
-    WT = np.ascontiguousarray(W.T)  # (N, N): z_t = s_{t-1} @ W^T, row form over the batch
+    WT = np.ascontiguousarray(W.T)  # (N, N)
     # Flat views: time slice t is the contiguous block [t*BN, (t+1)*BN).
     Zf, Af, Sf = Z.reshape(T1 * BN), A.reshape(T1 * BN), S.reshape(T1 * BN)
     Xf, Kf, Yf, Mf = X.reshape(T1 * BN), K.reshape(T1 * BN), Y.reshape(T1 * BN), M.reshape(T1 * BN)
-    lses = np.empty(B)  # log-sum-exp of the softmax group, per case
-    terms = np.empty(BN)  # squared loss: the terms of one time slice
     n_logistic = 0
-    el = np.empty(N, dtype=np.int64)  # the tanh and linear units
+    el = np.empty(N, dtype=np.int64)  # the tanh and linear units: el[:n_el]
     n_el = 0
     for i in range(N):
-        if act[i] == LOGISTIC:
-            n_logistic += 1
-        elif act[i] == TANH or act[i] == LINEAR:
+        n_logistic += act[i] == LOGISTIC
+        if act[i] == TANH or act[i] == LINEAR:
             el[n_el] = i
             n_el += 1
-    for c in range(B):
-        e = 0.0
-        for i in range(N):
-            s = X[0, c, i] if K[0, c, i] != 0.0 else h0[i]
-            S[0, c, i] = s
-            A[0, c, i] = s
-            Z[0, c, i] = 0.0
-            if M[0, c, i] != 0.0:
-                e += _state_loss(loss_kind, act[i], s, Y[0, c, i])
-        parts[0, c] = e
-    fused = B >= BLAS_MIN_BATCH and n_logistic == N and loss_kind != CROSS_ENTROPY
-    b_rep = np.empty(BN if fused else 0)  # b for every case of a block
-    for k in range(b_rep.shape[0]):
-        b_rep[k] = b[k % N]
+    blas_squared = B >= BLAS_MIN_BATCH and loss_kind != CROSS_ENTROPY
+    fused = blas_squared and n_logistic == N
+    b_rep = _tile(b, B if fused else 0)  # (B*N,): b for every case of a block
+    lses = np.empty(B)  # log-sum-exp of the softmax group, per case
+    terms = np.empty(BN)  # squared loss: the terms of one time slice
+    _first_row(h0, act, loss_kind, data, stack, parts)
     for t in range(1, T1):
         lo, hi = t * BN, (t + 1) * BN
+        _net_input(W, WT, b, S, Z, t, not fused)
         if fused:
-            np.dot(S[t - 1], WT, Z[t])  # (B, N)
-            _logistic_squared_block(Zf[lo:hi], b_rep, Af[lo:hi], Sf[lo:hi], Xf[lo:hi], Kf[lo:hi], Yf[lo:hi],
+            _logistic_squared_slice(Zf[lo:hi], b_rep, Af[lo:hi], Sf[lo:hi], Xf[lo:hi], Kf[lo:hi], Yf[lo:hi],
                                     Mf[lo:hi], terms)
-            _sum_terms(terms, parts[t], N)
-            continue
-        if B >= BLAS_MIN_BATCH:
-            np.dot(S[t - 1], WT, Z[t])  # (B, N)
-            for c in range(B):
-                for i in range(N):
-                    Z[t, c, i] += b[i]
         else:
-            for c in range(B):
-                for i in range(N):
-                    acc = b[i]
-                    for j in range(N):
-                        acc += W[i, j] * S[t - 1, c, j]
-                    Z[t, c, i] = acc
-        if n_logistic > 0:  # every unit of the block; the others are overwritten just below
-            _logistic_block(Zf[t * BN:(t + 1) * BN], Af[t * BN:(t + 1) * BN])
-        for c in range(B):
-            for q in range(n_el):
-                i = el[q]
-                z = Z[t, c, i]
-                A[t, c, i] = math.tanh(z) if act[i] == TANH else z
-            lse = 0.0
-            if n_sm > 0:
-                m = -np.inf
-                for q in range(n_sm):
-                    m = max(m, Z[t, c, sm[q]])
-                tot = 0.0
-                for q in range(n_sm):
-                    ex = math.exp(Z[t, c, sm[q]] - m)
-                    A[t, c, sm[q]] = ex
-                    tot += ex
-                for q in range(n_sm):
-                    A[t, c, sm[q]] /= tot
-                lse = m + math.log(tot)
-            lses[c] = lse
-        if loss_kind != CROSS_ENTROPY and B >= BLAS_MIN_BATCH:
-            # Squared loss, branch-free: the clamp select runs as SIMD over the whole block,
-            # and adding 0.0 for a unit without a target leaves the sum exactly as skipping it.
-            Sb, Xb, Kb, Ab, Yb, Mb = Sf[lo:hi], Xf[lo:hi], Kf[lo:hi], Af[lo:hi], Yf[lo:hi], Mf[lo:hi]
-            for k in range(BN):
-                s = Xb[k] if Kb[k] != 0.0 else Ab[k]
-                Sb[k] = s
-                r = s - Yb[k]
-                terms[k] = 0.5 * r * r if Mb[k] != 0.0 else 0.0
+            _activate(act, n_logistic, el[:n_el], sm, Z[t], A[t], lses)
+        if blas_squared:
+            if not fused:
+                _clamp_squared_slice(Af[lo:hi], Xf[lo:hi], Kf[lo:hi], Yf[lo:hi], Mf[lo:hi], Sf[lo:hi], terms)
             _sum_terms(terms, parts[t], N)
-            continue
-        for c in range(B):
-            lse = lses[c]
-            e = 0.0
-            for i in range(N):
-                clamped = K[t, c, i] != 0.0
-                S[t, c, i] = X[t, c, i] if clamped else A[t, c, i]
-                if M[t, c, i] == 0.0:
-                    continue
-                y = Y[t, c, i]
-                if loss_kind == CROSS_ENTROPY and not clamped and act[i] == LOGISTIC:
-                    e += _softplus(Z[t, c, i]) - y * Z[t, c, i]  # exact, even when saturated
-                elif loss_kind == CROSS_ENTROPY and not clamped and act[i] == SOFTMAX:
-                    e -= y * (Z[t, c, i] - lse)  # -y log softmax(z), from log-sum-exp
-                else:
-                    e += _state_loss(loss_kind, act[i], S[t, c, i], Y[t, c, i])
-            parts[t, c] = e
+        else:
+            _clamp_and_loss(t, act, loss_kind, data, stack, lses, parts)
+
+
+# -- the backward pass --------------------------------------------------------------------
+@njit(cache=True)
+def _unit_errors(later, loss_kind, act, clamped, s, a, y, m, inv_B):
+    """(g, d) of one unit at t >= 1: g = later + (1/B) dl/ds; d = f'(z) g for a free unit, 0 for
+    a clamped one (its state takes no error) and for softmax (_softmax_errors does those).
+
+    A free logistic unit with a cross-entropy target uses d = f' later + (a - y) / B, which
+    equals f' g and stays finite when the unit saturates.
+    """
+    g = _state_error(later, loss_kind, act, s, y, m, inv_B)
+    if act == SOFTMAX or clamped:
+        return g, 0.0
+    fp = _derivative(act, a)
+    if loss_kind == CROSS_ENTROPY and act == LOGISTIC and m != 0.0:
+        return g, fp * later + inv_B * (a - y)
+    return g, fp * g
+
+
+@njit(cache=True)
+def _errors_squared_slice(kinds, later, S, A, Y, M, K, G, D, inv_B):
+    """g_t and d_t of a flat time slice under squared loss in one loop without calls left once
+    the helpers are inlined, which the compiler turns into SIMD code. ``kinds`` is act per cell."""
+    for k in range(G.shape[0]):
+        G[k], D[k] = _unit_errors(later[k], SQUARED, kinds[k], K[k] != 0.0, S[k], A[k], Y[k], M[k], inv_B)
+
+
+@njit(cache=True)
+def _errors_by_case(t, act, loss_kind, data, stack, later, inv_B):
+    """g_t and d_t case by case, for any loss (quicker than a flat pass on small blocks)."""
+    K, Y, M = data[1], data[2], data[3]
+    S, A, G, D = stack[0], stack[1], stack[3], stack[4]
+    B, N = K.shape[1], K.shape[2]
+    for c in range(B):
+        for i in range(N):
+            G[t, c, i], D[t, c, i] = _unit_errors(later[c, i], loss_kind, act[i], K[t, c, i] != 0.0, S[t, c, i],
+                                                  A[t, c, i], Y[t, c, i], M[t, c, i], inv_B)
+
+
+@njit(cache=True)
+def _softmax_errors(t, sm, loss_kind, data, stack, later, inv_B, u, v):
+    """d_t of the softmax group, case by case: J^T of the free units' g under squared loss; under
+    cross-entropy J^T of ``later`` plus the combined target term, so d = a - y where nothing
+    comes from later steps. ``u`` and ``v`` are scratch, one entry per softmax unit."""
+    K, Y, M = data[1], data[2], data[3]
+    A, G, D = stack[1], stack[3], stack[4]
+    ce = loss_kind == CROSS_ENTROPY
+    for c in range(K.shape[1]):
+        for q in range(sm.shape[0]):
+            i = sm[q]
+            free = 1.0 - K[t, c, i]
+            u[q] = free * (later[c, i] if ce else G[t, c, i])
+            v[q] = free * M[t, c, i] * Y[t, c, i] * inv_B if ce else 0.0
+        _softmax_back(A[t, c], u, v, sm, D[t, c])
+
+
+@njit(cache=True)
+def _pass_back(t, W, S, D, gp, dW):
+    """gp = W^T d_t for every case, the error that reaches s_{t-1}. Below BLAS_MIN_BATCH cases
+    as plain loops that also add d_t s_{t-1}^T to dW, skipping units with d = 0."""
+    B, N = D.shape[1], D.shape[2]
+    if B >= BLAS_MIN_BATCH:
+        np.dot(D[t], W, gp)  # (B, N): row form of W^T d_t
+        return
+    for c in range(B):
+        for j in range(N):
+            gp[c, j] = 0.0
+        for i in range(N):
+            d = D[t, c, i]
+            if d == 0.0:
+                continue
+            for j in range(N):
+                gp[c, j] += d * W[i, j]
+                dW[i, j] += d * S[t - 1, c, j]
+
+
+@njit(cache=True)
+def _weight_gradient(S, D, C, cols, n_cols, Dc_all, columns_only, dW):
+    """dW = (sum_t d_t s_{t-1}^T) * C, summed over cases, by one product over all steps (the
+    loops of _pass_back have already summed it below BLAS_MIN_BATCH); ``columns_only``: from
+    the d's that column skipping gathered (fastmath._columns_outer)."""
+    T1, B, N = S.shape
+    T = T1 - 1
+    if columns_only:
+        _columns_outer(S, cols, n_cols, Dc_all, dW)
+    elif B >= BLAS_MIN_BATCH and T > 0:
+        np.dot(D[1:].reshape(T * B, N).T, S[:T].reshape(T * B, N), dW)  # (T*B, N)^T (T*B, N)
+    for i in range(N):
+        for j in range(N):
+            dW[i, j] *= C[i, j]
+
+
+@njit(cache=True)
+def _first_row_errors(act, loss_kind, data, stack, later, inv_B, dh0):
+    """g_0 = W^T d_1 + the target term at t = 0, and dh0 = sum over cases of g_0 * (1 - K_0)."""
+    K, Y, M = data[1], data[2], data[3]
+    S, G = stack[0], stack[3]
+    B, N = K.shape[1], K.shape[2]
+    dh0[:] = 0.0
+    for c in range(B):
+        for i in range(N):
+            g = _state_error(later[c, i], loss_kind, act[i], S[0, c, i], Y[0, c, i], M[0, c, i], inv_B)
+            G[0, c, i] = g
+            dh0[i] += g * (1.0 - K[0, c, i])
 
 
 @njit(cache=True)
 def _backward(W, C, act, sm, loss_kind, data, stack, dW, db, dh0):
     """Peel the stack from T down to 1 (MODEL.md "Backward pass"); fill G, D, dW, db, dh0.
 
-    d_t = J_f(z_t)^T (g_t * (1 - K_t)); dW = sum_t (d_t s_{t-1}^T) * C; g_{t-1} = W^T d_t plus
-    the target term at t-1; dh0 = g_0 * (1 - K_0). Every gradient is of E, the loss already
-    divided by B. Cross-entropy on logistic and softmax units uses the combined forms
-    (d = s - y), which equal the definition and stay finite when units saturate.
+    g_t = W^T d_{t+1} + (1/B) dl/ds_t; d_t = J_f(z_t)^T (g_t * (1 - K_t)); dW = sum_t (d_t s_{t-1}^T)
+    * C; db = sum_t d_t; dh0 = g_0 * (1 - K_0). Every gradient is of E, the loss already divided
+    by B. Cross-entropy on logistic and softmax units uses the combined forms (d = a - y), which
+    equal the definition and stay finite when units saturate.
     """
-    X, K, Y, M = data[0], data[1], data[2], data[3]
-    S, A, G, D = stack[0], stack[1], stack[3], stack[4]
-    T1, B, N = X.shape
-    T = T1 - 1
+    K = data[1]
+    S, G, D = stack[0], stack[3], stack[4]
+    T1, B, N = K.shape
+    T, BN = T1 - 1, B * N
     inv_B = 1.0 / B
-    ce = loss_kind == CROSS_ENTROPY
-    n_sm = sm.shape[0]
-    gp = np.zeros((B, N))  # W^T d_{t+1}: the error that reaches s_t from later steps
-    BN = B * N
-    flat = not ce and B >= BLAS_MIN_BATCH  # small blocks: the plain loop below is quicker
+    flat = B >= BLAS_MIN_BATCH and loss_kind != CROSS_ENTROPY  # small blocks: per case is quicker
     # Flat views: time slice t is the contiguous block [t*BN, (t+1)*BN).
-    Sf, Af, Gf, Df = S.reshape(T1 * BN), A.reshape(T1 * BN), G.reshape(T1 * BN), D.reshape(T1 * BN)
-    Yf, Kf, Mf = Y.reshape(T1 * BN), K.reshape(T1 * BN), M.reshape(T1 * BN)
-    gpf = gp.reshape(BN)
-    kinds = np.empty(BN if flat else 0, dtype=np.int64)  # act[i] for every cell of a (B, N) block
-    for c in range(B if flat else 0):
-        for i in range(N):
-            kinds[c * N + i] = act[i]
+    Sf, Af, Gf, Df = S.reshape(T1 * BN), stack[1].reshape(T1 * BN), G.reshape(T1 * BN), D.reshape(T1 * BN)
+    Yf, Kf, Mf = data[2].reshape(T1 * BN), K.reshape(T1 * BN), data[3].reshape(T1 * BN)
+    kinds = _tile(act, B if flat else 0)  # (B*N,): act[i] for every cell of a block
+    gp = np.zeros((B, N))  # W^T d_{t+1}: the error that reaches s_t from later steps
+    u, v = np.empty(sm.shape[0]), np.empty(sm.shape[0])
     dW[:, :] = 0.0
     db[:] = 0.0
-    for i in range(N):
-        for c in range(B):
-            D[0, c, i] = 0.0
+    D[0, :, :] = 0.0
     # Column skipping (large N, BLAS path): cols[:n_cols] are the units that can have d != 0 at
-    # the current step (softmax, or not clamped in every case), Wc[:n_cols] their rows of W;
-    # one_set while that set has not changed from step to step.
+    # the current step, Wc[:n_cols] their rows of W; one_set while that set has not changed from
+    # step to step (it follows from K alone, so it stays when the inputs are clamped throughout).
     compact = B >= BLAS_MIN_BATCH and N >= COMPACT_MIN_UNITS and T > 0
     nz = np.zeros(N, dtype=np.uint8)
-    cols = np.empty(N, dtype=np.int64)
-    new_cols = np.empty(N, dtype=np.int64)
-    n_cols = -1
-    one_set = True
+    cols, new_cols = np.empty(N, dtype=np.int64), np.empty(N, dtype=np.int64)
+    n_cols = _free_columns(act, K, T, nz, cols) if compact else N
     Wc = np.empty((N if compact else 0, N))
-    Dc_all = np.empty(0)
-    Dc_step = np.empty(B * N if compact else 0)
+    for q in range(n_cols if compact else 0):
+        Wc[q] = W[cols[q]]
+    Dc_all = np.empty(T * B * n_cols if compact and n_cols < N else 0)  # gathered d's of every step
+    Dc_step = np.empty(BN if compact else 0)
+    one_set = True
     for t in range(T, 0, -1):
+        lo, hi = t * BN, (t + 1) * BN
         if flat:
-            # Squared loss: g_t and d_t of the whole (B, N) block in one branch-free loop
-            # (selects, no calls), which the compiler turns into SIMD code.
-            lo, hi = t * BN, (t + 1) * BN
-            Sb, Yb, Mb, Kb = Sf[lo:hi], Yf[lo:hi], Mf[lo:hi], Kf[lo:hi]
-            Ab, Gb, Db = Af[lo:hi], Gf[lo:hi], Df[lo:hi]
-            for k in range(BN):
-                g = gpf[k]
-                g = g + inv_B * (Sb[k] - Yb[k]) if Mb[k] != 0.0 else g
-                Gb[k] = g
-                a = Ab[k]
-                kind = kinds[k]
-                fp = a * (1.0 - a) if kind == LOGISTIC else (1.0 - a * a if kind == TANH else 1.0)
-                Db[k] = 0.0 if (kind == SOFTMAX or Kb[k] != 0.0) else fp * g
-        for c in range(B):
-            for i in range(0 if flat else N):
-                g = gp[c, i]
-                if M[t, c, i] != 0.0:
-                    g += inv_B * _state_loss_grad(loss_kind, act[i], S[t, c, i], Y[t, c, i])
-                G[t, c, i] = g
-                if act[i] == SOFTMAX or K[t, c, i] != 0.0:
-                    D[t, c, i] = 0.0  # a clamped unit's state takes no error
-                    continue
-                a = A[t, c, i]
-                k = act[i]
-                fp = a * (1.0 - a) if k == LOGISTIC else (1.0 - a * a if k == TANH else 1.0)
-                if ce and k == LOGISTIC and M[t, c, i] != 0.0:
-                    D[t, c, i] = fp * gp[c, i] + inv_B * (a - Y[t, c, i])
-                else:
-                    D[t, c, i] = fp * g
-            if n_sm > 0:
-                # J^T u for softmax: d_k = a_k (u_k - sum_i a_i u_i); the CE target term
-                # a_k * (-y_k / a_k) enters as -v_k + a_k sum_i v_i, with no division.
-                su = 0.0
-                sv = 0.0
-                for q in range(n_sm):
-                    i = sm[q]
-                    free = 1.0 - K[t, c, i]
-                    if ce:
-                        u = free * gp[c, i]
-                        sv += free * M[t, c, i] * Y[t, c, i] * inv_B
-                    else:
-                        u = free * G[t, c, i]
-                    su += A[t, c, i] * u
-                for q in range(n_sm):
-                    i = sm[q]
-                    free = 1.0 - K[t, c, i]
-                    a = A[t, c, i]
-                    if ce:
-                        u = free * gp[c, i]
-                        v = free * M[t, c, i] * Y[t, c, i] * inv_B
-                    else:
-                        u = free * G[t, c, i]
-                        v = 0.0
-                    D[t, c, i] = a * (u - su) - v + a * sv
-        # Accumulate this step's contribution G_t = d_t s_{t-1}^T and pass the error back.
+            _errors_squared_slice(kinds, gp.reshape(BN), Sf[lo:hi], Af[lo:hi], Yf[lo:hi], Mf[lo:hi], Kf[lo:hi],
+                                  Gf[lo:hi], Df[lo:hi], inv_B)
+        else:
+            _errors_by_case(t, act, loss_kind, data, stack, gp, inv_B)
+        if sm.shape[0] > 0:
+            _softmax_errors(t, sm, loss_kind, data, stack, gp, inv_B, u, v)
         if compact:
-            # A unit clamped in every case at step t, with an elementwise activation, has d = 0
-            # there and adds nothing to W^T d_t or dW: multiply only the columns of the others.
-            # (The set follows from K alone, so it stays the same from step to step when the
-            # inputs are clamped at every step, and dW below can use one product too.)
-            for i in range(N):
-                nz[i] = act[i] == SOFTMAX
-            for c in range(B):
-                for i in range(N):
-                    nz[i] |= K[t, c, i] == 0.0
-            n_new = 0
-            for i in range(N):
-                if nz[i]:
-                    new_cols[n_new] = i
-                    n_new += 1
-            same = n_new == n_cols
-            for q in range(n_new if same else 0):
-                same = same and new_cols[q] == cols[q]
-            if not same:
-                if n_cols >= 0:
-                    one_set = False  # the set changed from one step to the next
-                elif n_new < N:
-                    Dc_all = np.empty(T * B * n_new)  # first step (t = T): room for all steps
+            n_new = _free_columns(act, K, t, nz, new_cols)
+            if n_new != n_cols or not np.array_equal(new_cols[:n_new], cols[:n_cols]):
+                one_set = False  # the set changed from one step to the next
                 n_cols = n_new
                 for q in range(n_cols):
                     cols[q] = new_cols[q]
-                    for j in range(N):
-                        Wc[q, j] = W[cols[q], j]
-            if n_cols == N:
-                np.dot(D[t], W, gp)
-            else:
-                Dc = (Dc_all[(t - 1) * B * n_cols:t * B * n_cols] if one_set else Dc_step[:B * n_cols]).reshape(B, n_cols)
-                for c in range(B):
-                    for q in range(n_cols):
-                        Dc[c, q] = D[t, c, cols[q]]
-                if n_cols > 0:
-                    np.dot(Dc, Wc[:n_cols], gp)  # (B, N)
-                else:
-                    gp[:, :] = 0.0
-        elif B >= BLAS_MIN_BATCH:
-            np.dot(D[t], W, gp)  # (B, N): row form of W^T d_t
+                    Wc[q] = W[cols[q]]
+            buf = Dc_all[(t - 1) * B * n_cols:t * B * n_cols] if one_set else Dc_step[:B * n_cols]
+            _pass_back_columns(t, W, Wc, cols, n_cols, D, buf, gp)
         else:
-            for c in range(B):
-                for j in range(N):
-                    gp[c, j] = 0.0
-                for i in range(N):
-                    d = D[t, c, i]
-                    if d == 0.0:
-                        continue
-                    for j in range(N):
-                        gp[c, j] += d * W[i, j]
-                        dW[i, j] += d * S[t - 1, c, j]
+            _pass_back(t, W, S, D, gp, dW)
         for c in range(B):
             for i in range(N):
                 db[i] += D[t, c, i]
-    if compact and one_set and n_cols < N:
-        # The same columns at every step: dW's other rows are 0, and the gathered d's of all
-        # steps, (T*B, n_cols), give the rest in one product.
-        Sflat = S[:T].reshape(T * B, N)  # (T*B, N)
-        dWc = np.zeros((n_cols, N))
-        if n_cols > 0:
-            np.dot(Dc_all.reshape(T * B, n_cols).T, Sflat, dWc)
-        for q in range(n_cols):
-            for j in range(N):
-                dW[cols[q], j] = dWc[q, j]
-    elif B >= BLAS_MIN_BATCH and T > 0:
-        Dflat = D[1:].reshape(T * B, N)  # (T*B, N)
-        Sflat = S[:T].reshape(T * B, N)  # (T*B, N)
-        np.dot(Dflat.T, Sflat, dW)  # sum over t and cases of d_t s_{t-1}^T
-    for i in range(N):
-        for j in range(N):
-            dW[i, j] *= C[i, j]
-        dh0[i] = 0.0
-    for c in range(B):
-        for i in range(N):
-            g = gp[c, i]
-            if M[0, c, i] != 0.0:
-                g += inv_B * _state_loss_grad(loss_kind, act[i], S[0, c, i], Y[0, c, i])
-            G[0, c, i] = g
-            dh0[i] += g * (1.0 - K[0, c, i])
+    _weight_gradient(S, D, C, cols, n_cols, Dc_all, compact and one_set and n_cols < N, dW)
+    _first_row_errors(act, loss_kind, data, stack, gp, inv_B, dh0)
 
 
 @njit(cache=True)
