@@ -11,7 +11,8 @@ time slice at once (_logistic_block) with an inline exp, so that it vectorises: 
 scalar call that costs more than the rest of the forward pass. The inline exp is within 1 ulp of
 libm's; fast, but not Numba's fastmath=True: only "contract" (fused multiply-add) is allowed, so
 NaN and inf keep IEEE meaning. The softmax group is normalised per case. _clamp gives a unit's
-state: its input where clamped, else its activation.
+state: its input where clamped, else its activation. The passes over a time slice are leaves
+(arrays in, only scalar helpers called), for the reason kernels.py gives.
 
 Numba caches each file under its own timestamp, and the cached machine code of kernels.py and
 fastmath.py has these functions inlined: after editing this file, touch those two (or delete
@@ -74,50 +75,49 @@ def _derivative(kind, a):
 
 
 @njit(cache=True)
-def _softmax(z, a, sm):
-    """a[sm] = softmax(z[sm]) for one case's units; returns log sum_i e^z_i (the log-sum-exp,
-    which cross-entropy needs). The largest z is subtracted first, so e^z cannot overflow."""
-    m = -math.inf
-    for q in range(sm.shape[0]):
-        m = max(m, z[sm[q]])
-    tot = 0.0
-    for q in range(sm.shape[0]):
-        ex = math.exp(z[sm[q]] - m)
-        a[sm[q]] = ex
-        tot += ex
-    for q in range(sm.shape[0]):
-        a[sm[q]] /= tot
-    return m + math.log(tot)
-
-
-@njit(cache=True)
-def _activate(act, n_logistic, el, sm, Z, A, lses):
-    """a_t = f(z_t) for a (B, N) time slice; lses[c] = log-sum-exp of case c's softmax group.
-    ``el`` lists the tanh and linear units, ``sm`` the softmax units."""
-    B, N = Z.shape
-    if n_logistic > 0:  # every unit of the block; the others are overwritten just below
-        _logistic_block(Z.reshape(B * N), A.reshape(B * N))
+def _activate_others(act, el, sm, z, a, lses):
+    """a_t = f(z_t) of the tanh and linear units ``el`` and the softmax group ``sm``, over a flat
+    (B*N,) time slice z, a; lses[c] = log sum_i e^z_i of case c's group (cross-entropy needs it).
+    The largest z of the group is subtracted first, so e^z cannot overflow."""
+    B, N = lses.shape[0], act.shape[0]
     for c in range(B):
+        off = c * N
         for q in range(el.shape[0]):
-            A[c, el[q]] = _tanh_or_linear(act[el[q]], Z[c, el[q]])
-        lses[c] = _softmax(Z[c], A[c], sm) if sm.shape[0] > 0 else 0.0
+            a[off + el[q]] = _tanh_or_linear(act[el[q]], z[off + el[q]])
+        lses[c] = 0.0
+        if sm.shape[0] == 0:
+            continue
+        m = -math.inf
+        for q in range(sm.shape[0]):
+            m = max(m, z[off + sm[q]])
+        tot = 0.0
+        for q in range(sm.shape[0]):
+            ex = math.exp(z[off + sm[q]] - m)
+            a[off + sm[q]] = ex
+            tot += ex
+        for q in range(sm.shape[0]):
+            a[off + sm[q]] /= tot
+        lses[c] = m + math.log(tot)
 
 
 @njit(cache=True)
 def _softmax_back(a, u, v, sm, d):
-    """d[sm] = J^T u - v + a sum(v) for one case's softmax group: d_k = a_k (u_k - sum_i a_i u_i)
-    - v_k + a_k sum_i v_i. ``u`` and ``v`` are indexed by position in the group.
+    """d = J^T u - v + a sum(v) for each case's softmax group, over a flat (B*N,) time slice a, d:
+    d_k = a_k (u_k - sum_i a_i u_i) - v_k + a_k sum_i v_i, with u and v (B, n_softmax).
 
     J^T u carries the error of the states; v is cross-entropy's target term y / B, whose
     a_k * (-y_k / a_k) enters without a division (0 for squared loss)."""
-    su = 0.0
-    sv = 0.0
-    for q in range(sm.shape[0]):
-        su += a[sm[q]] * u[q]
-        sv += v[q]
-    for q in range(sm.shape[0]):
-        ak = a[sm[q]]
-        d[sm[q]] = ak * (u[q] - su) - v[q] + ak * sv
+    B = u.shape[0]
+    N = a.shape[0] // B
+    for c in range(B):
+        su = 0.0
+        sv = 0.0
+        for q in range(sm.shape[0]):
+            su += a[c * N + sm[q]] * u[c, q]
+            sv += v[c, q]
+        for q in range(sm.shape[0]):
+            ak = a[c * N + sm[q]]
+            d[c * N + sm[q]] = ak * (u[c, q] - su) - v[c, q] + ak * sv
 
 
 @njit(cache=True)

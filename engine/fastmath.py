@@ -11,6 +11,9 @@ d = 0 there, so W^T d_t and dW multiply only the other columns of d_t.
 Not Numba's fastmath=True: the logistic pass allows only "contract" (fused multiply-add), as
 activations.py does, so NaN and inf keep IEEE meaning.
 
+Like every function the kernels call once per step, these are leaves: arrays in, only scalar
+helpers called (see kernels.py on why).
+
 Numba caches each file under its own timestamp, and kernels.py's cached machine code has these
 functions inlined: after editing this file, touch kernels.py (or delete engine/__pycache__).
 """
@@ -24,11 +27,10 @@ from .losses import _squared_term
 
 # -- forward: one time slice at a time ------------------------------------------------------
 @njit(cache=True)
-def _clamp_squared(k, A, X, K, Y, M, S, terms):
-    """Cell k of a flat time slice: s = where(K, X, a) and its squared-loss term (0 without a target)."""
-    s = _clamp(K[k], X[k], A[k])
-    S[k] = s
-    terms[k] = _squared_term(s, Y[k], M[k])
+def _clamp_squared(k, x, a, y, m):
+    """(s, l): s = where(K, X, a) and its squared-loss term (0 without a target), for one cell."""
+    s = _clamp(k, x, a)
+    return s, _squared_term(s, y, m)
 
 
 @njit(cache=True, error_model="numpy", fastmath={"contract"})
@@ -46,20 +48,22 @@ def _logistic_squared_slice(Z, b, A, S, X, K, Y, M, terms):
         Z[k] = z
         inside = abs(z) <= EXP_FAST_LIMIT
         n_out += 0 if inside else 1
-        A[k] = _logistic_inside(z, inside)
-        _clamp_squared(k, A, X, K, Y, M, S, terms)
+        a = _logistic_inside(z, inside)
+        A[k] = a
+        S[k], terms[k] = _clamp_squared(K[k], X[k], a, Y[k], M[k])
     if n_out > 0:
         for k in range(Z.shape[0]):
             if not abs(Z[k]) <= EXP_FAST_LIMIT:
-                A[k] = _logistic_outside(Z[k])
-                _clamp_squared(k, A, X, K, Y, M, S, terms)
+                a = _logistic_outside(Z[k])
+                A[k] = a
+                S[k], terms[k] = _clamp_squared(K[k], X[k], a, Y[k], M[k])
 
 
 @njit(cache=True)
 def _clamp_squared_slice(A, X, K, Y, M, S, terms):
     """s_t = where(K_t, X_t, a_t) and the squared-loss terms of a flat time slice, branch-free."""
     for k in range(A.shape[0]):
-        _clamp_squared(k, A, X, K, Y, M, S, terms)
+        S[k], terms[k] = _clamp_squared(K[k], X[k], A[k], Y[k], M[k])
 
 
 # -- backward: column skipping ---------------------------------------------------------------
