@@ -2,7 +2,9 @@
 
 Each function takes the current arrays (or Network) and returns new ones, or raises a
 ValueError that says what was expected; nothing is modified in place, so the Session can
-install the result or keep the old state (``Session.attempt``). No param or panel here.
+install the result or keep the old state (``Session.attempt``). At the end, ``snapshot`` and
+``restore``: the session's state before an edit, put back when applying the edit fails (all or
+nothing, even when a view cannot draw the result). No panel here.
 
 The data arrays are X, K, Y, M of shape (B, T+1, N) (docs/model.md, "One training case"). A cell
 (case, t, i) is shown in the grid editor as one of three roles: nothing, clamped (an input at
@@ -14,6 +16,7 @@ import math
 import re
 
 import numpy as np
+import param
 
 from engine import DEFAULT_H0, Network
 from engine.patterns import CLAMP_MODES, TARGET_MODES, clamp_pattern, target_pattern
@@ -314,3 +317,42 @@ def param_value(net, ref):
 
 def tie_label(group, names):
     return " = ".join(ref_label(r, names) for r in group)
+
+
+# -- all or nothing: the state before an edit, put back if applying the edit fails -----------------
+#: What a Session keeps outside its params: the optimiser (with the net it trains), the undo
+#: target, the best-so-far and the task's extra output.
+_PRIVATE = ("trainer", "_good", "_best", "task_info")
+
+
+def snapshot(session):
+    """Everything an edit, a load or a link may change in ``session``: its param values, its
+    private state and the numbers of its net (Session.set_parameter changes the net in place)."""
+    values = {k: v for k, v in session.param.values().items() if k != "name"}
+    private = {k: getattr(session, k) for k in _PRIVATE if hasattr(session, k)}
+    return values, private, session.net, session.net.params()
+
+
+def restore(session, saved):
+    """Put ``session`` back as ``snapshot`` found it, then tell the views what changed.
+
+    Every value is put back before any watcher runs, so a view that fails to redraw cannot leave
+    the state half restored; the session's own watchers hold off (``_applying``): a restored
+    lesson, seed or T must not rebuild anything.
+    """
+    values, private, net, params = saved
+    s = session
+    changed = [k for k, v in values.items() if getattr(s, k) is not v]
+    with param.parameterized.discard_events(s), param.edit_constant(s):
+        s.param.update({k: values[k] for k in changed})
+    for k, v in private.items():
+        setattr(s, k, v)
+    if not np.array_equal(net.params(), params, equal_nan=True):
+        net._assign(params)
+        changed += [] if "net" in changed else ["net"]
+    if changed:
+        applying, s._applying = s._applying, True
+        try:
+            s.param.trigger(*changed)
+        finally:
+            s._applying = applying

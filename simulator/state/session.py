@@ -6,6 +6,7 @@ written only by this class's methods. Views derive everything they draw from the
 Every edit either applies in full or leaves the state as it was and says why in ``message``
 (the brief: "bad input gets a clear message, and nothing is lost").
 """
+import logging
 import math
 import time
 
@@ -22,6 +23,7 @@ from simulator.lessons import registry as L
 from simulator.lessons.tasks import make_task
 
 ELEMENTWISE = ("logistic", "tanh", "linear")
+_log = logging.getLogger(__name__)
 
 
 class _NotBool:
@@ -161,17 +163,28 @@ class Session(param.Parameterized):
         self.param.update(message=message, message_kind="info")
 
     def attempt(self, action, what):
-        """Run ``action``; on ValueError keep the state and put the reason in ``message``, prefixed
-        by ``what`` (e.g. "Could not load adder.json"). True if it ran without refusal."""
+        """Run ``action`` all or nothing: on an error (a ValueError, or any failure while applying,
+        a view's redraw included) put the state back as it was and put the reason in ``message``,
+        prefixed by ``what`` (e.g. "Could not load adder.json"). True if it ran without refusal."""
+        before = E.snapshot(self)
         try:
             action()
-        except ValueError as exc:
+        except Exception as exc:
+            try:
+                E.restore(self, before)
+            except Exception:  # the views could not draw the old state either: the state is back
+                _log.exception("%s: the views did not redraw the restored state", what)
+            if not isinstance(exc, ValueError):
+                _log.exception("%s: failed while applying; the state was put back", what)
+                exc = f"it failed inside the simulator ({type(exc).__name__}); nothing was changed"
             self.param.update(message=f"{what}: {exc}", message_kind="error")
             return False
         return True
 
     @param.depends("lesson", watch=True)
     def _on_lesson(self):
+        if self._applying:  # a failed edit puts the lesson back with its own net (edits.restore)
+            return
         self._lesson_defaults()
         self.reset()
 
