@@ -325,34 +325,40 @@ def tie_label(group, names):
 _PRIVATE = ("trainer", "_good", "_best", "task_info")
 
 
-def snapshot(session):
-    """Everything an edit, a load or a link may change in ``session``: its param values, its
-    private state and the numbers of its net (Session.set_parameter changes the net in place)."""
-    values = {k: v for k, v in session.param.values().items() if k != "name"}
+def snapshot(session, *others):
+    """Everything an edit, a load or a link may change: ``session``'s param values, its private
+    state and the numbers of its net (Session.set_parameter changes the net in place), and the
+    param values of ``others`` (what is looked at: a Selection, a LectureMode)."""
+    values = [(obj, {k: v for k, v in obj.param.values().items() if k != "name"}) for obj in (session, *others)]
     private = {k: getattr(session, k) for k in _PRIVATE if hasattr(session, k)}
     return values, private, session.net, session.net.params()
 
 
 def restore(session, saved):
-    """Put ``session`` back as ``snapshot`` found it, then tell the views what changed.
+    """Put ``session`` (and the others) back as ``snapshot`` found them, then tell the views.
 
     Every value is put back before any watcher runs, so a view that fails to redraw cannot leave
     the state half restored; the session's own watchers hold off (``_applying``): a restored
     lesson, seed or T must not rebuild anything.
     """
     values, private, net, params = saved
+    changes = []
+    for obj, old in values:
+        changed = [k for k, v in old.items() if getattr(obj, k) is not v]
+        with param.parameterized.discard_events(obj), param.edit_constant(obj):
+            obj.param.update({k: old[k] for k in changed})
+        changes.append((obj, changed))
     s = session
-    changed = [k for k, v in values.items() if getattr(s, k) is not v]
-    with param.parameterized.discard_events(s), param.edit_constant(s):
-        s.param.update({k: values[k] for k in changed})
     for k, v in private.items():
         setattr(s, k, v)
     if not np.array_equal(net.params(), params, equal_nan=True):
         net._assign(params)
-        changed += [] if "net" in changed else ["net"]
-    if changed:
-        applying, s._applying = s._applying, True
-        try:
-            s.param.trigger(*changed)
-        finally:
-            s._applying = applying
+        if "net" not in changes[0][1]:
+            changes[0][1].append("net")
+    applying, s._applying = s._applying, True
+    try:
+        for obj, changed in changes:
+            if changed:
+                obj.param.trigger(*changed)
+    finally:
+        s._applying = applying

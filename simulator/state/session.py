@@ -162,11 +162,12 @@ class Session(param.Parameterized):
         self._good = None
         self.param.update(message=message, message_kind="info")
 
-    def attempt(self, action, what):
+    def attempt(self, action, what, also=()):
         """Run ``action`` all or nothing: on an error (a ValueError, or any failure while applying,
-        a view's redraw included) put the state back as it was and put the reason in ``message``,
-        prefixed by ``what`` (e.g. "Could not load adder.json"). True if it ran without refusal."""
-        before = E.snapshot(self)
+        a view's redraw included) put the state back as it was, and the param values of ``also``
+        (what is looked at, which a load sets too), and put the reason in ``message``, prefixed
+        by ``what`` (e.g. "Could not load adder.json"). True if it ran without refusal."""
+        before = E.snapshot(self, *also)
         try:
             action()
         except Exception as exc:
