@@ -2,8 +2,8 @@
 
 Each function takes the current arrays (or Network) and returns new ones, or raises a
 ValueError that says what was expected; nothing is modified in place, so the Session can
-install the result or keep the old state (``Session.attempt``). At the end, ``snapshot`` and
-``restore``: the session's state before an edit, put back when applying the edit fails (all or
+install the result or keep the old state (``Session.attempt``). At the end, ``snapshot``,
+``put_back`` and ``announce``: the session's state before an edit, put back when applying the edit fails (all or
 nothing, even when a view cannot draw the result). No panel here.
 
 The data arrays are X, K, Y, M of shape (B, T+1, N) (docs/model.md, "One training case"). A cell
@@ -320,45 +320,34 @@ def tie_label(group, names):
 
 
 # -- all or nothing: the state before an edit, put back if applying the edit fails -----------------
-#: What a Session keeps outside its params: the optimiser (with the net it trains), the undo
-#: target, the best-so-far and the task's extra output.
-_PRIVATE = ("trainer", "_good", "_best", "task_info")
-
-
 def snapshot(session, *others):
-    """Everything an edit, a load or a link may change: ``session``'s param values, its private
-    state and the numbers of its net (Session.set_parameter changes the net in place), and the
-    param values of ``others`` (what is looked at: a Selection, a LectureMode)."""
+    """The param values of ``session`` and ``others`` (what is looked at: a Selection, a
+    LectureMode) and the numbers of the session's net (Session.set_parameter changes it in place).
+    The session's private state is its own to keep (Session.attempt)."""
     values = [(obj, {k: v for k, v in obj.param.values().items() if k != "name"}) for obj in (session, *others)]
-    private = {k: getattr(session, k) for k in _PRIVATE if hasattr(session, k)}
-    return values, private, session.net, session.net.params()
+    return values, session.net, session.net.params()
 
 
-def restore(session, saved):
-    """Put ``session`` (and the others) back as ``snapshot`` found them, then tell the views.
-
-    Every value is put back before any watcher runs, so a view that fails to redraw cannot leave
-    the state half restored; the session's own watchers hold off (``_applying``): a restored
-    lesson, seed or T must not rebuild anything.
-    """
-    values, private, net, params = saved
+def put_back(saved):
+    """Put every value back as ``snapshot`` found it without telling any watcher, so a view that
+    fails to redraw cannot leave the state half restored. Returns [(object, names changed)] for
+    ``announce``."""
+    values, net, params = saved
     changes = []
     for obj, old in values:
         changed = [k for k, v in old.items() if getattr(obj, k) is not v]
         with param.parameterized.discard_events(obj), param.edit_constant(obj):
             obj.param.update({k: old[k] for k in changed})
         changes.append((obj, changed))
-    s = session
-    for k, v in private.items():
-        setattr(s, k, v)
     if not np.array_equal(net.params(), params, equal_nan=True):
-        net._assign(params)
+        net.assign(params)
         if "net" not in changes[0][1]:
             changes[0][1].append("net")
-    applying, s._applying = s._applying, True
-    try:
-        for obj, changed in changes:
-            if changed:
-                obj.param.trigger(*changed)
-    finally:
-        s._applying = applying
+    return changes
+
+
+def announce(changes):
+    """Tell the watchers (the views) what ``put_back`` changed."""
+    for obj, changed in changes:
+        if changed:
+            obj.param.trigger(*changed)

@@ -24,6 +24,9 @@ from simulator.lessons.tasks import make_task
 
 ELEMENTWISE = ("logistic", "tanh", "linear")
 _log = logging.getLogger(__name__)
+#: What a Session keeps outside its params, put back by a failed attempt: the optimiser (with the
+#: net it trains), the undo target, the best-so-far and the task's extra output.
+_PRIVATE = ("trainer", "_good", "_best", "task_info")
 
 
 class _NotBool:
@@ -167,12 +170,19 @@ class Session(param.Parameterized):
         a view's redraw included) put the state back as it was, and the param values of ``also``
         (what is looked at, which a load sets too), and put the reason in ``message``, prefixed
         by ``what`` (e.g. "Could not load adder.json"). True if it ran without refusal."""
-        before = E.snapshot(self, *also)
+        before, private = E.snapshot(self, *also), {k: getattr(self, k) for k in _PRIVATE if hasattr(self, k)}
         try:
             action()
         except Exception as exc:
             try:
-                E.restore(self, before)
+                changes = E.put_back(before)
+                for k, v in private.items():
+                    setattr(self, k, v)
+                applying, self._applying = self._applying, True  # a restored lesson, seed or T rebuilds nothing
+                try:
+                    E.announce(changes)
+                finally:
+                    self._applying = applying
             except Exception:  # the views could not draw the old state either: the state is back
                 _log.exception("%s: the views did not redraw the restored state", what)
             if not isinstance(exc, ValueError):
@@ -184,7 +194,7 @@ class Session(param.Parameterized):
 
     @param.depends("lesson", watch=True)
     def _on_lesson(self):
-        if self._applying:  # a failed edit puts the lesson back with its own net (edits.restore)
+        if self._applying:  # a failed attempt puts the lesson back with its own net
             return
         self._lesson_defaults()
         self.reset()
