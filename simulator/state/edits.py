@@ -2,7 +2,9 @@
 
 Each function takes the current arrays (or Network) and returns new ones, or raises a
 ValueError that says what was expected; nothing is modified in place, so the Session can
-install the result or keep the old state (``Session.attempt``). No param or panel here.
+install the result or keep the old state (``Session.attempt``). At the end, ``snapshot``,
+``put_back`` and ``announce``: the session's state before an edit, put back when applying the edit fails (all or
+nothing, even when a view cannot draw the result). No panel here.
 
 The data arrays are X, K, Y, M of shape (B, T+1, N) (docs/model.md, "One training case"). A cell
 (case, t, i) is shown in the grid editor as one of three roles: nothing, clamped (an input at
@@ -14,6 +16,7 @@ import math
 import re
 
 import numpy as np
+import param
 
 from engine import DEFAULT_H0, Network
 from engine.patterns import CLAMP_MODES, TARGET_MODES, clamp_pattern, target_pattern
@@ -314,3 +317,37 @@ def param_value(net, ref):
 
 def tie_label(group, names):
     return " = ".join(ref_label(r, names) for r in group)
+
+
+# -- all or nothing: the state before an edit, put back if applying the edit fails -----------------
+def snapshot(session, *others):
+    """The param values of ``session`` and ``others`` (what is looked at: a Selection, a
+    LectureMode) and the numbers of the session's net (Session.set_parameter changes it in place).
+    The session's private state is its own to keep (Session.attempt)."""
+    values = [(obj, {k: v for k, v in obj.param.values().items() if k != "name"}) for obj in (session, *others)]
+    return values, session.net, session.net.params()
+
+
+def put_back(saved):
+    """Put every value back as ``snapshot`` found it without telling any watcher, so a view that
+    fails to redraw cannot leave the state half restored. Returns [(object, names changed)] for
+    ``announce``."""
+    values, net, params = saved
+    changes = []
+    for obj, old in values:
+        changed = [k for k, v in old.items() if getattr(obj, k) is not v]
+        with param.parameterized.discard_events(obj), param.edit_constant(obj):
+            obj.param.update({k: old[k] for k in changed})
+        changes.append((obj, changed))
+    if not np.array_equal(net.params(), params, equal_nan=True):
+        net.assign(params)
+        if "net" not in changes[0][1]:
+            changes[0][1].append("net")
+    return changes
+
+
+def announce(changes):
+    """Tell the watchers (the views) what ``put_back`` changed."""
+    for obj, changed in changes:
+        if changed:
+            obj.param.trigger(*changed)

@@ -6,6 +6,7 @@ written only by this class's methods. Views derive everything they draw from the
 Every edit either applies in full or leaves the state as it was and says why in ``message``
 (the brief: "bad input gets a clear message, and nothing is lost").
 """
+import logging
 import math
 import time
 
@@ -22,6 +23,10 @@ from simulator.lessons import registry as L
 from simulator.lessons.tasks import make_task
 
 ELEMENTWISE = ("logistic", "tanh", "linear")
+_log = logging.getLogger(__name__)
+#: What a Session keeps outside its params, put back by a failed attempt: the optimiser (with the
+#: net it trains), the undo target, the best-so-far and the task's extra output.
+_PRIVATE = ("trainer", "_good", "_best", "task_info")
 
 
 class _NotBool:
@@ -160,18 +165,37 @@ class Session(param.Parameterized):
         self._good = None
         self.param.update(message=message, message_kind="info")
 
-    def attempt(self, action, what):
-        """Run ``action``; on ValueError keep the state and put the reason in ``message``, prefixed
+    def attempt(self, action, what, also=()):
+        """Run ``action`` all or nothing: on an error (a ValueError, or any failure while applying,
+        a view's redraw included) put the state back as it was, and the param values of ``also``
+        (what is looked at, which a load sets too), and put the reason in ``message``, prefixed
         by ``what`` (e.g. "Could not load adder.json"). True if it ran without refusal."""
+        before, private = E.snapshot(self, *also), {k: getattr(self, k) for k in _PRIVATE if hasattr(self, k)}
         try:
             action()
-        except ValueError as exc:
+        except Exception as exc:
+            try:
+                changes = E.put_back(before)
+                for k, v in private.items():
+                    setattr(self, k, v)
+                applying, self._applying = self._applying, True  # a restored lesson, seed or T rebuilds nothing
+                try:
+                    E.announce(changes)
+                finally:
+                    self._applying = applying
+            except Exception:  # the views could not draw the old state either: the state is back
+                _log.exception("%s: the views did not redraw the restored state", what)
+            if not isinstance(exc, ValueError):
+                _log.exception("%s: failed while applying; the state was put back", what)
+                exc = f"it failed inside the simulator ({type(exc).__name__}); nothing was changed"
             self.param.update(message=f"{what}: {exc}", message_kind="error")
             return False
         return True
 
     @param.depends("lesson", watch=True)
     def _on_lesson(self):
+        if self._applying:  # a failed attempt puts the lesson back with its own net
+            return
         self._lesson_defaults()
         self.reset()
 

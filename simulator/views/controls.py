@@ -3,7 +3,6 @@
 Every widget is built from a Session/Selection/Player param (``from_param``), so bounds,
 labels and tooltips come from one declaration (Panel's dev_experience guide).
 """
-import html
 
 import panel as pn
 import param
@@ -13,6 +12,7 @@ from simulator.serving.player import Player
 from simulator.state.selection import Selection, pass_frame
 from simulator.state.session import Session
 from simulator.views.style import soon
+from simulator.views.text import md
 
 # round(): 3 * 10.0 ** -1 is 0.30000000000000004, which a typed or linked 0.3 never equals (the slider
 # and the session then corrected each other without end).
@@ -43,7 +43,7 @@ class StatusView(pn.viewable.Viewer):
     def _update(self, *_):
         s = self.session
         self._status.object = f'<span class="status">{s.status()}</span>'
-        message = dict(object=html.escape(s.message), visible=bool(s.message),
+        message = dict(object=md(s.message), visible=bool(s.message),
                        alert_type={"info": "info", "warning": "warning", "error": "danger"}[s.message_kind])
         # Only what changed: re-rendering an unchanged Alert costs ~2 ms per training frame.
         changed = {k: v for k, v in message.items() if getattr(self._message, k) != v}

@@ -7,8 +7,6 @@ ErrorByStepView draws |d_t| and |g_t| on a log axis, where vanishing and explodi
 derivatives (lecture 7d) show as straight slopes. EquivalenceView puts BPTT's dW next to
 the tied-gradient sum of the explicitly unrolled net (engine.UnrolledNet).
 """
-import html
-
 import numpy as np
 import panel as pn
 import param
@@ -23,6 +21,7 @@ from simulator.state.session import Session
 from simulator.views.plotting import first_connection, log_range, padded_range, readable, weight_name
 from simulator.views.save_tool import add_save_tool
 from simulator.views.style import HIGHLIGHT, NEGATIVE, POSITIVE, TIE_COLOURS, fmt
+from simulator.views.text import md
 from simulator.views.throttle import Throttle
 
 REDRAW_INTERVAL = 0.1  # s: the bars and norms redraw at most 10 times a second while training
@@ -77,7 +76,7 @@ class GradientBarsView(pn.viewable.Viewer):
         s, net, names = self.session, self.session.net, self.session.unit_names
         w = self.weight()
         if w is None or not (0 <= w[0] < net.N and 0 <= w[1] < net.N) or net.C[w] == 0:
-            label = "this connection" if w is None or max(w) >= net.N else f"W[{html.escape(weight_name(names, *w))}]"
+            label = "this connection" if w is None or max(w) >= net.N else f"W[{md(weight_name(names, *w))}]"
             self.note.object = f"{label} does not exist, so it has no gradient. Select a connection."
             self.figure.title.text = "No connection selected"
             self.source.data = self._rows([], [], [])
@@ -137,7 +136,7 @@ class GradientBarsView(pn.viewable.Viewer):
 
     def _explain(self, i, j, group):
         # Markdown re-renders on every change, so the numbers live on the bars and in the tooltips.
-        names = [html.escape(n) for n in self.session.unit_names]  # names may come from an uploaded file
+        names = [md(n) for n in self.session.unit_names]  # names may come from an uploaded file
         name = weight_name(names, i, j)
         text = (f"Each bar is G_t[{name}] = Σ over cases of d_t[{names[i]}] · s_(t-1)[{names[j]}], step t's "
                 f"part; the orange bar, their sum, is **dW[{name}]**, the gradient BPTT gives W[{name}].")
@@ -321,7 +320,7 @@ class EquivalenceView(pn.viewable.Viewer):
         lines = ["| parameter | BPTT: Σ_t G_t | unrolled net: Σ_t dE/dW^(t) | abs. difference |",
                  "|:--|--:|--:|--:|"]
         for k, name in enumerate(r["param"]):
-            cells = [name, r["bptt"][k], r["unrolled"][k], r["diff"][k]]
+            cells = [md(name), r["bptt"][k], r["unrolled"][k], r["diff"][k]]  # names may come from a file
             if r["weight"][k] == w:
                 cells = [f"**{c}**" for c in cells]
             lines.append("| " + " | ".join(cells) + " |")

@@ -5,7 +5,6 @@ sign or tie group, width by |w|), one rule for what the pass animation shows at 
 piece of browser code that lights a weight and all its T copies in both pictures at once.
 Nothing here keeps state: every function maps arrays to arrays or builds fresh Bokeh objects.
 """
-import html
 import re
 from collections import namedtuple
 
@@ -14,6 +13,7 @@ from bokeh.models import CustomJS, CustomJSHover, HoverTool, TapTool
 
 from simulator.state.selection import pass_frame
 from simulator.views import style
+from simulator.views.text import esc
 
 FONT = "13pt"        # labels on a projector
 SMALL_FONT = "12pt"  # the smallest text we draw
@@ -88,13 +88,18 @@ def edge_list(C):
 
 
 def _trim(points, centre, radius, from_start):
-    """Drop the points of a path that lie inside a circle at one end."""
-    inside = np.hypot(*(points - centre).T) < radius
+    """Drop the points of a path that lie inside a circle at one end, keeping at least two.
+
+    Two are needed for the arrowhead's direction. Many units in one column (a document with 32
+    inputs, or inputs added one by one) shrink the spacing below the circles' size, so a short
+    path can lie wholly inside its end circles; it is then drawn as its two end-most points.
+    """
+    outside = np.hypot(*(points - centre).T) >= radius
     if from_start:
-        k = np.argmax(~inside) if (~inside).any() else len(points) - 1
-        return points[k:]
-    k = len(points) - np.argmax(~inside[::-1]) if (~inside).any() else 1
-    return points[:k]
+        k = int(np.argmax(outside)) if outside.any() else len(points)
+        return points[min(k, len(points) - 2):]
+    k = len(points) - int(np.argmax(outside[::-1])) if outside.any() else 0
+    return points[:max(k, 2)]
 
 
 def recurrent_paths(pos, out, i_idx, j_idx, radius, bend=0.14, samples=24, loop=0.24):
@@ -260,7 +265,7 @@ def legend_html(entries):
     out = []
     for label, swatch in entries:
         out.append(f'<span class="net-legend-entry"><svg width="30" height="20" viewBox="0 0 30 20" '
-                   f'aria-hidden="true">{swatch}</svg>{html.escape(label)}</span>')
+                   f'aria-hidden="true">{swatch}</svg>{esc(label)}</span>')
     return f'<div class="net-legend-row">{"".join(out)}</div>'
 
 

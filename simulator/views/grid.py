@@ -7,8 +7,6 @@ their values written in, and lets the user paint cells with a brush or apply one
 lecture's patterns to every case. All edits go through Session methods (set_cell,
 apply_pattern); the view only draws the data and writes ``selection.case``/``selection.unit``.
 """
-import html
-
 import numpy as np
 import panel as pn
 import param
@@ -21,6 +19,7 @@ from simulator.state.session import Session
 
 from simulator.views.save_tool import add_save_tool
 from simulator.views.style import CLAMP, HIGHLIGHT, TARGET, fmt, soon, tint
+from simulator.views.text import choice_options, md
 from simulator.views.throttle import Throttle
 
 ROW_PX = 26  # height of one time step in the grid
@@ -169,7 +168,7 @@ class GridEditorView(pn.viewable.Viewer):
         """Axes, sizes and widget bounds; changed only when T, N, the names or B change."""
         key = (T, N, tuple(names), B)
         if getattr(self, "_layout_key", None) != key:
-            self._layout_key = key
+            self._layout_key = None  # set once laid out: a layout that failed is redone next time
             self.x_range.update(start=-0.5, end=N - 0.5)
             self.y_range.update(start=T + 0.5, end=-0.5)
             self.figure.xaxis.ticker = FixedTicker(ticks=list(range(N)))
@@ -179,7 +178,8 @@ class GridEditorView(pn.viewable.Viewer):
             self.case.end = B - 1
             self.k.end = T + 1
             chosen = [n for n in self.units.value if n in names]
-            self.units.param.update(options=list(names), value=chosen)
+            self.units.param.update(options=choice_options(names), value=chosen)
+            self._layout_key = key
         if self.case.value != c:
             self.case.value = c
         info = getattr(self.session, "task_info", None)
@@ -187,7 +187,7 @@ class GridEditorView(pn.viewable.Viewer):
         if isinstance(info, (list, tuple)) and len(info) == B:
             item = info[c]
             caption = f"{item[0]} + {item[1]}" if isinstance(item, tuple) and len(item) == 2 else str(item)
-        self.case_info.object = f"case {c} of {B}" + (f": {html.escape(caption)}" if caption else "")
+        self.case_info.object = f"case {c} of {B}" + (f": {md(caption)}" if caption else "")
 
     # -- editing -------------------------------------------------------------------------------
     def _on_case_widget(self, event):
@@ -227,7 +227,7 @@ class GridEditorView(pn.viewable.Viewer):
 
     def _report(self, ok):
         """Show this view's own failure next to it (the session keeps the old data)."""
-        self.feedback.param.update(object="" if ok else self.session.message, visible=not ok)
+        self.feedback.param.update(object="" if ok else md(self.session.message), visible=not ok)
 
     def __panel__(self):
         brush_row = pn.Row(self.case, self.case_info, pn.Spacer(width=10), self.brush, self.value,

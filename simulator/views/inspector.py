@@ -5,8 +5,6 @@ Every number comes from the Session's current Gradients (the engine's stacks s, 
 and Network; the sums written out are the forward pass of docs/model.md with the actual numbers
 of the selected case, so a student can check z = sum_j w_ij s_j + b_i by hand.
 """
-import html
-
 import numpy as np
 import panel as pn
 import param
@@ -16,6 +14,7 @@ from simulator.state.selection import Selection
 from simulator.state.session import Session
 
 from simulator.views.style import fmt, soon
+from simulator.views.text import esc, md
 from simulator.views.throttle import Throttle
 
 F_TEXT = {"logistic": "1 / (1 + e<sup>−z</sup>)", "tanh": "tanh(z)", "linear": "z",
@@ -148,10 +147,10 @@ class InspectorView(pn.viewable.Viewer):
                     "net input, activity and error derivatives with the arithmetic written out.</p>")
         c, t, i = where
         s, net, seq = self.session, self.session.net, self.session.sequences
-        names = [html.escape(n) for n in s.unit_names]
+        names = [esc(n) for n in s.unit_names]
         n = unit_numbers(s, c, t, i)
         role = "clamped (input)" if n["clamped"] else ("with a target (output)" if n["target"] else "free (hidden)")
-        head = (f"<p><b>{names[i]}</b> at <b>t = {t}</b>, case {c} · {html.escape(s.unit_groups[i])} unit, "
+        head = (f"<p><b>{names[i]}</b> at <b>t = {t}</b>, case {c} · {esc(s.unit_groups[i])} unit, "
                 f"{n['act']}, {role} at this step</p>")
         rows = []
         row = lambda label, *lines: rows.append(
@@ -217,7 +216,7 @@ class InspectorView(pn.viewable.Viewer):
     def apply(self):
         """Put the typed value into the chosen parameter; a bad value keeps the old one and says why."""
         ok = self.session.set_parameter(self.ref(), self.input.value_input)
-        self.feedback.param.update(object="" if ok else self.session.message, visible=not ok)
+        self.feedback.param.update(object="" if ok else md(self.session.message), visible=not ok)
         self._show_current()
 
     def _sync_input(self, event):
@@ -259,7 +258,7 @@ class InspectorView(pn.viewable.Viewer):
         if not all(isinstance(k, int) and 0 <= k < net.N for k in ref[1:]):
             self.current.object = ""
             return None
-        label = html.escape(ref_label(ref, names))
+        label = md(ref_label(ref, names))
         if ref[0] == "W" and not net.C[ref[1], ref[2]]:
             self.current.object = f"{label}: no such connection"
             return None

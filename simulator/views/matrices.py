@@ -91,7 +91,7 @@ class MatricesView(pn.viewable.Viewer):
         key = (tuple(names), C.tobytes())
         if key == self._structure:
             return
-        self._structure = key
+        self._structure = None  # set once laid out: a layout that failed is redone next time
         N, cell = len(names), cell_size(len(names))
         self.x_range.factors = list(names)
         self.y_range.factors = list(reversed(names))  # unit 0 at the top, as a matrix is printed
@@ -100,6 +100,7 @@ class MatricesView(pn.viewable.Viewer):
         self.column_figure.width, self.column_figure.height = 90 + cell * len(COLUMNS), 90 + cell * N
         gone = np.argwhere(C == 0)
         self.absent.data = dict(x=[names[j] for _, j in gone], y=[names[i] for i, _ in gone])
+        self._structure = key
 
     def shown_step(self):
         """The t of the G_t shown: the selected time step, moved into 1..T (t = 0 has no G)."""

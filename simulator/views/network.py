@@ -164,8 +164,9 @@ class RecurrentView(pn.viewable.Viewer):
                seq.target_units.tobytes(), net.ties)
         with pn.io.hold():
             if key != self._key:
-                self._key = key
+                self._key = None  # set once built: a build that failed is redone on the next change
                 self._build_geometry(net, seq)
+                self._key = key
             else:
                 gl.patch(self.edges, self._edge_style(net, len(self._geo["i"])))
                 gl.patch(self.units, self._unit_style(net, seq))

@@ -9,7 +9,6 @@ a hint where the pictures' own PNG and SVG buttons are (views/save_tool.py).
 """
 import base64
 import binascii
-import html
 import io
 
 import panel as pn
@@ -24,6 +23,7 @@ from simulator.state import caps
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.lecture import LectureMode
+from simulator.views.text import esc
 
 LIMIT_TEXT = f"{document.MAX_BYTES // 1_000_000} MB"
 
@@ -155,7 +155,9 @@ class ShareView(pn.viewable.Viewer):
             document.apply_document(s, document.parse(data), validated=True, selection=self.selection,
                                     lecture=self.lecture)
 
-        if s.attempt(load, f"Could not load {name}"):
+        # A load that fails puts back the session and what is looked at (Session.attempt).
+        looked = [o for o in (self.selection, self.lecture) if o is not None]
+        if s.attempt(load, f"Could not load {name}", also=looked):
             self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok")
         else:
             self._say(s.message, "error")
@@ -174,7 +176,7 @@ class ShareView(pn.viewable.Viewer):
         self._say(self.session.message, "error")
 
     def _say(self, text, kind):
-        self.feedback.object = f'<div class="share-{kind}">{html.escape(text)}</div>'
+        self.feedback.object = f'<div class="share-{kind}">{esc(text)}</div>'
 
     def __panel__(self):
         return pn.Column(pn.pane.HTML("<b>Save / load</b>", margin=(5, 10, 0, 10)), self.download, self.upload,

@@ -6,8 +6,6 @@ sum of their gradients. Here the user can make such constraints between any para
 grow or prune the net. Every change goes through a Session method (add_unit, remove_unit,
 toggle_connection, tie, untie), which keeps the old network if the change is refused.
 """
-import html
-
 import panel as pn
 import param
 
@@ -16,6 +14,7 @@ from simulator.state.selection import Selection
 from simulator.state.session import Session
 
 from simulator.views.style import fmt, soon
+from simulator.views.text import choice_options, md
 
 
 class StructureView(pn.viewable.Viewer):
@@ -101,7 +100,7 @@ class StructureView(pn.viewable.Viewer):
             self.tie_choice.value = []
 
     def _report(self, ok, message):
-        self.feedback.param.update(object="" if ok else message, visible=not ok)
+        self.feedback.param.update(object="" if ok else md(message), visible=not ok)
 
     # -- keeping the choosers in step with the network ------------------------------------------
     def _update(self, *_):
@@ -117,11 +116,11 @@ class StructureView(pn.viewable.Viewer):
         refs = [("W", i, j) for i in range(net.N) for j in range(net.N) if net.C[i, j]]
         refs += [("b", i) for i in range(net.N)] if net.bias else []
         refs += [("h0", i) for i in range(net.N) if net.learn_h0[i]]
-        choices = {ref_label(r, names): r for r in refs if r not in tied}
+        choices = choice_options({ref_label(r, names): r for r in refs if r not in tied})
         self.tie_choice.param.update(options=choices, value=[r for r in self.tie_choice.value if r in choices.values()])
         labels = {f"{k + 1}: {tie_label(g, names)}": k for k, g in enumerate(net.ties)}
         self.tie_group.param.update(options=labels, value=next(iter(labels.values()), None))
-        lines = [f"{k + 1}. {html.escape(tie_label(g, names))} = {fmt(param_value(net, g[0]))}" for k, g in enumerate(net.ties)]
+        lines = [f"{k + 1}. {md(tie_label(g, names))} = {fmt(param_value(net, g[0]))}" for k, g in enumerate(net.ties)]
         self.ties_text.object = ("**Tied parameters** (each group stays equal):\n\n" + "\n".join(lines)
                                  if lines else "No tied parameters. The T copies of each weight in the "
                                  "unrolled net are always tied; here you can tie more.")

@@ -158,8 +158,9 @@ class UnrolledView(pn.viewable.Viewer):
                net.ties)
         with pn.io.hold():
             if key != self._key:
-                self._key = key
+                self._key = None  # set once built: a build that failed is redone on the next change
                 self._build_geometry(net, seq)
+                self._key = key
             else:
                 gl.patch(self.edges, self._edge_style(net, seq))
                 gl.patch(self.cells, self._cell_style(net, seq))

@@ -6,6 +6,7 @@ import pytest
 
 from engine import UnrolledNet
 from frames import frame_cost
+from markup_text import shown_html
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
@@ -126,7 +127,9 @@ def test_equivalence_matches_the_unrolled_net(state):
     assert len(rows["param"]) == int(s.net.C.sum()) + s.net.N  # the weights and the biases
     assert "update 4" in view.summary.object
     sel.weight = (3, 4)
-    assert "| **W[h2←h3]** |" in view.table.object and "| W[h1←a] |" in view.table.object
+    table = shown_html(view.table)
+    assert "<td><strong>W[h2←h3]</strong></td>" in table.replace(' style="text-align:left"', "")
+    assert "<td>W[h1←a]</td>" in table.replace(' style="text-align:left"', "")
 
 
 def test_equivalence_reports_non_finite_twin_numbers_plainly(state):

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from markup_text import shown
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.inspector import InspectorView, unit_numbers
@@ -111,7 +112,7 @@ def test_bad_value_keeps_the_old_one(view, text):
     view.set_button.clicks += 1
     assert view.session.net.W[2, 0] == old
     assert view.feedback.visible and view.feedback.alert_type == "danger"
-    assert view.feedback.object == view.session.message and "not" in view.session.message
+    assert shown(view.feedback) == view.session.message and "not" in view.session.message
 
 
 def test_bias_and_initial_state(view):

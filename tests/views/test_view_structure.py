@@ -2,6 +2,7 @@
 weights through the Session, and its choosers follow the network."""
 import pytest
 
+from markup_text import shown
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.structure import StructureView
@@ -60,10 +61,10 @@ def test_tie_and_untie(view):
     view.tie_button.clicks += 1
     net = view.session.net
     assert net.ties == ((("W", 2, 0), ("W", 3, 1)),) and net.W[2, 0] == net.W[3, 1] == pytest.approx(mean)
-    assert "W[h1←a] = W[h2←b]" in view.ties_text.object
+    assert "W[h1←a] = W[h2←b]" in shown(view.ties_text)
     assert "W[h1←a]" not in view.tie_choice.options  # a parameter is tied once
     view.untie_button.clicks += 1
-    assert view.session.net.ties == () and "No tied parameters" in view.ties_text.object
+    assert view.session.net.ties == () and "No tied parameters" in shown(view.ties_text)
 
 
 def test_tie_needs_two(view):
