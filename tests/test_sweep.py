@@ -41,3 +41,32 @@ def test_sweep_on_a_local_cluster_writes_json_csv_and_page(tmp_path, capsys):
     rows = list(csv.DictReader(out.open()))
     assert [float(r["loss"]) for r in rows] == [r["loss"] for r in data["runs"]]
     assert "Bokeh" in page.read_text() and "DataTable" in page.read_text()
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A `dask scheduler` and one `dask worker` as processes on 127.0.0.1, killed in teardown."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                               "--port", str(port), "--dashboard-address", ":0"], stderr=subprocess.DEVNULL)]
+    procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1",
+                                   "--nthreads", "1", "--no-dashboard"], stderr=subprocess.DEVNULL))
+    try:
+        yield address
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait(timeout=30)
+
+
+def test_sweep_on_a_scheduler_and_worker(dask_cluster, capsys):
+    from distributed import Client
+    with Client(dask_cluster, timeout=60) as client:
+        client.wait_for_workers(1, timeout=60)
+    assert main(["sweep", "temporal-xor", "--seeds", "2", "--updates", "20", "--scheduler", dask_cluster, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [r["loss"] for r in data["runs"]] == [S.run_one("temporal-xor", s, {}, 20)["loss"] for s in (0, 1)]
