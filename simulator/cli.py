@@ -1,4 +1,4 @@
-"""The command line ``bptt-sim`` (also ``python -m simulator``): train, check, serve.
+"""The command line ``bptt-sim`` (also ``python -m simulator``): train, check, sweep, serve.
 
 FILE is a document saved by the app or by ``--out`` (simulator/document/format.py), or a lesson's
 short name such as ``binary-addition``. Errors print one line on stderr and exit non-zero
@@ -84,13 +84,19 @@ def measures(session):
 def _train(args):
     from simulator import document
     session, doc = open_document(args.file, args.seed)
+    if args.set:
+        from simulator.sweep import apply_settings, combinations, parse_set
+        grid = parse_set(args.set)
+        if any(len(v) != 1 for v in grid.values()):
+            raise ValueError("train takes one value per --set NAME=V (sweep takes several)")
+        apply_settings(session, combinations(grid)[0])
     start_loss, start = session.loss_value, session.updates
     ok = _run(session, args.updates)
     if args.out:  # training changes no shape, so the input's view (if any) still fits
         document.save(args.out, session, view=(doc or {}).get("view"))
     result = {"lesson": session.lesson, "seed": session.seed, "updates": session.updates,
               "loss": session.loss_value, "start_loss": start_loss, "diverged": not ok,
-              "measures": measures(session)}
+              "solved": solved(session), "measures": measures(session)}
     if args.json:
         print(json.dumps(result, allow_nan=False, default=str))
     else:
@@ -99,6 +105,46 @@ def _train(args):
         print(f"bptt-sim: error: {session.message}", file=sys.stderr)
         return EXIT_FAILED
     return 0
+
+
+def solved(session):
+    """The lesson's success criterion (simulator/lessons/lesson.py) on the session's net."""
+    from simulator.lessons.registry import solved
+    s = session
+    return s.task_info is not None and solved(s.lesson, s.net, s.lesson_spec, s.task_info, s.sequences, s.gradients)
+
+
+def _sweep(args):
+    from simulator import sweep as S
+    from simulator.lessons.registry import LESSONS
+    if args.list:
+        print("\n".join(LESSONS))
+        return 0
+    if args.file is None:
+        raise ValueError("sweep needs LESSON or FILE (or --list)")
+    seeds, grid = S.parse_seeds(args.seeds), S.parse_set(args.set)
+    updates = args.updates if args.updates is not None else S.budget(args.file)
+    try:
+        runs = S.sweep(args.file, seeds, grid, updates, scheduler=args.scheduler, workers=args.workers)
+    except KeyboardInterrupt:
+        print("bptt-sim: sweep cancelled", file=sys.stderr)
+        return 130
+    if args.out:
+        S.write_csv(args.out, runs)
+    if args.plot:
+        S.plot(args.plot, runs, args.file)
+    print(f"{args.file}: {len(seeds)} seeds x {len(runs) // len(seeds)} settings, {updates} updates each")
+    print(S.table(S.summary(runs)))
+    if args.json:
+        print(json.dumps(S.as_json(runs), allow_nan=False))
+    return 0
+
+
+def _workers(text):
+    value = int(text)
+    if not 1 <= value <= 1024:
+        raise argparse.ArgumentTypeError(f"must be in 1..1024; got {value}")
+    return value
 
 
 def _run(session, updates):
@@ -222,7 +268,9 @@ def build_parser():
     train.add_argument("--updates", type=_count, required=True, help="number of weight updates")
     train.add_argument("--seed", type=_seed, help="seed of the initial weights and cases (lesson names only)")
     train.add_argument("--out", metavar="OUT.json", help="write the trained state as a document")
-    train.add_argument("--json", action="store_true", help="print one JSON object: loss, updates, lesson measures")
+    train.add_argument("--set", action="append", metavar="NAME=V", help="a training setting, e.g. learning_rate=0.1")
+    train.add_argument("--json", action="store_true",
+                       help="print one JSON object: loss, updates, solved (the lesson's criterion), lesson measures")
     train.set_defaults(run=_train)
 
     check = sub.add_parser("check", help="compare bptt's gradients with finite differences")
@@ -234,6 +282,21 @@ def build_parser():
     check.add_argument("--all", action="store_true", help="list every parameter")
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.set_defaults(run=_check)
+
+    sweep = sub.add_parser("sweep", help="train over many seeds and settings on Dask and report the success rate")
+    sweep.add_argument("file", metavar="LESSON|FILE", nargs="?", help=file_help)
+    sweep.add_argument("--list", action="store_true", help="print the lesson names, one a line")
+    sweep.add_argument("--seeds", default="10", help="N (seeds 0..N-1), A-B or a comma list (default 10)")
+    sweep.add_argument("--updates", type=_count, help="updates per run (default: the lesson's own budget)")
+    sweep.add_argument("--set", action="append", metavar="NAME=V1,V2",
+                       help="sweep a training setting over these values (repeatable: every combination)")
+    sweep.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="an existing Dask scheduler (default: a local "
+                       "cluster of processes, one per core)")
+    sweep.add_argument("--workers", type=_workers, help="workers of the local cluster (default: the cores)")
+    sweep.add_argument("--json", action="store_true", help="print one JSON object (runs and summary) last")
+    sweep.add_argument("--out", metavar="runs.csv", help="write the runs as CSV")
+    sweep.add_argument("--plot", metavar="sweep.html", help="write a standalone page of loss curves and the table")
+    sweep.set_defaults(run=_sweep)
 
     serve = sub.add_parser("serve", help="start the app in the browser")
     serve.add_argument("file", metavar="FILE", nargs="?", help=f"{file_help} (default: the default lesson)")

@@ -54,6 +54,16 @@ def readout(net, spec, info, seq, grads, rng):
             "distance_after": float(d[:, seq.T + 1:].max()), "distances": d}
 
 
+SETTLED = 0.5  # largest distance from the pattern (of 5.66 between the two) that counts as settled
+
+
+def settles(net, spec, info, seq, grads):
+    """The lesson's criterion: every case is within SETTLED of its pattern on the target steps
+    and stays there for 10 steps past T."""
+    d = attractor_distances(net, seq)
+    return bool(np.all(d[:, seq.T - info["last"] + 1:] < SETTLED))
+
+
 def run_past_T(s, rng=None):
     """Every case run 10 steps past T: the largest distance from its pattern on the target steps
     and after them, and the distances as curves (the panel marks T)."""
@@ -68,7 +78,7 @@ def run_past_T(s, rng=None):
 LESSON = Lesson(
     name="attractors", spec=SPEC,
     cards=("forward-pass", "backward-pass", "train:300"),
-    readout=readout,
+    readout=readout, solved=settles, budget=300,
     panel=Readout(
         measure=run_past_T, label="Run 10 steps past T", pieces=("curves",),
         explain="Started from a corrupted pattern and run 10 steps past T with no targets: an attractor settles "

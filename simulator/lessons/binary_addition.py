@@ -217,6 +217,16 @@ def readout(net, spec, info, seq, grads, rng):
             "automaton": addition_automaton(net, info, bits, rng)}
 
 
+def every_sum_right(net, spec, info, seq, grads):
+    """The lesson's criterion: every held-out sum right (the lecture's pairs and the same 256
+    random pairs the read-out tests, drawn from a fixed generator)."""
+    if net.N != 6:
+        return False
+    bits = seq.T - 2
+    pairs = held_out_pairs(info, bits, 256, np.random.default_rng(0))
+    return addition_results(net, pairs, bits)["pair_accuracy"] == 1.0
+
+
 def misfit(s):
     # readouts reads units a, b, h1-h3, sum by position: an edited net has other positions.
     if s.net.N == 6:
@@ -271,7 +281,7 @@ def picture(s):
 LESSON = Lesson(
     name="binary-addition", spec=SPEC,
     cards=("select-weight:h1,a", "forward-pass", "train:300", "show-all"),
-    readout=readout,
+    readout=readout, solved=every_sum_right, budget=5000,
     panel=Readout(
         measure=held_out_sums, label="Test on held-out numbers", on_show=False, pieces=("automaton",),
         misfit=misfit, picture=picture,

@@ -1,5 +1,7 @@
 """Learned initial states (lecture 7b): a pattern from t = 0 that no fixed 0.5 start can show;
 backpropagating to t = 0 gives dE/dh0 and the initial states learn like weights."""
+import numpy as np
+
 from simulator.lessons import measures as LM
 from simulator.lessons.lesson import Lesson, Measured, Readout
 
@@ -38,6 +40,14 @@ def readout(net, spec, info, seq, grads, rng):
             "dh0": grads.dh0.copy(), "h0": net.h0.copy()}
 
 
+def shows_the_point(net, spec, info, seq, grads):
+    """The lesson's criterion: every step after t = 0 learned (error below 0.01), and with h0
+    learned the step t = 0 too; with h0 fixed at 0.5 the error at t = 0 is what remains."""
+    if float(grads.loss_by_step[1:].sum()) >= 0.01:
+        return False
+    return not np.any(net.learn_h0) or float(grads.loss_by_step[0]) < 0.01
+
+
 def compare_h0(spec, seed, steps, updates=100):
     """The same start trained with h0 fixed at 0.5 and with h0 learned: {False/True: dict of
     loss, error at t = 0, the final h0}."""
@@ -68,7 +78,7 @@ def fixed_and_learned(s, rng=None):
 LESSON = Lesson(
     name="learned-initial-state", spec=SPEC,
     cards=("learn-h0:off", "train:300", "learn-h0:on", "train:300"),
-    readout=readout,
+    readout=readout, solved=shows_the_point, budget=300,
     panel=Readout(
         measure=fixed_and_learned, label="Compare fixed and learned h0", pieces=("h0-toggle",),
         explain="The same start trained twice: with the initial states fixed at 0.5 the error at t = 0 "

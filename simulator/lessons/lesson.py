@@ -64,10 +64,14 @@ class Lesson:
     """One lesson: ``spec`` (network, task, training, title, text, points: registry.py's keys),
     ``cards`` (one lecture-card action per point, None for none: views/lecture.py's kinds),
     ``readout`` ((net, spec, info, seq, grads, rng) -> dict of its measures), ``panel`` and
-    ``own_data``."""
+    ``own_data``. ``solved`` ((net, spec, info, seq, grads) -> bool, pure) says whether a trained
+    net shows what the lesson is to show (``bptt-sim train --json`` and ``sweep`` report it);
+    ``budget`` is the number of updates in which it should get there (``sweep``'s default)."""
     name: str
     spec: dict
     cards: tuple
     readout: Callable
     panel: Readout
     own_data: Optional[OwnData] = None
+    solved: Optional[Callable] = None
+    budget: int = 1000

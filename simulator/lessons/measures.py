@@ -34,6 +34,12 @@ def target_accuracy(grads, seq):
     return float((np.abs(grads.states - seq.Y)[mask] < 0.5).mean())
 
 
+def all_targets_right(net, spec, info, seq, grads):
+    """Success criterion of the lessons with 0/1 targets on logistic units: every target cell's
+    state on the target's side of 0.5."""
+    return target_accuracy(grads, seq) == 1.0
+
+
 def accuracy(s, rng=None):
     """The read-out of a lesson with no measure of its own: the loss and the fraction of targets
     on the right side of 0.5 (``s``: the session's data, see lesson.py)."""

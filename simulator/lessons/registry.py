@@ -49,3 +49,12 @@ def readout(name, net, spec, info, seq, grads=None, rng=None):
     rng = rng if rng is not None else np.random.default_rng(0)
     grads = grads if grads is not None else bptt(net, seq, check=False)
     return REGISTRY[name].readout(net, spec, info, seq, grads, rng)
+
+
+def solved(name, net, spec, info, seq, grads=None):
+    """Whether ``net`` meets lesson ``name``'s success criterion (False for a lesson with none)."""
+    criterion = REGISTRY[name].solved
+    if criterion is None:
+        return False
+    grads = grads if grads is not None else bptt(net, seq, check=False)
+    return bool(np.isfinite(grads.loss)) and bool(criterion(net, spec, info, seq, grads))

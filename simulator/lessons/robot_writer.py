@@ -116,6 +116,12 @@ def readout(net, spec, info, seq, grads, rng):
     return {"written": written, "target": sentence, "right": written == sentence}
 
 
+def writes_every_sentence(net, spec, info, seq, grads):
+    """The lesson's criterion: from its first letter, fed its own letters back, the net writes
+    each training sentence."""
+    return all(write(net, info["alphabet"], s[0], len(s)) == s for s in info["sentences"])
+
+
 def panel_write(s, start, length, temperature, rng):
     """The sentence the net writes from the start letters (default: the first sentence's first),
     its own letters fed back; ValueError for letters it has no unit for."""
@@ -128,7 +134,7 @@ def panel_write(s, start, length, temperature, rng):
 LESSON = Lesson(
     name="robot-writer", spec=robot_writer_lesson(),
     cards=("forward-pass", "backward-pass", "train:300", "show-all"),
-    readout=readout,
+    readout=readout, solved=writes_every_sentence, budget=300,
     panel=Readout(
         measure=LM.accuracy, on_show=False, pieces=("writer",), write=panel_write,
         explain="Writing feeds the net's own letter back as the next input: temperature 0 takes the most likely "

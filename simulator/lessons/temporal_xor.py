@@ -32,6 +32,7 @@ SPEC = {
 LESSON = Lesson(
     name="temporal-xor", spec=SPEC,
     cards=("forward-pass", None, "backward-pass"),
+    solved=LM.all_targets_right, budget=1000,
     readout=R.loss_readout,
     panel=Readout(measure=LM.accuracy,
                   explain="The fraction of targets the output gets right (on the target's side of 0.5): memory tasks "

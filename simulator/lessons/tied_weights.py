@@ -5,6 +5,7 @@ import numpy as np
 from engine import constrain
 from engine.network import parse_ref
 
+from simulator.lessons import measures as LM
 from simulator.lessons.lesson import Lesson, Measured, Readout
 
 SPEC = {
@@ -77,6 +78,7 @@ def tie_text(s, rng=None):
 LESSON = Lesson(
     name="tied-weights", spec=SPEC,
     cards=("select-weight:h1,a", "backward-pass", "train:100", "show-all"),
+    solved=LM.all_targets_right, budget=1000,
     readout=readout,
     panel=Readout(measure=tie_text,
                   explain="Backprop computes each tied weight's own gradient; each then receives their sum, so "

@@ -61,6 +61,14 @@ def readout(net, spec, info, seq, grads, rng):
             "spectral_radius_all": spectral_radius(net.W)}
 
 
+def both_chains_remember(net, spec, info, seq, grads):
+    """The lesson's criterion: both chains carry the value from t = 0 to T (every output within
+    0.1 of its target), the small one despite its vanishing error, the large one despite its
+    exploding error."""
+    mask = seq.M > 0
+    return bool(np.all(np.abs(grads.states - seq.Y)[mask] < 0.1))
+
+
 def radius_and_ratio(s, rng=None):
     """Each chain's spectral radius beside the error's change per step back, measured."""
     out = readout(s.net, s.lesson_spec, s.task_info, s.sequences, s.gradients, rng)
@@ -81,7 +89,7 @@ def radius_and_ratio(s, rng=None):
 LESSON = Lesson(
     name="vanishing-exploding", spec=SPEC,
     cards=("backward-pass", "select-weight:s2,s1", "select-weight:l2,l1", "activation:tanh"),
-    readout=readout,
+    readout=readout, solved=both_chains_remember, budget=500,
     panel=Readout(measure=radius_and_ratio,
                   explain="Going back one step multiplies the error by the recurrent weights, so its size changes "
                           "by about the spectral radius per step: it vanishes below 1 and explodes above 1."),
