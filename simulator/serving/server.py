@@ -22,7 +22,7 @@ def set_nodelay():
 
 
 def raw_query_values():
-    """Make Panel hand the page's query values over as the strings in the URL. Panel's own
+    """Make Panel hand the page's numbers over as the strings in the URL. Panel's own
     parse_query turns digit strings into numbers before the app sees them, and int() fails on
     some (``?seed=²``: '²'.isdigit() but int('²') raises; 5,000 digits exceed Python's 4,300-digit
     limit), so such a link gave HTTP 500 before any of our checks ran. simulator/views/link.py
@@ -34,10 +34,25 @@ def raw_query_values():
         return
 
     def parse_query(query):
-        return dict(parse_qsl(query[1:]))  # strings only: nothing here can raise on a value
+        return {k: _query_value(v) for k, v in parse_qsl(query[1:])}
 
     parse_query.raw_strings = True
     location.parse_query = parse_query
+
+
+def _query_value(text):
+    """Panel's own reading of a query value (JSON lists and objects, true/false), except that
+    numbers stay strings: ?hide=[...] and ?large=true reach the lecture settings as a list and a
+    boolean, and nothing here can raise on a value (a bad JSON list stays text, refused later)."""
+    import json
+    if text.startswith(("[", "{")):
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            return text
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
 
 
 UNUSED_SESSION_LIFETIME_MS = 60_000
