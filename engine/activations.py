@@ -1,4 +1,4 @@
-"""Unit activations a = f(z) and their derivatives, side by side (../shared/MODEL.md "Units";
+"""Unit activations a = f(z) and their derivatives, side by side (docs/model.md "Units";
 Hinton, lecture 7b).
 
     logistic  f(z) = 1 / (1 + e^-z)          f'(z) = a (1 - a)

@@ -1,4 +1,4 @@
-"""The loss terms and their derivatives (../shared/MODEL.md "Error"; Hinton, lecture 7b).
+"""The loss terms and their derivatives (docs/model.md "Error"; Hinton, lecture 7b).
 
     squared        l(s, y) = (s - y)^2 / 2                  dl/ds = s - y
     cross-entropy  l(s, y) = -y log s - (1 - y) log(1 - s)  dl/ds = -y / s + (1 - y) / (1 - s)

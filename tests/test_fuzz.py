@@ -28,6 +28,7 @@ from simulator.views.inspector import InspectorView
 from simulator.views.link import decode_params, link_document, link_of
 from simulator.views.share import ShareView
 from simulator.views.structure import StructureView
+from simulator.views.text import md
 
 
 def fuzz(n):
@@ -62,7 +63,7 @@ def test_typed_values_in_the_inspector(text, kind, i, j):
         assert not view.feedback.visible and param_value(s.net, ref) == value
     else:
         F.assert_refused(s, before, f"Could not set {ref_label(ref, s.unit_names)}", quote(text), "absent connection")
-        assert view.feedback.visible and view.feedback.object == s.message
+        assert view.feedback.visible and view.feedback.object == md(s.message)  # shown as literal text
 
 
 API = trained(Session())
@@ -195,7 +196,7 @@ def test_structure_edits(method, data, via_view):
         else:
             view.target_unit.value, view.source_unit.value = args
             view.toggle()
-        assert view.feedback.visible and view.feedback.object == s.message
+        assert view.feedback.visible and view.feedback.object == md(s.message)  # shown as literal text
     else:
         assert not getattr(s, method)(*args)
     F.assert_refused(s, before, *STRUCTURE[method][1:])

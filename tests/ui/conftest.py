@@ -17,6 +17,15 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def patient_expect():
+    """Playwright's expect() waits 5 s by default; a 2-core CI machine running the suite can take
+    longer to answer a click. A wait is not a claim about speed (benchmarks/ measure that), so
+    every expect waits up to 20 s for what must happen."""
+    from playwright.sync_api import expect
+    expect.set_options(timeout=20_000)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
