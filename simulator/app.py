@@ -70,14 +70,14 @@ class SimulatorApp(pn.viewable.Viewer):
         self.share = ShareView(**views, lecture=self.lecture)  # saves and loads the view options too
         self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})
-        self.lesson_text = pn.pane.Markdown("", css_classes=["lesson-text"], sizing_mode="stretch_width")
-        s.param.watch(self._on_lesson, "lesson")
-        self._on_lesson()
+        self.lesson_text = pn.pane.Markdown(self.lesson_markdown, css_classes=["lesson-text"],
+                                            sizing_mode="stretch_width")
 
-    def _on_lesson(self, *_):
+    @param.depends("session.lesson")
+    def lesson_markdown(self):
         spec = self.session.lesson_spec
         points = "".join(f"\n- {p}" for p in spec.get("points", []))
-        self.lesson_text.object = f"### {spec['title']} (lecture {spec['lecture']})\n\n{spec['text']}\n{points}"
+        return f"### {spec['title']} (lecture {spec['lecture']})\n\n{spec['text']}\n{points}"
 
     def _on_diverged(self, event):
         if event.new:

@@ -28,27 +28,41 @@ def _rate_options(current):
 
 
 class StatusView(pn.viewable.Viewer):
-    """``update <n> · loss <value>``, large, plus the message about the last action."""
+    """``update <n> · loss <value>``, large, plus the message about the last action.
+
+    The message is declared from the session (each part changes only when its value does: an
+    unchanged Alert re-rendered costs ~2 ms per training frame)."""
 
     session = param.ClassSelector(class_=Session)
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._status = pn.pane.HTML("", css_classes=["status-line"], margin=(5, 10), stylesheets=[stylesheet()])
-        self._message = pn.pane.Alert("", alert_type="info", visible=False, css_classes=["message"],
-                                      margin=(0, 10), sizing_mode="stretch_width")
-        self.session.param.watch(self._update, ["gradients", "updates", "message", "message_kind"])
-        self._update()
+        self._status = pn.pane.HTML(self.status_html(), css_classes=["status-line"], margin=(5, 10),
+                                    stylesheets=[stylesheet()])
+        self._message = pn.pane.Alert(self.message_md, alert_type=self.message_alert, visible=self.message_shown,
+                                      css_classes=["message"], margin=(0, 10), sizing_mode="stretch_width")
+        # A watcher, not a reference: the status line changes on every training frame, and param
+        # resolving a reference costs ~0.3 ms more per change (it unlocks every parameter of the
+        # pane to set one), measured with benchmarks/bench_views.py.
+        self.session.param.watch(self._show_status, ["gradients", "updates"])
 
-    def _update(self, *_):
-        s = self.session
-        self._status.object = f'<span class="status">{s.status()}</span>'
-        message = dict(object=md(s.message), visible=bool(s.message),
-                       alert_type={"info": "info", "warning": "warning", "error": "danger"}[s.message_kind])
-        # Only what changed: re-rendering an unchanged Alert costs ~2 ms per training frame.
-        changed = {k: v for k, v in message.items() if getattr(self._message, k) != v}
-        if changed:
-            self._message.param.update(changed)
+    def status_html(self):
+        return f'<span class="status">{self.session.status()}</span>'
+
+    def _show_status(self, *_):
+        self._status.object = self.status_html()
+
+    @param.depends("session.message")
+    def message_md(self):
+        return md(self.session.message)
+
+    @param.depends("session.message")
+    def message_shown(self):
+        return bool(self.session.message)
+
+    @param.depends("session.message_kind")
+    def message_alert(self):
+        return {"info": "info", "warning": "warning", "error": "danger"}[self.session.message_kind]
 
     def __panel__(self):
         return pn.Column(self._status, self._message, sizing_mode="stretch_width")
@@ -63,7 +77,7 @@ class TrainingControls(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         s, p = self.session, self.player
-        self.play = pn.widgets.Toggle.from_param(p.param.playing, label="Play ▶", color="success",
+        self.play = pn.widgets.Toggle.from_param(p.param.playing, label=self.play_label, color="success",
                                                  css_classes=["play-btn"])
         self.step = pn.widgets.Button(label="Step", color="primary", css_classes=["step-btn"],
                                       description="One weight update: forward pass, backward pass, update (key: Enter)")
@@ -86,15 +100,15 @@ class TrainingControls(pn.viewable.Viewer):
                                      "seed": {"type": pn.widgets.IntInput},
                                      "steps": {"type": pn.widgets.IntSlider},
                                  }, sizing_mode="stretch_width")
-        p.param.watch(self._label_play, "playing")
 
     def _sync_rate(self, event):
         if self.rate.value != event.new:
             self.rate.options = _rate_options(event.new)
             self.rate.value = event.new
 
-    def _label_play(self, event):
-        self.play.label = "Pause ❚❚" if event.new else "Play ▶"
+    @param.depends("player.playing")
+    def play_label(self):
+        return "Pause ❚❚" if self.player.playing else "Play ▶"
 
     def __panel__(self):
         return pn.Column(pn.Row(self.play, self.step, self.reset, self.undo), self.rate, self.settings,
@@ -127,7 +141,7 @@ class PassControls(pn.viewable.Viewer):
         self.back.on_click(lambda _: soon(lambda: p.advance(-1)))
         self.fwd.on_click(lambda _: soon(lambda: p.advance(1)))
         self.show_all.on_click(lambda _: (setattr(p, "animating", False), setattr(sel, "tick", -1)))
-        self.phase = pn.pane.HTML("", css_classes=["pass-phase"])
+        self.phase = pn.pane.HTML(self.phase_html, css_classes=["pass-phase"])
         sel.param.watch(self._on_tick, "tick")
         self.session.param.watch(self._on_data, "sequences")
         self._on_tick()
@@ -139,14 +153,19 @@ class PassControls(pn.viewable.Viewer):
         self.case.end = seq.B - 1
         self.selection.case = min(self.selection.case, seq.B - 1)
 
-    def _on_tick(self, *_):
+    @param.depends("selection.tick", "session.sequences")
+    def phase_html(self):
         T = self.session.sequences.T
         phase, upto, frm = pass_frame(self.selection.tick, T)
         text = {"complete": "All numbers shown.",
                 "forward": f"Forward pass: the stack is built up to t = {upto}.",
                 "backward": f"Backward pass: derivatives peeled off from t = {T} down to t = {frm}.",
                 "summed": "The contributions of all steps are added: dW = Σ_t G_t."}[phase]
-        self.phase.object = f"<span>{text}</span>"
+        return f"<span>{text}</span>"
+
+    def _on_tick(self, *_):
+        """An effect, not a derivation: the pass animation moves the time cursor with it."""
+        phase, upto, frm = pass_frame(self.selection.tick, self.session.sequences.T)
         if phase == "forward":
             self.selection.time = upto
         elif phase == "backward":

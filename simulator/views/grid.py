@@ -92,7 +92,7 @@ class GridEditorView(pn.viewable.Viewer):
         self.value = pn.widgets.TextInput(label="Value", value="1", value_input="1", width=80, css_classes=["grid-value"],
                                           description="The clamped state or the target a click paints, e.g. 0, 1 or 0.5.")
         self.all_cases = pn.widgets.Checkbox(label="paint every case", value=False, css_classes=["grid-all-cases"])
-        self.help = pn.pane.Markdown(BRUSH_HELP["inspect"], css_classes=["grid-help"], sizing_mode="stretch_width")
+        self.help = pn.pane.Markdown(pn.bind(lambda b: BRUSH_HELP[BRUSHES[b]], self.brush), css_classes=["grid-help"], sizing_mode="stretch_width")
         self.feedback = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["grid-message"],
                                       sizing_mode="stretch_width")
 
@@ -112,7 +112,6 @@ class GridEditorView(pn.viewable.Viewer):
 
         self.value.param.watch(self._sync_value, "value")
         self.case.param.watch(self._on_case_widget, "value")
-        self.brush.param.watch(lambda e: setattr(self.help, "object", BRUSH_HELP[BRUSHES[e.new]]), "value")
         self.redraw = Throttle(self._update, 0)
         self.session.param.watch(self.redraw, ["sequences", "gradients", "unit_names"])
         self.selection.param.watch(self._update, ["case", "unit"])

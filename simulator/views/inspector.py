@@ -99,7 +99,8 @@ class InspectorView(pn.viewable.Viewer):
                                                                 "initial state h0[i]": "h0"},
                                       value="W", width=150, css_classes=["param-kind"])
         self.to_unit = pn.widgets.Select(label="unit i (to)", options={}, width=110, css_classes=["param-i"])
-        self.from_unit = pn.widgets.Select(label="from unit j", options={}, width=110, css_classes=["param-j"])
+        self.from_unit = pn.widgets.Select(label="from unit j", options={}, width=110, css_classes=["param-j"],
+                                           visible=pn.bind(lambda kind: kind == "W", self.kind))
         self.current = pn.pane.Markdown("", css_classes=["param-current"], margin=(18, 5, 0, 5))
         self.input = pn.widgets.TextInput(label="New value (Enter or Set)", placeholder="e.g. 0.5 or -1.2e-3",
                                           width=170, css_classes=["weight-input"])
@@ -247,7 +248,6 @@ class InspectorView(pn.viewable.Viewer):
 
     def _on_choice(self, *_):
         """A new parameter chosen: show its value and put it in the box, ready to edit."""
-        self.from_unit.visible = self.kind.value == "W"
         self.feedback.visible = False
         v = self._show_current()
         text = "" if v is None else f"{v:.6g}"

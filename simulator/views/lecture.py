@@ -64,18 +64,19 @@ class LectureMode(pn.viewable.Viewer):
                                            sizing_mode="stretch_width")
         self.hide.param.watch(lambda e: setattr(self, "hidden", list(e.new)), "value")
         self.prev = pn.widgets.Button(label="◀ Previous", css_classes=["card-prev"], width=110,
+                                      disabled=self.param.card.rx() == 0,
                                       description="The previous point of the lesson (key: p)")
         self.next = pn.widgets.Button(label="Next ▶", color="primary", css_classes=["card-next"], width=110,
+                                      disabled=self.at_last_card,
                                       description="The next point of the lesson (key: n)")
         self.again = pn.widgets.Button(label="Show it", css_classes=["card-again"], width=90,
                                        description="Do this card's action again")
         self.prev.on_click(lambda _: soon(self.previous))
         self.next.on_click(lambda _: soon(self.forward))
         self.again.on_click(lambda _: soon(lambda: self.apply(self.cards[self.card]["action"], train=True)))
-        self.text = pn.pane.HTML("", css_classes=["lecture-card"], sizing_mode="stretch_width",
+        self.text = pn.pane.HTML(self.card_html, css_classes=["lecture-card"], sizing_mode="stretch_width",
                                  stylesheets=[stylesheet("lecture.css")])
         self.session.param.watch(self._on_lesson, "lesson")
-        self._on_lesson()
         if pn.state.location is not None:  # only when served: the URL carries the lecturer's choices
             pn.state.location.sync(self, {"hidden": "hide", "large_type": "large"})
 
@@ -109,20 +110,21 @@ class LectureMode(pn.viewable.Viewer):
 
     def _on_lesson(self, *_):
         self.card = 0
-        self._show()
 
-    @param.depends("card", watch=True)
-    def _show(self):
+    @param.depends("card", "session.lesson")
+    def card_html(self):
         cards = self.cards
         if not cards:
-            self.text.object = "<div class='card-text'>This lesson has no points to step through.</div>"
-            return
+            return "<div class='card-text'>This lesson has no points to step through.</div>"
         k = min(self.card, len(cards) - 1)
         hint = action_hint(cards[k]["action"])
-        self.text.object = (f"<div class='card-count'>Point {k + 1} of {len(cards)}</div>"
-                            f"<div class='card-text'>{cards[k]['text']}</div>"
-                            + (f"<div class='card-action'>This card {hint}.</div>" if hint else ""))
-        self.prev.disabled, self.next.disabled = k == 0, k == len(cards) - 1
+        return (f"<div class='card-count'>Point {k + 1} of {len(cards)}</div>"
+                f"<div class='card-text'>{cards[k]['text']}</div>"
+                + (f"<div class='card-action'>This card {hint}.</div>" if hint else ""))
+
+    @param.depends("card", "session.lesson")
+    def at_last_card(self):
+        return self.card >= len(self.cards) - 1
 
     def forward(self):
         """The next card, doing its action (training included)."""

@@ -41,12 +41,12 @@ class LessonPanelView(pn.viewable.Viewer):
         super().__init__(**params)
         self._rng = np.random.default_rng(0)  # this view's own draws: held-out pairs, sampled letters
         self.last = {}  # the latest measure per lesson (tests read it)
-        self.explain = pn.pane.Markdown("", css_classes=["lesson-readout-explain"], sizing_mode="stretch_width")
+        self.explain = pn.pane.Markdown(self.explain_md, css_classes=["lesson-readout-explain"], sizing_mode="stretch_width")
         css = [stylesheet("lesson_panel.css")]
         self.result = pn.pane.HTML("", css_classes=["lesson-readout"], sizing_mode="stretch_width", stylesheets=css)
         self.auto_text = pn.pane.HTML("", css_classes=["automaton-readout"], sizing_mode="stretch_width",
                                       stylesheets=css)
-        self.measure = pn.widgets.Button(label="Measure now", color="primary", css_classes=["measure-btn"])
+        self.measure = pn.widgets.Button(label=self.measure_label, color="primary", css_classes=["measure-btn"])
         self.measure.on_click(lambda _: soon(self.run))
         self._build_automaton()
         self._build_writer()
@@ -63,12 +63,18 @@ class LessonPanelView(pn.viewable.Viewer):
         """The current lesson's declaration (simulator/lessons/lesson.py)."""
         return L.REGISTRY[self.session.lesson]
 
+    @param.depends("session.lesson")
+    def explain_md(self):
+        return self.lesson.panel.explain
+
+    @param.depends("session.lesson")
+    def measure_label(self):
+        return self.lesson.panel.label
+
     # -- layout per lesson -------------------------------------------------------------------------
     def _on_lesson(self, *_):
         r = self.lesson.panel
-        self.explain.object = r.explain
         self.result.object = self.auto_text.object = ""
-        self.measure.label = r.label
         self.content.objects = [self.explain, *self._body(r.pieces)]
         if r.on_show:
             self.run()  # cheap for these lessons: show the numbers at once

@@ -27,7 +27,8 @@ class StructureView(pn.viewable.Viewer):
         super().__init__(**params)
         self.group = pn.widgets.Select(label="Group", options=["hidden"], value="hidden", width=120,
                                        css_classes=["add-unit-group"])
-        self.add_button = pn.widgets.Button(label="Add hidden unit", color="success", margin=(23, 5, 5, 5),
+        self.add_button = pn.widgets.Button(label=pn.bind("Add {} unit".format, self.group), color="success",
+                                            margin=(23, 5, 5, 5),
                                             css_classes=["add-unit"],
                                             description="A new unit in the group, connected like the group's "
                                                         "other units, with small random weights.")
@@ -38,7 +39,9 @@ class StructureView(pn.viewable.Viewer):
                                                            "targets, and the ties that involve it.")
         self.source_unit = pn.widgets.Select(label="From unit j", options={}, width=120, css_classes=["connection-from"])
         self.target_unit = pn.widgets.Select(label="To unit i", options={}, width=120, css_classes=["connection-to"])
-        self.toggle_button = pn.widgets.Button(label="Toggle connection", color="primary",
+        self.toggle_button = pn.widgets.Button(label=pn.bind(self._toggle_label, self.target_unit, self.source_unit,
+                                                             self.session.param.net, self.session.param.unit_names),
+                                               color="primary",
                                                margin=(23, 5, 5, 5), css_classes=["toggle-connection"],
                                                description="Every connection has a time delay of 1: "
                                                            "unit j at t−1 feeds unit i at t.")
@@ -53,7 +56,7 @@ class StructureView(pn.viewable.Viewer):
         self.untie_button = pn.widgets.Button(label="Untie", color="default", margin=(23, 5, 5, 5),
                                               css_classes=["untie"],
                                               description="Remove the constraint; the values stay as they are.")
-        self.ties_text = pn.pane.Markdown("", css_classes=["ties-text"], sizing_mode="stretch_width")
+        self.ties_text = pn.pane.Markdown(self.ties_markdown, css_classes=["ties-text"], sizing_mode="stretch_width")
         self.feedback = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["structure-message"],
                                       sizing_mode="stretch_width")
 
@@ -62,9 +65,6 @@ class StructureView(pn.viewable.Viewer):
         self.toggle_button.on_click(lambda _e: soon(self.toggle))
         self.tie_button.on_click(lambda _e: soon(self.tie))
         self.untie_button.on_click(lambda _e: soon(self.untie))
-        self.group.param.watch(lambda e: setattr(self.add_button, "label", f"Add {e.new} unit"), "value")
-        self.source_unit.param.watch(self._label_toggle, "value")
-        self.target_unit.param.watch(self._label_toggle, "value")
         self.session.param.watch(self._update, ["net", "unit_names"])
         self.selection.param.watch(self._on_unit, "unit")
         self.selection.param.watch(self._on_weight, "weight")
@@ -120,19 +120,21 @@ class StructureView(pn.viewable.Viewer):
         self.tie_choice.param.update(options=choices, value=[r for r in self.tie_choice.value if r in choices.values()])
         labels = {f"{k + 1}: {tie_label(g, names)}": k for k, g in enumerate(net.ties)}
         self.tie_group.param.update(options=labels, value=next(iter(labels.values()), None))
-        lines = [f"{k + 1}. {md(tie_label(g, names))} = {fmt(param_value(net, g[0]))}" for k, g in enumerate(net.ties)]
-        self.ties_text.object = ("**Tied parameters** (each group stays equal):\n\n" + "\n".join(lines)
-                                 if lines else "No tied parameters. The T copies of each weight in the "
-                                 "unrolled net are always tied; here you can tie more.")
-        self._label_toggle()
 
-    def _label_toggle(self, *_):
-        i, j, net = self.target_unit.value, self.source_unit.value, self.session.net
+    @param.depends("session.net", "session.unit_names")
+    def ties_markdown(self):
+        net, names = self.session.net, self.session.unit_names
+        lines = [f"{k + 1}. {md(tie_label(g, names))} = {fmt(param_value(net, g[0]))}" for k, g in enumerate(net.ties)]
+        return ("**Tied parameters** (each group stays equal):\n\n" + "\n".join(lines)
+                if lines else "No tied parameters. The T copies of each weight in the "
+                "unrolled net are always tied; here you can tie more.")
+
+    @staticmethod
+    def _toggle_label(i, j, net, names):
         unit = lambda k: isinstance(k, int) and not isinstance(k, bool) and 0 <= k < net.N
         if not (unit(i) and unit(j)):  # a value the choosers do not offer: toggle() says why
-            return
-        label = ref_label(("W", i, j), self.session.unit_names)
-        self.toggle_button.label = f"{'Remove' if net.C[i, j] else 'Add'} connection {label}"
+            raise param.Skip  # keep the last label
+        return f"{'Remove' if net.C[i, j] else 'Add'} connection {ref_label(('W', i, j), names)}"
 
     def _on_unit(self, *_):
         sel = self.selection.unit
