@@ -1,36 +1,45 @@
-"""What a view adds to a training frame on the server, measured without a browser.
+"""What a view does on a training frame, counted without a browser (no clock: speed is measured
+in benchmarks/bench_views.py, never asserted in a test).
 
-Shared by the per-frame cost tests of the view modules, so that their printed numbers are
-measured the same way and can be compared.
+A view that redraws twice per frame, or sets a property and then sets it back, makes the
+browser repaint for nothing; counting the Bokeh document's change events per frame catches it
+on any machine, however loaded.
 """
-import time
+from collections import Counter
 
-import numpy as np
 from bokeh.document import Document
 
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 
 
-def frame_cost(make_view, frames=40):
-    """Median ms a training frame costs with the view attached to a Bokeh document, minus the
-    median for a session without views (the Session's own step).
-
-    ``make_view(session=..., selection=...)`` builds the view: a view class, or a function that
-    also prepares the view. Attached to a document, as when served, Panel's Bokeh models exist
-    and each update pays for their change events.
-    """
-    def run(session):
-        session.step(2)  # not timed: the first frames do one-off work (first draw, first stream)
-        times = []
-        for _ in range(frames):
-            t0 = time.perf_counter()
-            session.step(1)
-            times.append(time.perf_counter() - t0)
-        return 1000 * float(np.median(times))
-    bare = run(Session())
-    session = Session()
-    view = make_view(session=session, selection=Selection())
-    doc = Document()
+def attached(make_view):
+    """(view, document events list): the view in a Bokeh document, as when served."""
+    view = make_view(session=Session(), selection=Selection())
+    doc, events = Document(), []
     doc.add_root(view.__panel__().get_root(doc))
-    return run(session) - bare
+    doc.on_change(events.append)
+    return view, events
+
+
+def changes_per_frame(view, events, frame, frames=4):
+    """The most times one property of one Bokeh model changed within one call of ``frame(k)``,
+    and the number of events of the last frame (0: the frame changed nothing)."""
+    frame(-1)  # not counted: the first frames do one-off work (first draw, first stream)
+    most, last = 0, 0
+    for k in range(frames):
+        events.clear()
+        frame(k)
+        count = Counter((type(e).__name__, e.model.id, getattr(e, "attr", None)) for e in events)
+        most, last = max(most, max(count.values(), default=0)), len(events)
+    return most, last
+
+
+def training_frame(view):
+    return lambda _k: view.session.step(1)
+
+
+def pass_tick(view):
+    """Ticks 0, 1, ...: the forward pass, then the backward pass, one frame each."""
+    T = view.session.sequences.T
+    return lambda k: setattr(view.selection, "tick", (k + 1) % (2 * T + 2))

@@ -67,10 +67,10 @@ def test_training_stops_when_the_tab_closes_and_not_before():
         # The socket is closed: once the server sees it, the Player's timer ticks on (counted)
         # and the update count stays where it was.
         closed = len(ticks)
-        wait_for(lambda: any(not open_ for open_, _ in ticks[closed:]), timeout=10,
+        wait_for(lambda: any(not open_ for open_, _ in ticks[closed:]),
                  message="the Player never saw the tab closed: training goes on for no one")
         first = closed + [open_ for open_, _ in ticks[closed:]].index(False)
-        wait_for(lambda: len(ticks) >= first + 11, timeout=10)
+        wait_for(lambda: len(ticks) >= first + 11)
         after = ticks[first:]
         assert after == [(False, after[0][1])] * len(after), "a closed tab's session must not keep training"
         assert apps[0].session.updates == after[0][1]

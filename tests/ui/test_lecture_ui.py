@@ -44,7 +44,7 @@ def test_large_type_makes_the_status_larger(page):
     before = page.evaluate(FONT_SIZE, ".status")
     page.locator(".lecture-settings").get_by_text("Lecture mode").click()
     page.locator(".large-type-toggle input").check()
-    page.wait_for_function(f"() => ({FONT_SIZE})('.status') > {before} * 1.15", timeout=10_000)
+    page.wait_for_function(f"() => ({FONT_SIZE})('.status') > {before} * 1.15")
     after = page.evaluate(FONT_SIZE, ".status")
     assert after > before
     # Bokeh adds tooltips to <body>, outside the app's root: the :has() rule must reach them too.

@@ -19,11 +19,11 @@ def test_hover_in_one_picture_lights_the_weight_in_both(page):
     page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('unrolled_edges')?.data.i.length > 0")
     x, y, i, j = page.evaluate(WHERE, ["network_figure", "network_edges", 4])
     page.mouse.move(x, y)
-    page.wait_for_function(f"() => ({LIT})(['unrolled_edges', 'hl']).length > 0", timeout=5_000)
+    page.wait_for_function(f"() => ({LIT})(['unrolled_edges', 'hl']).length > 0")
     T = max(page.evaluate("() => Array.from(Bokeh.documents[0].get_model_by_name('unrolled_edges').data.t)"))
     assert page.evaluate(LIT, ["network_edges", "hl"]) == [[i, j]]
     assert page.evaluate(LIT, ["unrolled_edges", "hl"]) == [[i, j]] * T
     page.mouse.click(x, y)
-    page.wait_for_function(f"() => ({LIT})(['unrolled_edges', 'sel']).length > 0", timeout=5_000)
+    page.wait_for_function(f"() => ({LIT})(['unrolled_edges', 'sel']).length > 0")
     assert page.evaluate(LIT, ["unrolled_edges", "sel"]) == [[i, j]] * T, "the server selected the clicked weight"
     assert page.js_errors == []

@@ -56,7 +56,7 @@ def test_saved_view_opens_in_a_fresh_page(page, browser, app_url, tmp_path):
         page.keyboard.press("ArrowUp")
     x, y, i, j = page.evaluate(WHERE, ["network_figure", "network_edges", 4])
     page.mouse.click(x, y)
-    page.wait_for_function(f"() => ({LIT})(['unrolled_edges', 'sel']).length > 0", timeout=5_000)
+    page.wait_for_function(f"() => ({LIT})(['unrolled_edges', 'sel']).length > 0")
     page.locator(".lecture-settings").get_by_text("Lecture mode").click()
     page.locator(".large-type-toggle input").check()
     page.locator(".bk-tab").filter(has_text="Weight matrices").click()
@@ -80,7 +80,7 @@ def test_saved_view_opens_in_a_fresh_page(page, browser, app_url, tmp_path):
         expect(fresh.locator(".time-slider")).to_contain_text("3")
         expect(fresh.locator(".bk-tab.bk-active")).to_have_text("Weight matrices")
         T = max(column(fresh, "unrolled_edges", "t"))
-        fresh.wait_for_function(f"() => ({LIT})(['unrolled_edges', 'sel']).length == {T}", timeout=5_000)
+        fresh.wait_for_function(f"() => ({LIT})(['unrolled_edges', 'sel']).length == {T}")
         assert fresh.evaluate(LIT, ["unrolled_edges", "sel"]) == [[i, j]] * T
         shot(fresh, "share-view-loaded")
     finally:
