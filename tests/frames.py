@@ -43,3 +43,12 @@ def pass_tick(view):
     """Ticks 0, 1, ...: the forward pass, then the backward pass, one frame each."""
     T = view.session.sequences.T
     return lambda k: setattr(view.selection, "tick", (k + 1) % (2 * T + 2))
+
+
+def assert_frames_change_each_property_once(cls, *frames):
+    """Each kind of frame (``training_frame``, ``pass_tick``) changes something in a ``cls`` view,
+    and no Bokeh property twice."""
+    view, events = attached(cls)
+    for frame in frames:
+        most, last = changes_per_frame(view, events, frame(view))
+        assert most == 1 and last > 0, f"{cls.__name__}, {frame.__name__}: {most} changes of one property, {last} events"

@@ -104,6 +104,4 @@ def test_curves_change_each_property_once_per_training_frame():
     """A training frame redraws each view once: no Bokeh property changes twice in one frame
     (the frame's cost is measured in benchmarks/bench_views.py)."""
     for cls in (LossCurveView, ErrorSplitView):
-        view, events = frames.attached(cls)
-        most, last = frames.changes_per_frame(view, events, frames.training_frame(view))
-        assert most == 1 and last > 0, f"{cls.__name__}: {most} changes of one property, {last} events"
+        frames.assert_frames_change_each_property_once(cls, frames.training_frame)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from engine import UnrolledNet
-from frames import attached, changes_per_frame, training_frame
+from frames import assert_frames_change_each_property_once, training_frame
 from markup_text import shown_html
 from simulator.state.selection import Selection
 from simulator.state.session import Session
@@ -191,6 +191,4 @@ def test_gradient_views_change_each_property_once_per_training_frame():
     """A training frame redraws each view once: no Bokeh property changes twice in one frame
     (the frame's cost is measured in benchmarks/bench_views.py)."""
     for cls in (GradientBarsView, ErrorByStepView, EquivalenceView):
-        view, events = attached(cls)
-        most, last = changes_per_frame(view, events, training_frame(view))
-        assert most == 1 and last > 0, f"{cls.__name__}: {most} changes of one property, {last} events"
+        assert_frames_change_each_property_once(cls, training_frame)

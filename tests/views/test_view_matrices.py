@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from frames import attached, changes_per_frame, pass_tick, training_frame
+from frames import assert_frames_change_each_property_once, pass_tick, training_frame
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.matrices import FILL, MatricesView
@@ -104,7 +104,4 @@ def test_not_yet_computed_gradients_are_faint_in_the_pass_animation(view):
 def test_matrices_change_each_property_once_per_frame():
     """A training frame or a pass tick redraws the diagrams once: no Bokeh property changes twice
     in one frame (the frame's cost is measured in benchmarks/bench_views.py)."""
-    view, events = attached(MatricesView)
-    for frame in (training_frame(view), pass_tick(view)):
-        most, last = changes_per_frame(view, events, frame)
-        assert most == 1 and last > 0, f"{most} changes of one property, {last} events"
+    assert_frames_change_each_property_once(MatricesView, training_frame, pass_tick)

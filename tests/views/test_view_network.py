@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from bokeh.document import Document
 
-from frames import attached, changes_per_frame, pass_tick, training_frame
+from frames import assert_frames_change_each_property_once, pass_tick, training_frame
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views import graph_layout as gl
@@ -183,7 +183,4 @@ def test_legend_is_html_that_wraps(view):
 def test_a_training_frame_and_a_pass_tick_change_each_property_once():
     """A training frame or a pass tick redraws the picture once: no Bokeh property changes twice
     in one frame (the frame's cost is measured in benchmarks/bench_views.py)."""
-    view, events = attached(RecurrentView)
-    for frame in (training_frame(view), pass_tick(view)):
-        most, last = changes_per_frame(view, events, frame)
-        assert most == 1 and last > 0, f"{most} changes of one property, {last} events"
+    assert_frames_change_each_property_once(RecurrentView, training_frame, pass_tick)
