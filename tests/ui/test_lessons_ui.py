@@ -56,7 +56,7 @@ def test_robot_writer_writes_its_sentence(page):
     open_readout(page, "A robot writing a sentence")
     train_until(page, re.compile(r"update ([4-9]\d|\d{3,}) "))
     page.locator(".write-btn button").click()
-    expect(page.locator(".written")).to_contain_text("The net writes: hello world", timeout=10_000)
+    expect(page.locator(".written")).to_contain_text("The net writes: hello world")
     page.locator(".written").scroll_into_view_if_needed()
     shot(page, "lessons-02-robot-writes")
     assert page.js_errors == []

@@ -29,7 +29,7 @@ def test_pause_stops_the_robot_writer_at_once(page, app_url, served):
     for round_ in range(3):
         before = updates(status(page))
         page.locator("button", has_text="Play").first.click()
-        expect(page.locator(".status-line .status").first).not_to_have_text(status(page), timeout=10_000)
+        expect(page.locator(".status-line .status").first).not_to_have_text(status(page))
         # More frames sent than the pacer lets run ahead: before pacing, they piled up in the page.
         sent = pacer.sent
         until(lambda: pacer.sent >= sent + 2 * pacer.ahead, message=f"round {round_}: training frames stopped")
