@@ -1,6 +1,7 @@
 """A class on one server: K live training sessions, one real browser measuring clicks.
 
     python benchmarks/load_test.py [--ks 0 10 30 60] [--seconds 12] [--clicks 15] [--lifetime 60]
+    python benchmarks/load_test.py --cap --ks 5 [--tree /path/to/another/worktree]
 
 Loopback only, bounded in count (K <= 100) and time (each round ~20 s), and it stops by
 itself. It starts the server as ``bptt-sim serve`` does (simulator.serving.server.serve, port 0,
@@ -14,6 +15,12 @@ logging to a file: a pipe nobody drains can wedge the server), then per K:
 * weight updates per second of every session, read from the status lines it was sent;
 * errors: sessions that failed or closed early, clicks with no update within 10 s, and
   tracebacks in the server log.
+
+With ``--cap`` (issue 21), one more Chromium page loads a document at the caps (72 connected
+units, T = 60, 250,000 cells, benchmarks/bench_caps.py) through Load as the window opens, then
+presses Play: the click column is the other students' Step latency while it loads and trains.
+``--tree`` serves another checkout (e.g. ``git worktree add /tmp/before <commit>``) with this
+script, so before and after run the same measurement; the table's ``peer`` column names it.
 
 After the last K, the clients close and the script waits for the server to discard the
 sessions (``--lifetime`` seconds unused) and prints the RSS again. Numbers depend on the
@@ -60,10 +67,12 @@ serve(create_app, port=0, address="localhost", unused_session_lifetime_milliseco
 """
 
 
-def start_server(log_path, lifetime):
+def start_server(log_path, lifetime, tree=None):
     log = open(log_path, "w")
+    tree = os.path.abspath(tree or os.path.join(HERE, ".."))
+    env = dict(os.environ, PYTHONPATH=tree)  # the served code is the tree's, not the installed one
     proc = subprocess.Popen([sys.executable, "-c", SERVER, str(lifetime)], stdout=log, stderr=subprocess.STDOUT,
-                            cwd=os.path.join(HERE, ".."))
+                            cwd=tree, env=env)
     t0 = time.monotonic()
     while time.monotonic() - t0 < 60 and proc.poll() is None:
         m = re.search(r"Launching server at (http://\S+)", open(log_path).read())
@@ -129,7 +138,40 @@ def sample(proc, seconds):
     return p.cpu_percent(None), p.memory_info().rss / 2 ** 20
 
 
-def run_k(page, url, proc, k, args):
+class BigSession:
+    """A Chromium page that loads the cap document through Load and then plays (``--cap``)."""
+
+    def __init__(self, browser, url, path):
+        self.page = browser.new_page(viewport={"width": 1600, "height": 1100})
+        self.page.goto(url)
+        self.page.wait_for_selector(".status-line .status", timeout=60_000)
+        self.path, self.loaded_s, self.playing = path, None, False
+
+    def start(self):
+        self.t0 = time.monotonic()
+        self.page.locator(".share-load input[type=file]").set_input_files(self.path)
+
+    def poll(self):
+        """Press Play once the load is done (checked between clicks, never waited on)."""
+        if self.playing:
+            return
+        text = self.page.locator(".share-ok, .share-error").all_inner_texts()  # inside the pane's shadow root
+        if any("Loaded" in t for t in text):
+            self.loaded_s = time.monotonic() - self.t0
+            self.page.locator(".play-btn button").click()
+            self.playing = True
+        elif any("Could not" in t for t in text):
+            raise RuntimeError(f"the cap document was refused: {text}")
+
+    def updates(self):
+        m = re.search(r"update (\d+)", self.page.locator(".status-line .status").inner_text())
+        return int(m.group(1)) if m else 0
+
+    def close(self):
+        self.page.close()
+
+
+def run_k(page, url, proc, k, args, big=None):
     settle, window = 4.0, args.seconds
     opened_by = time.monotonic() + 120  # at most this long to open K sessions
     load = Load(url, k, stop_at=opened_by + settle + window + 60)  # stopped below, once measured
@@ -142,8 +184,12 @@ def run_k(page, url, proc, k, args):
     p.cpu_percent(None)
     clicks = []
     gap = max(0.2, window / max(1, args.clicks))
+    if big is not None:
+        big.start()
     for _ in range(args.clicks):
         t = time.monotonic()
+        if big is not None:
+            big.poll()
         clicks.append(page.evaluate(CLICK_STEP))
         left = gap - (time.monotonic() - t)
         if left > 0:
@@ -160,7 +206,9 @@ def run_k(page, url, proc, k, args):
     return dict(k=k, cpu=cpu, rss=rss, open_s=opened - (opened_by - 120), window=until - since,
                 p50=statistics.median(ok) if ok else float("nan"),
                 p95=ok[min(len(ok) - 1, int(round(0.95 * (len(ok) - 1))))] if ok else float("nan"),
-                timeouts=len(clicks) - len(ok), rates=rates, frames=frames, failed=failed, load=load)
+                timeouts=len(clicks) - len(ok), rates=rates, frames=frames, failed=failed, load=load,
+                max=max(ok) if ok else float("nan"), peer=args.peer,
+                big_load=None if big is None else big.loaded_s, big_updates=None if big is None else big.updates())
 
 
 def main():
@@ -169,12 +217,21 @@ def main():
     ap.add_argument("--seconds", type=float, default=12.0, help="measuring window per K")
     ap.add_argument("--clicks", type=int, default=15, help="Step clicks timed per K")
     ap.add_argument("--lifetime", type=float, default=60.0, help="seconds before the server drops an unused session")
+    ap.add_argument("--cap", action="store_true", help="one more session loads a document at the caps and plays")
+    ap.add_argument("--tree", default=None, help="serve this checkout instead of the script's own")
     args = ap.parse_args()
+    args.peer = os.path.basename(os.path.abspath(args.tree or os.path.join(HERE, "..")))
     if max(args.ks) > 100:
         ap.error("K is capped at 100 (a bounded test)")
     from playwright.sync_api import sync_playwright
     log_path = os.path.join(tempfile.mkdtemp(prefix="bptt-load-"), "server.log")
-    proc, log, url = start_server(log_path, args.lifetime)
+    cap_path = None
+    if args.cap:
+        from bench_caps import cap_document
+        cap_path = os.path.join(os.path.dirname(log_path), "cap.json")
+        with open(cap_path, "wb") as f:
+            f.write(cap_document())
+    proc, log, url = start_server(log_path, args.lifetime, args.tree)
     rows = []
     try:
         base_cpu, base_rss = sample(proc, 1.0)
@@ -186,7 +243,10 @@ def main():
             page.evaluate(OBSERVE)
             idle_cpu, idle_rss = sample(proc, 1.0)
             for k in args.ks:
-                row = run_k(page, url, proc, k, args)
+                big = BigSession(browser, url, cap_path) if cap_path else None
+                row = run_k(page, url, proc, k, args, big)
+                if big is not None:
+                    big.close()
                 rows.append(row)
                 _print_row(row, idle_rss, header=len(rows) == 1)
                 row.pop("load")
@@ -210,16 +270,18 @@ def main():
 
 def _print_row(r, idle_rss, header):
     if header:
-        print(f"{'K':>3} {'open s':>6} {'CPU %':>6} {'RSS MB':>7} {'MB/sess':>7} {'click p50':>9} {'p95 ms':>7} "
-              f"{'upd/s min':>9} {'med':>6} {'frames/s med':>12} {'slow<5':>6} {'errors':>6}")
+        print(f"{'peer':>14} {'K':>3} {'open s':>6} {'CPU %':>6} {'RSS MB':>7} {'MB/sess':>7} {'click p50':>9} "
+              f"{'p95 ms':>7} {'max':>6} {'upd/s min':>9} {'med':>6} {'frames/s med':>12} {'slow<5':>6} {'errors':>6}"
+              f"{'  cap: load s, updates' if r['big_load'] is not None or r['big_updates'] is not None else ''}")
     rates, frames = r["rates"], r["frames"]
     per = (r["rss"] - idle_rss) / r["k"] if r["k"] else float("nan")
     errors = len(r["failed"]) + r["timeouts"]
-    print(f"{r['k']:>3} {r['open_s']:>6.1f} {r['cpu']:>6.0f} {r['rss']:>7.0f} {per:>7.2f} {r['p50']:>9.0f} "
-          f"{r['p95']:>7.0f} {min(rates, default=float('nan')):>9.1f} "
+    cap = "" if r["big_updates"] is None else f"  {r['big_load'] or float('nan'):>6.1f} {r['big_updates']:>6d}"
+    print(f"{r['peer'][-14:]:>14} {r['k']:>3} {r['open_s']:>6.1f} {r['cpu']:>6.0f} {r['rss']:>7.0f} {per:>7.2f} {r['p50']:>9.0f} "
+          f"{r['p95']:>7.0f} {r['max']:>6.0f} {min(rates, default=float('nan')):>9.1f} "
           f"{statistics.median(rates) if rates else float('nan'):>6.1f} "
           f"{statistics.median(frames) if frames else float('nan'):>12.1f} "
-          f"{sum(x < 5 for x in rates):>6d} {errors:>6d}", flush=True)
+          f"{sum(x < 5 for x in rates):>6d} {errors:>6d}{cap}", flush=True)
 
 
 if __name__ == "__main__":

@@ -321,7 +321,7 @@ def _backward(W, C, act, sm, loss_kind, data, stack, dW, db, dh0):
     _first_row_errors(act, loss_kind, data, stack, gp, inv_B, dh0)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # no GIL: a server computes a big net in a worker thread meanwhile
 def _bptt(W, b, h0, C, act, sm, loss_kind, data, stack, parts, dW, db, dh0):
     """One gradient evaluation: forward then backward; returns E (MODEL.md "Error")."""
     _forward(W, b, h0, act, sm, loss_kind, data, stack, parts)
@@ -329,7 +329,7 @@ def _bptt(W, b, h0, C, act, sm, loss_kind, data, stack, parts, dW, db, dh0):
     return parts.sum() / data.shape[2]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # no GIL: a server computes a big net in a worker thread meanwhile
 def _steps_outer(D, S, C, out):
     """G_t = (d_t s_{t-1}^T) * C for every t, summed over cases: out (T, N, N)."""
     T1, B, N = S.shape

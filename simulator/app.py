@@ -93,7 +93,7 @@ class SimulatorApp(pn.viewable.Viewer):
             p.playing = not p.playing
         elif key == "Enter":
             p.playing = False
-            self.session.step(1)
+            return p.step_once()  # a coroutine for a big net on a server (serving/offload.py)
         elif key in ("ArrowRight", "ArrowLeft"):
             p.playing = p.animating = False
             p.advance(1 if key == "ArrowRight" else -1)

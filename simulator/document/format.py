@@ -220,14 +220,15 @@ def build(doc):
     return net, seq
 
 
-def apply_document(session, doc, validated=False, selection=None, lecture=None):
+def apply_document(session, doc, validated=False, selection=None, lecture=None, built=None):
     """Make ``session`` show the document's state, and ``selection`` and ``lecture`` (a LectureMode)
     its "view" section if it has one. Everything is checked and built before anything is touched,
     so a ValueError leaves them exactly as they were. ``validated``: the caller has just run
-    validate(doc) (parse does), so it is not run twice."""
+    validate(doc) (parse does), so it is not run twice; ``built``: it has just run build(doc), maybe in
+    a worker thread (simulator/serving/offload.py), and passes the (Network, Sequences) it gave."""
     if not validated:
         validate(doc)
-    net, seq = build(doc)
+    net, seq = build(doc) if built is None else built
     tr, units = doc["training"], doc["units"]
     # A document without the section describes lessons on their own data: a session that had
     # sentences of its own must not keep them.

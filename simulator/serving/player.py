@@ -8,6 +8,7 @@ then the session recomputes what is shown once: one redraw per tick, never a blo
 import panel as pn
 import param
 
+from simulator.serving.offload import heavy_session, off_loop
 from simulator.serving.pacer import FramePacer
 from simulator.serving.scheduler import SCHEDULER
 from simulator.state.selection import Selection
@@ -46,6 +47,7 @@ class Player(param.Parameterized):
         self._callback = None
         self._cost = None  # measured seconds per update, smoothed
         self._waited = 0  # ticks skipped since the last frame (pacer.py)
+        self._busy = False  # a step is computing in the worker thread (offload.py)
 
     def _run(self, on, period, fn):
         if self._callback is not None:
@@ -73,8 +75,8 @@ class Player(param.Parameterized):
 
     def tick(self):
         """One training frame: as many updates as fit the budget, then one redraw."""
-        if not watched():
-            return  # the tab is closed (or not connected yet): no one to draw for
+        if not watched() or self._busy:
+            return  # the tab is closed (or not connected yet): no one to draw for; or still computing
         if self.pacer is not None and self.pacer.behind():
             self._waited += 1
             return  # the page is still drawing earlier frames: a new one would only queue
@@ -84,7 +86,9 @@ class Player(param.Parameterized):
         n = 1 if self._cost is None else max(1, min(k * self.max_updates, int(k * self.budget / self._cost)))
         if self.fair and self._callback is not None:
             n = max(n, min(self.max_updates, SCHEDULER.min_updates(self._callback.period)))
-        ok = self.session.step(n)
+        return self._step(n, self._framed)
+
+    def _framed(self, ok, n):
         cost = self.session.update_seconds
         self._cost = cost if self._cost is None else 0.7 * self._cost + 0.3 * cost
         self.updates_per_frame = n
@@ -94,6 +98,30 @@ class Player(param.Parameterized):
             self.playing = False  # divergence: the session says what happened
         elif self.fair:
             self._share()
+
+    def step_once(self):
+        """One weight update (the Step button, Enter): like Session.step, but for a big net on a
+        server the update runs off the event loop; returns the coroutine to await then."""
+        return None if self._busy else self._step(1, lambda ok, n: ok)
+
+    def _step(self, n, after):
+        """Session.step(n), off the loop for a big net when served (offload.py); then ``after(ok, n)``."""
+        session, heavy = self.session, heavy_session(self.session)
+
+        def work():
+            computed = session.compute_step(n)
+            if heavy and computed is not None:
+                computed["grads"].dW_by_step  # noqa: B018 - the views' G_t, computed here too (cached)
+            return computed
+
+        def then(computed):
+            self._busy = False
+            if isinstance(computed, Exception):
+                raise computed
+            return after(session.publish_step(computed), n)
+
+        self._busy = True
+        return off_loop(work, then, heavy)
 
     def _share(self):
         """Tell the scheduler a frame ran; follow its period when it differs by more than a

@@ -249,19 +249,36 @@ class Session(Editing, param.Parameterized):
     # -- training ------------------------------------------------------------------------------
     def step(self, n=1):
         """Run up to n weight updates, then recompute everything shown. Returns False if refused."""
+        return self.publish_step(self.compute_step(n))
+
+    def compute_step(self, n=1):
+        """The work of step() without touching a param (so a served app may run it in a worker
+        thread, simulator/serving/offload.py): the updates and the gradients to show, or None
+        when the update count is full. Pass what it returns to publish_step."""
         if not caps.updates_left(self.updates):  # the count stays one a document can hold
+            return None
+        n = min(n, caps.updates_left(self.updates)) if type(n) is int else n
+        good, trainer = self.net.params(), self.trainer
+        t0 = time.perf_counter()
+        reports = trainer.step(n)  # a ValueError for a bad n changes nothing, not even the undo
+        seconds = (time.perf_counter() - t0) / max(1, len(reports))
+        return dict(trainer=trainer, good=good, reports=reports, seconds=seconds,
+                    grads=bptt(trainer.net, trainer.seq, check=False))
+
+    def publish_step(self, work):
+        """Show what compute_step computed. False if refused, diverged, or computed for a net that
+        has since been replaced (a load or reset while it ran: its numbers belong to no one)."""
+        if work is None:
             self.param.update(message=caps.UPDATES_FULL, message_kind="error")
             return False
-        n = min(n, caps.updates_left(self.updates)) if type(n) is int else n
-        good = self.net.params()
-        t0 = time.perf_counter()
-        reports = self.trainer.step(n)  # a ValueError for a bad n changes nothing, not even the undo
-        self._good = good
+        if work["trainer"] is not self.trainer:
+            return False
+        reports, grads = work["reports"], work["grads"]
+        self._good = work["good"]
         # The updates alone, without the redraw that follows: the Player sizes its frames by it.
-        self.update_seconds = (time.perf_counter() - t0) / max(1, len(reports))
+        self.update_seconds = work["seconds"]
         done = [r for r in reports if r.ok]
         history = self.history + [(r.update, r.loss) for r in done]
-        grads = bptt(self.net, self.sequences, check=False)
         values = dict(updates=self.trainer.updates, history=history, gradients=grads)
         if np.isfinite(grads.loss) and (self._best is None or grads.loss < self._best[1]):
             self._best = (self.net.params(), float(grads.loss), self.trainer.updates)

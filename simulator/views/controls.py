@@ -86,7 +86,7 @@ class TrainingControls(pn.viewable.Viewer):
         self.undo = pn.widgets.Button(label="Undo", css_classes=["undo-btn"],
                                       description="Put back the weights from before the last updates")
         # soon(): run with the document lock even when the click raced a pending widget change.
-        self.step.on_click(lambda _: soon(lambda: s.step(1)))
+        self.step.on_click(lambda _: soon(p.step_once))  # a big net's update runs off the event loop
         self.reset.on_click(lambda _: soon(lambda: (p.stop(), s.reset())))
         self.undo.on_click(lambda _: soon(lambda: (p.stop(), s.undo())))
         self.rate = pn.widgets.DiscreteSlider(label="Learning rate", options=_rate_options(s.learning_rate),

@@ -26,6 +26,11 @@ from simulator.views.throttle import Throttle
 
 REDRAW_INTERVAL = 0.1  # s: the bars and norms redraw at most 10 times a second while training
 TOO_MANY_LABELS = 24  # above this many steps the bar labels overlap; the tooltips still give numbers
+#: Rows of the BPTT-vs-unrolled table drawn at once. A net at the caps has N^2 + 2N = 5,328
+#: parameters: rendering them all as Markdown took ~2 s of the shared event loop at every
+#: refresh (issue 21). Every lesson's table fits (the robot writer has 280 rows: 7 pages);
+#: the rest is a page away, and a selected weight's page is shown.
+PAGE_ROWS = 48
 
 
 class GradientBarsView(pn.viewable.Viewer):
@@ -248,13 +253,22 @@ class EquivalenceView(pn.viewable.Viewer):
                                     "net costs about 1 ms at T = 10 and 6 ms at T = 60 (32 cases), "
                                     "more than a whole training step, so not every frame.")
     active = param.Boolean(default=True, doc="Compute only while shown (set False when hidden in a tab).")
+    page = param.Integer(default=0, bounds=(0, None), doc=f"Which {PAGE_ROWS} rows of the table are shown.")
 
     def __init__(self, **params):
         super().__init__(**params)
         # A Markdown table, not a Bokeh DataTable: in this Bokeh (3.9) a DataTable kept showing old
         # values after its source changed (seen in Chromium), and this one changes twice a second at most.
-        self.table = pn.pane.Markdown("", css_classes=["equivalence-table"], sizing_mode="stretch_width")
+        self.table = pn.pane.Markdown("", css_classes=["equivalence-table"], sizing_mode="stretch_width",
+                                      styles={"max-height": "32em", "overflow-y": "auto"})  # a scroll box
+        self.previous = pn.widgets.Button(label="◀ previous rows", css_classes=["equivalence-previous"], width=140)
+        self.next = pn.widgets.Button(label="next rows ▶", css_classes=["equivalence-next"], width=140)
+        self.pages = pn.pane.HTML("", css_classes=["equivalence-pages"], margin=(8, 10))
+        self.pager = pn.Row(self.previous, self.pages, self.next, visible=False, css_classes=["equivalence-pager"])
+        self.previous.on_click(lambda _: self._turn(-1))
+        self.next.on_click(lambda _: self._turn(1))
         self.rows = dict(param=[], bptt=[], unrolled=[], diff=[], weight=[])  # what the table shows
+        self._labels_key = self._labels_rows = None
         self.summary = pn.pane.Markdown("", css_classes=["equivalence-summary"], sizing_mode="stretch_width")
         self.max_difference = None  # the last computed largest |difference| (None before, or if not finite)
         self._stale = True
@@ -285,23 +299,30 @@ class EquivalenceView(pn.viewable.Viewer):
         net, g = s.net, s.gradients
         with np.errstate(all="ignore"):
             loss, dW, db, dh0 = UnrolledNet(net, s.sequences).tied_gradients()
-        names = s.unit_names
-        rows = [(f"W[{weight_name(names, i, j)}]", g.dW[i, j], dW[i, j], (i, j)) for i, j in np.argwhere(net.C != 0)]
-        if net.bias:
-            rows += [(f"b[{names[i]}]", g.db[i], db[i], None) for i in range(net.N)]
-        rows += [(f"h0[{names[i]}]", g.dh0[i], dh0[i], None) for i in np.flatnonzero(net.learn_h0)]
-        ours = np.array([r[1] for r in rows])
-        twin = np.array([r[2] for r in rows])
+        i, j = np.nonzero(net.C)
+        h = np.flatnonzero(net.learn_h0)
+        ours = np.concatenate([g.dW[i, j], g.db if net.bias else [], g.dh0[h]])
+        twin = np.concatenate([dW[i, j], db if net.bias else [], dh0[h]])
         diff = np.abs(ours - twin)
         finite = bool(np.all(np.isfinite(twin))) and np.isfinite(loss)
-        self.max_difference = float(diff.max()) if finite and len(rows) else None
-        self.rows = dict(param=[r[0] for r in rows], bptt=[f"{v:.8g}" for v in ours],
-                         unrolled=[f"{v:.8g}" for v in twin], diff=[f"{v:.1e}" for v in diff],
-                         weight=[r[3] for r in rows])
+        self.max_difference = float(diff.max()) if finite and len(ours) else None
+        # Numbers stay numbers: only the shown page is formatted (_draw_table).
+        self.rows = dict(self._labels(net, s.unit_names, i, j, h), bptt=ours, unrolled=twin, diff=diff)
         with pn.io.hold():
-            self.summary.object = self._explain(loss, g.loss, len(rows), s.updates)
-            self._on_weight()
+            self.summary.object = self._explain(loss, g.loss, len(ours), s.updates)
+            self._draw_table()
         self._stale = False
+
+    def _labels(self, net, names, i, j, h):
+        """The rows' parameter names and weights, built again only when they change."""
+        key = (net.C.tobytes(), tuple(names), net.bias, h.tobytes())
+        if key != self._labels_key:
+            param_ = [f"W[{weight_name(names, a, b)}]" for a, b in zip(i, j)]
+            param_ += [f"b[{names[a]}]" for a in range(net.N)] if net.bias else []
+            param_ += [f"h0[{names[a]}]" for a in h]
+            weight = [(int(a), int(b)) for a, b in zip(i, j)] + [None] * (len(param_) - len(i))
+            self._labels_key, self._labels_rows = key, dict(param=param_, weight=weight)
+        return self._labels_rows
 
     def _explain(self, loss, bptt_loss, count, updates):
         head = ("The recurrent net is a layered net with one copy of W per time step, all copies tied; "
@@ -312,20 +333,41 @@ class EquivalenceView(pn.viewable.Viewer):
         return (head + f"  \nLargest |BPTT − unrolled| over these {count} gradients: "
                 f"**{self.max_difference:.1e}** (E: {fmt(bptt_loss, 8)} and {fmt(loss, 8)}; update {updates}).")
 
-    def _on_weight(self, *_):
-        """Redraw the table with the selected weight's row in bold."""
+    def _shown_weight(self):
         w = self.selection.weight
-        w = first_connection(self.session.net.C) if w is None else (int(w[0]), int(w[1]))
-        r = self.rows
+        return first_connection(self.session.net.C) if w is None else (int(w[0]), int(w[1]))
+
+    def _on_weight(self, *_):
+        """Show the page holding the selected weight's row, in bold."""
+        w = self._shown_weight()
+        if w in self.rows["weight"]:
+            self.page = self.rows["weight"].index(w) // PAGE_ROWS
+        self._draw_table()
+
+    def _turn(self, delta):
+        self.page = max(0, min(self._page_count() - 1, self.page + delta))
+        self._draw_table()
+
+    def _page_count(self):
+        return max(1, -(-len(self.rows["param"]) // PAGE_ROWS))
+
+    def _draw_table(self):
+        """The shown page of the table (at most PAGE_ROWS rows), the selected weight's row in bold."""
+        w = self._shown_weight()
+        r, n = self.rows, len(self.rows["param"])
+        self.page = min(self.page, self._page_count() - 1)
+        first = self.page * PAGE_ROWS
         lines = ["| parameter | BPTT: Σ_t G_t | unrolled net: Σ_t dE/dW^(t) | abs. difference |",
                  "|:--|--:|--:|--:|"]
-        for k, name in enumerate(r["param"]):
-            cells = [md(name), r["bptt"][k], r["unrolled"][k], r["diff"][k]]  # names may come from a file
+        for k in range(first, min(n, first + PAGE_ROWS)):
+            cells = [md(r["param"][k]), f"{r['bptt'][k]:.8g}", f"{r['unrolled'][k]:.8g}", f"{r['diff'][k]:.1e}"]
             if r["weight"][k] == w:
                 cells = [f"**{c}**" for c in cells]
             lines.append("| " + " | ".join(cells) + " |")
+        self.pager.visible = n > PAGE_ROWS
+        self.pages.object = f"rows {first + 1}–{min(n, first + PAGE_ROWS)} of {n}"
         self.table.object = "\n".join(lines)
 
     def __panel__(self):
-        return pn.Column(self.summary, self.table,
+        return pn.Column(self.summary, self.pager, self.table,
                          sizing_mode="stretch_width", css_classes=["equivalence-view"])

@@ -137,12 +137,50 @@ def recurrent_paths(pos, out, i_idx, j_idx, radius, bend=0.14, samples=24, loop=
 # -- styling ------------------------------------------------------------------------------------
 def tie_groups(net, i_idx, j_idx):
     """Tie group number (or -1) of each connection (i_idx[k], j_idx[k])."""
-    table = {}
+    table = np.full((net.N, net.N), -1, dtype=int)
     for g, group in enumerate(net.ties):
         for ref in group:
             if ref[0] == "W":
-                table[(int(ref[1]), int(ref[2]))] = g
-    return np.array([table.get((int(i), int(j)), -1) for i, j in zip(i_idx, j_idx)], dtype=int)
+                table[int(ref[1]), int(ref[2])] = g
+    return table[np.asarray(i_idx, dtype=int), np.asarray(j_idx, dtype=int)]
+
+
+def tie_text(ties):
+    """The tooltip's "tied" column: "no" or "group k" per connection."""
+    return ["no" if g < 0 else f"group {g + 1}" for g in ties]
+
+
+# -- how much a picture draws -------------------------------------------------------------------
+#: Arrows the recurrent picture draws, and weight copies (T per weight) the unrolled one draws.
+#: Every lesson fits (the robot writer: 256 arrows, 2,560 copies); a net at the caps has 5,184
+#: connections and 311,040 copies, which took seconds of the shared event loop per Step and
+#: megabytes per frame (issue 21). Beyond these, a picture draws the largest weights.
+MAX_ARROWS = 600
+MAX_COPIES = 3000
+
+
+def drawn_edges(net, limit, keep=None):
+    """(i, j) int arrays of the connections a picture draws, in row-major order: every one if
+    there are at most ``limit``, else the ``limit`` with the largest |W| now, and ``keep`` (the
+    selected weight) if it exists."""
+    i, j = edge_list(net.C)
+    if len(i) <= limit:
+        return i, j
+    order = np.argsort(-np.abs(net.W[i, j]), kind="stable")[:limit]
+    if keep is not None:
+        hit = np.flatnonzero((i == keep[0]) & (j == keep[1]))
+        if len(hit) and hit[0] not in order:
+            order[-1] = hit[0]
+    order = np.sort(order)
+    return i[order], j[order]
+
+
+def drawn_note(net, drawn, what="weights"):
+    """'' when a picture draws every connection, else a line saying which it draws."""
+    total = int(np.count_nonzero(net.C))
+    if drawn >= total:
+        return ""
+    return f"showing the {drawn} largest of {total} {what} (and the selected one)"
 
 
 def sign_colours(values, ties=None):
@@ -170,22 +208,26 @@ def grad_scale(values):
     return m if m > 0 else 1.0
 
 
+_GREYS = np.array([f"#{x:02x}{x:02x}{x:02x}" for x in range(256)], dtype=object)
+
+
 def activity_fill(values, acts):
     """Greys for activities (white = bottom of the unit's range, black = top), per unit."""
     v = np.asarray(values, dtype=float)
     lo = np.where(np.asarray(acts) == "tanh", -1.0, 0.0)
-    f = np.clip((v - lo) / (1.0 - lo), 0.0, 1.0)
-    c = (255 - np.round(f * 255)).astype(int).ravel()
-    return np.array([f"#{x:02x}{x:02x}{x:02x}" for x in c], dtype=object).reshape(v.shape)
+    f = np.clip(np.nan_to_num((v - lo) / (1.0 - lo)), 0.0, 1.0)
+    return _GREYS[(255 - np.round(f * 255)).astype(int)]
 
 
 def ink(fills):
-    """Black or white text, whichever reads better on each fill colour."""
+    """Black or white text, whichever reads better on each fill colour (worked out once per
+    distinct colour: a picture at the caps has thousands of cells but few colours)."""
+    colours, where = np.unique(np.asarray(fills, dtype=object).ravel().astype(str), return_inverse=True)
     out = []
-    for f in np.ravel(fills):
+    for f in colours:
         r, g, b = (int(f[k:k + 2], 16) for k in (1, 3, 5))
         out.append("black" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "white")
-    return np.array(out, dtype=object)
+    return np.array(out, dtype=object)[where.ravel()] if len(colours) else np.array([], dtype=object)
 
 
 # "No value here" in a tooltip column (z at t = 0, a target where there is none, G at t = 0),

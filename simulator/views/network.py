@@ -118,14 +118,16 @@ class RecurrentView(pn.viewable.Viewer):
         unit_px = float(np.clip(0.62 * ppu, 18, UNIT_PX))  # many units: smaller circles
         ring_px = unit_px * RING_PX / UNIT_PX
         radius = np.where(seq.target_units, ring_px, unit_px) / 2 / ppu
-        i_idx, j_idx = gl.edge_list(net.C)
+        i_idx, j_idx = gl.drawn_edges(net, gl.MAX_ARROWS, self.selection.weight)
         xs, ys, hx, hy, ha, _ = gl.recurrent_paths(pos, out, i_idx, j_idx, radius)
         back = 5 / ppu  # the triangle's centre sits a little behind the tip
-        self._geo = dict(pos=pos, radius=radius, ppu=ppu, i=i_idx, j=j_idx, labels=unit_px >= UNIT_PX)
+        ties = gl.tie_groups(net, i_idx, j_idx)  # fixed until the structure (ties included) changes
+        self._geo = dict(pos=pos, radius=radius, ppu=ppu, i=i_idx, j=j_idx, labels=unit_px >= UNIT_PX, ties=ties,
+                         note=gl.drawn_note(net, len(i_idx), "arrows"))
         E = len(i_idx)
         labels = [f"W[{i},{j}]: {gl.unit_label(names, j)} → {gl.unit_label(names, i)}" for i, j in zip(i_idx, j_idx)]
         self.edges.data = dict(i=i_idx, j=j_idx, xs=xs, ys=ys, ax=hx - back * np.cos(ha), ay=hy - back * np.sin(ha),
-                               angle=ha - np.pi / 2, label=labels, **self._edge_style(net, E))
+                               angle=ha - np.pi / 2, label=labels, tie=gl.tie_text(ties), **self._edge_style(net, E))
         self.units.data = dict(x=pos[:, 0], y=pos[:, 1], vx=pos[:, 0], vy=pos[:, 1] - radius - 0.08,
                                name=list(names), size=np.full(net.N, unit_px), ring_size=np.full(net.N, ring_px),
                                **self._unit_style(net, seq))
@@ -161,7 +163,8 @@ class RecurrentView(pn.viewable.Viewer):
         start = _time.perf_counter()
         net, seq = self.session.net, self.session.sequences
         key = (net.N, net.C.tobytes(), tuple(self.session.unit_groups), tuple(self.session.unit_names),
-               seq.target_units.tobytes(), net.ties)
+               seq.target_units.tobytes(), net.ties,
+               self.selection.weight if np.count_nonzero(net.C) > gl.MAX_ARROWS else None)  # gl.drawn_edges
         with pn.io.hold():
             if key != self._key:
                 self._key = None  # set once built: a build that failed is redone on the next change
@@ -186,7 +189,7 @@ class RecurrentView(pn.viewable.Viewer):
         grads = self.session.gradients
         i, j = self._geo["i"], self._geo["j"]
         W, dW = net.W[i, j], grads.dW[i, j]
-        ties = gl.tie_groups(net, i, j)
+        ties = self._geo["ties"]
         t = gl.frame_time(f)
         G = grads.dW_by_step[t - 1][i, j] if t >= 1 else np.full(E, gl.NO_VALUE)
         if f.phase == "backward":
@@ -201,12 +204,13 @@ class RecurrentView(pn.viewable.Viewer):
             title = (f"Forward pass: building t = {t}" if f.phase == "forward"
                      else f"Time step t = {t}, case {f.case}")
             detail = f"circles: activities s_{t}   arrows: weights W"
+        if self._geo["note"]:
+            detail += f"   ({self._geo['note']})"
         self.figure.title.text, self.subtitle.text = title, detail
         width = gl.widths(shown, scale)
         alpha0 = np.where(np.abs(shown) > 0, 0.9, 0.35)
         cols = gl.sign_colours(shown, ties if f.phase in ("complete", "forward") else None)
-        tie = ["no" if g < 0 else f"group {g + 1}" for g in ties]
-        return dict(colour=cols, width=width, glow_w=width + 9, head=8 + 1.6 * width, w=W, dw=dW, G=G, tie=tie,
+        return dict(colour=cols, width=width, glow_w=width + 9, head=8 + 1.6 * width, w=W, dw=dW, G=G,
                     **gl.highlight_columns(i, j, alpha0, self.selection.weight))
 
     def _unit_style(self, net, seq):

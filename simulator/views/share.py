@@ -19,6 +19,7 @@ from simulator import document
 
 from simulator.document import export as export
 from simulator.serving.assets import stylesheet
+from simulator.serving.offload import HEAVY_BYTES, off_loop_soon
 from simulator.state import caps
 from simulator.state.selection import Selection
 from simulator.state.session import Session
@@ -151,16 +152,25 @@ class ShareView(pn.viewable.Viewer):
             return
         s = self.session
 
-        def load():
-            document.apply_document(s, document.parse(data), validated=True, selection=self.selection,
-                                    lecture=self.lecture)
+        def read():  # JSON, checks, arrays and a first BPTT: off the event loop for a big file
+            doc = document.parse(data)
+            return doc, document.build(doc)
 
-        # A load that fails puts back the session and what is looked at (Session.attempt).
-        looked = [o for o in (self.selection, self.lecture) if o is not None]
-        if s.attempt(load, f"Could not load {name}", also=looked):
-            self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok")
-        else:
-            self._say(s.message, "error")
+        def install(read_back):
+            def load():
+                if isinstance(read_back, Exception):
+                    raise read_back
+                document.apply_document(s, read_back[0], validated=True, built=read_back[1],
+                                        selection=self.selection, lecture=self.lecture)
+
+            # A load that fails puts back the session and what is looked at (Session.attempt).
+            looked = [o for o in (self.selection, self.lecture) if o is not None]
+            if s.attempt(load, f"Could not load {name}", also=looked):
+                self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok")
+            else:
+                self._say(s.message, "error")
+
+        off_loop_soon(read, install, heavy=len(data) >= HEAVY_BYTES)
 
     def _on_refused(self, event):
         """A file the browser did not send: too big, empty, or garbled on the way."""

@@ -101,7 +101,7 @@ class UnrolledView(pn.viewable.Viewer):
         rows = gl.row_order(groups)
         y_of = np.empty(N)
         y_of[rows] = np.arange(N)
-        i_idx, j_idx = gl.edge_list(net.C)
+        i_idx, j_idx = gl.drawn_edges(net, max(1, gl.MAX_COPIES // T), self.selection.weight)
         E = len(i_idx)
         t_e = np.repeat(np.arange(1, T + 1), E)  # (T*E,): copy t joins column t-1 to t
         i_e, j_e = np.tile(i_idx, T), np.tile(j_idx, T)
@@ -111,7 +111,8 @@ class UnrolledView(pn.viewable.Viewer):
         hxs = [np.array([t - 0.75, t - 0.25]) for t in t_e]
         hys = [np.array([a + 0.25 * (b - a), a + 0.75 * (b - a)]) for a, b in zip(y0, y1)]
         t_c, i_c = np.repeat(np.arange(T + 1), N), np.tile(np.arange(N), T + 1)  # cells, t-major
-        self._geo = dict(i=i_e, j=j_e, t=t_e, tc=t_c, ic=i_c, E=E)
+        ties = gl.tie_groups(net, i_e, j_e)  # fixed until the structure (ties included) changes
+        self._geo = dict(i=i_e, j=j_e, t=t_e, tc=t_c, ic=i_c, E=E, ties=ties, note=gl.drawn_note(net, E))
         row_px = float(np.clip(620 / N, 24, ROW_PX))  # many units: shorter rows, smaller circles
         self._geo["row_px"] = row_px
         size = self._cell_size(T)
@@ -126,7 +127,7 @@ class UnrolledView(pn.viewable.Viewer):
         labels = [f"W[{i},{j}]: {gl.unit_label(names, j)} → {gl.unit_label(names, i)}" for i, j in zip(i_e, j_e)]
         copies = [f"copy {t} of {T} (t = {t - 1} → {t})" for t in t_e]
         self.edges.data = dict(i=i_e, j=j_e, t=t_e, xs=xs, ys=ys, hxs=hxs, hys=hys, label=labels, copy=copies,
-                               **self._edge_style(net, seq))
+                               tie=gl.tie_text(ties), **self._edge_style(net, seq))
         self.cells.data = dict(x=t_c.astype(float), y=y_of[i_c], i=i_c, t=t_c, name=[gl.unit_label(names, i) for i in i_c],
                                size=np.full(len(t_c), size), ring_size=np.full(len(t_c), size + 14),
                                **self._cell_style(net, seq))
@@ -155,7 +156,7 @@ class UnrolledView(pn.viewable.Viewer):
         start = _time.perf_counter()
         net, seq = self.session.net, self.session.sequences
         key = (net.N, seq.T, net.C.tobytes(), tuple(self.session.unit_groups), tuple(self.session.unit_names),
-               net.ties)
+               net.ties, self._drawn_for())
         with pn.io.hold():
             if key != self._key:
                 self._key = None  # set once built: a build that failed is redone on the next change
@@ -166,6 +167,12 @@ class UnrolledView(pn.viewable.Viewer):
                 gl.patch(self.cells, self._cell_style(net, seq))
             self._bands(gl.current_frame(self.session, self.selection))
         self.last_update_ms = (_time.perf_counter() - start) * 1e3
+
+    def _drawn_for(self):
+        """The selected weight, when the picture draws only some weights (a new one redraws them
+        so that it is drawn); None otherwise."""
+        T = self.session.sequences.T
+        return self.selection.weight if np.count_nonzero(self.session.net.C) > max(1, gl.MAX_COPIES // T) else None
 
     def _names(self, net):
         names = list(self.session.unit_names)
@@ -187,6 +194,8 @@ class UnrolledView(pn.viewable.Viewer):
             "backward": (f"Backward pass: peeling t = {f.T} … {f.start}", "circles: d_t = dE/dz   edges: G_t (all cases)"),
             "summed": ("Summed: G_1 + … + G_T = dW", "the T copies' gradients add up (left picture)"),
         }[f.phase]
+        if self._geo["note"]:
+            self.subtitle.text += f"   ({self._geo['note']})"
 
     def _edge_style(self, net, seq):
         """Colour/width/alpha of every copy for the current frame, and its tooltip numbers."""
@@ -196,7 +205,7 @@ class UnrolledView(pn.viewable.Viewer):
         w = net.W[i, j]
         G = g.dW_by_step[t - 1, i, j]  # (T*E,): G_t[i, j] of each copy
         share = g.dz[f.case, t, i] * g.states[f.case, t - 1, j]  # this case's d_t[i] s_(t-1)[j]
-        ties = gl.tie_groups(net, i, j)
+        ties = self._geo["ties"]
         width = gl.widths(w, gl.weight_scale(net.W), thick=6.0)
         colour = gl.sign_colours(w, ties)
         alpha0 = np.where(w != 0, 0.6, 0.3)
@@ -210,7 +219,6 @@ class UnrolledView(pn.viewable.Viewer):
             colour = np.where(grad, gl.sign_colours(G), colour)
             alpha0 = np.where(grad, 0.9, gl.FADE)
         return dict(colour=colour, width=width, glow_w=width + 8, w=w, G=G, share=share, dw=g.dW[i, j],
-                    tie=["no" if q < 0 else f"group {q + 1}" for q in ties],
                     **gl.highlight_columns(i, j, alpha0, self.selection.weight))
 
     def _cell_style(self, net, seq):
