@@ -130,7 +130,7 @@ def _forward(W, b, h0, act, sm, loss_kind, data, stack, parts):
     blas_squared = B >= BLAS_MIN_BATCH and loss_kind != CROSS_ENTROPY
     fused = blas_squared and n_logistic == N
     b_rep = _tile(b, B if fused else 0)  # (B*N,): b for every case of a block
-    lses = np.empty(B)  # log-sum-exp of the softmax group, per case
+    lses = np.zeros(B)  # log-sum-exp of the softmax group, per case
     terms = np.empty(BN)  # squared loss: the terms of one time slice
     _first_row(h0, act, loss_kind, data, stack, parts)
     for t in range(1, T1):
@@ -147,7 +147,8 @@ def _forward(W, b, h0, act, sm, loss_kind, data, stack, parts):
                 _add_bias(b, stack, t)
             if n_logistic > 0:  # every unit of the slice; the others are overwritten just below
                 _logistic_block(Zf[lo:hi], Af[lo:hi])
-            _activate_others(act, el, sm, Zf[lo:hi], Af[lo:hi], lses)
+            if n_el + sm.shape[0] > 0:  # a call that hands on arrays costs, even when it has nothing to do
+                _activate_others(act, el, sm, Zf[lo:hi], Af[lo:hi], lses)
         if blas_squared:
             if not fused:
                 _clamp_squared_slice(Af[lo:hi], Xf[lo:hi], Kf[lo:hi], Yf[lo:hi], Mf[lo:hi], Sf[lo:hi], terms)
