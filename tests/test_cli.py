@@ -87,7 +87,7 @@ def test_check_prints_the_comparison():
     """check lists parameters with bptt and numeric gradients and the max abs/rel differences."""
     r = run("check", "binary-addition")
     assert r.returncode == 0, r.stderr
-    assert "W[h1←a]" in r.stdout and "max abs difference" in r.stdout and "agree" in r.stdout
+    assert "W[h" in r.stdout and "←" in r.stdout and "max abs difference" in r.stdout and "agree" in r.stdout
     r = run("check", "tied-weights", "--json")
     result = json.loads(r.stdout)
     s = Session(lesson="tied-weights")

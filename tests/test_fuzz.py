@@ -86,7 +86,13 @@ def test_set_parameter_from_python(ref, text):
         F.assert_refused(s, before, "Could not set", *names)
 
 
-GRID = GridEditorView(session=trained(Session()), selection=Selection())
+def cross_entropy(session):
+    """``session`` with cross-entropy, whose targets must lie in [0, 1] (binary addition's own loss is squared)."""
+    session.loss = "cross_entropy"
+    return session
+
+
+GRID = GridEditorView(session=trained(cross_entropy(Session())), selection=Selection())
 
 
 @fuzz(400)

@@ -316,6 +316,7 @@ def test_session_set_cell_recomputes_gradients(session):
 
 def test_session_bad_edits_change_nothing(session):
     """Each refused edit keeps net, data and loss, and puts the reason in message."""
+    session.loss = "cross_entropy"  # a target of 2 is refused by this loss (the lesson's is squared)
     net, seq, loss = session.net, session.sequences, session.gradients.loss
     attempts = [lambda: session.set_cell(0, 99, 0, "clamp", 1), lambda: session.set_cell(0, 1, 5, "target", "2"),
                 lambda: session.set_cell(0, 1, 5, "target", "abc"), lambda: session.apply_pattern("clamp", "bogus"),
@@ -329,6 +330,7 @@ def test_session_bad_edits_change_nothing(session):
 
 def test_session_cross_entropy_target_out_of_range_is_explained(session):
     """A target of 2 on a cross-entropy net is refused with the engine's reason."""
+    session.loss = "cross_entropy"
     assert not session.set_cell(0, 3, 5, "target", 2)
     assert "[0, 1]" in session.message
 

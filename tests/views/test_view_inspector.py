@@ -51,6 +51,7 @@ def test_backward_sum_matches_the_engine(view):
 
 def test_target_unit_shows_target_and_error(view):
     """A taught unit shows its target y and its error term l."""
+    view.session.loss = "cross_entropy"  # the l written below (the lesson's own loss is squared)
     seq = view.session.sequences
     t = int(np.flatnonzero(seq.M[0, :, 5])[0])
     view.selection.unit = (t, 5)
