@@ -1,9 +1,12 @@
 """Lecture mode and By hand in headless Chromium: keys, large type, ?hide= links, the gradient check."""
 import json
+import re
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
+
+from simulator.lessons.registry import REGISTRY
 
 from .bokeh_helpers import column
 from .conftest import shot
@@ -80,3 +83,32 @@ def test_gradient_check_agrees(page):
     assert len(column(page, "gradcheck_rows", "parameter")) == 8
     page.locator(".gradcheck-summary").scroll_into_view_if_needed()
     shot(page, "byhand-gradient-check")
+
+
+def test_adder_cards_claim_only_what_the_read_out_shows(page, served):
+    """Card 1 has selected h1 <- a as it opens; card 3 trains until the lesson's criterion and says
+    whether it got there; card 4 quotes the read-out it ran; back and forward train no more."""
+    s, sel = served[-1].session, served[-1].selection
+    assert sel.weight == (s.unit_names.index("h1"), s.unit_names.index("a"))
+    card, nxt = page.locator(".lecture-card"), page.locator(".card-next button")
+    nxt.click()
+    expect(card).to_contain_text("Point 2 of 4")
+    nxt.click()
+    expect(card).to_contain_text("Now at update")
+    trained = s.updates
+    lesson = REGISTRY[s.lesson]
+    solved = lesson.solved(s.net, s.lesson_spec, s.task_info, s.sequences, s.gradients)
+    expect(card).to_contain_text(f"update {trained},")
+    expect(card).to_contain_text("reached." if solved else "not there yet")
+    nxt.click()
+    expect(card).to_contain_text(f"The read-out at update {trained}:")
+    said = re.search(r"52 \+ 77 → (\d+) \((right|wrong)\)", card.locator(".card-action").inner_text())
+    assert said, card.locator(".card-action").inner_text()
+    readout = page.locator(".lesson-readout pre").inner_text()
+    assert re.search(rf"a \+ b +[01]+ +\({said.group(1)}\) +{said.group(2)}", readout), readout
+    page.locator("body").click(position={"x": 5, "y": 5})
+    for key, point in (("p", 3), ("p", 2), ("n", 3)):
+        page.keyboard.press(key)
+        expect(card).to_contain_text(f"Point {point} of 4")
+    expect(card).to_contain_text(f"Now at update {trained},")
+    assert s.updates == trained, "going back and forward trained again"
