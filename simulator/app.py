@@ -14,7 +14,7 @@ from simulator.serving.keys import KeyboardShortcuts
 from simulator.lessons.registry import LESSONS
 from simulator.serving.pacer import FramePacer
 from simulator.serving.player import Player
-from simulator.state.selection import DETAIL_TABS, Selection
+from simulator.state.selection import DETAIL_TABS, Selection, pass_frame
 from simulator.state.session import Session
 from simulator.views.controls import PassControls, StatusView, TrainingControls
 from simulator.views.byhand import ByHandView
@@ -33,7 +33,8 @@ from simulator.views.style import soon
 from simulator.views.unrolled import UnrolledView
 
 TITLE = "bptt-sim · training recurrent nets with backpropagation through time"
-KEY_HELP = "Keys: Space play/pause · Enter one update · ←/→ one tick of the pass · ↑/↓ time step · n/p next/previous card"
+KEY_HELP = ("Keys: Space play/pause · Enter one update · ←/→ one tick of the pass · ↑/↓ time step · "
+            "n/p or PageDown/PageUp next/previous card")
 
 
 class SimulatorApp(pn.viewable.Viewer):
@@ -57,7 +58,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.training = TrainingControls(session=s, player=self.player)
         self.passes = PassControls(session=s, selection=sel, player=self.player)
         self.keys = KeyboardShortcuts(on_key=self.on_key, height=0, width=0, margin=0,
-                                      keys=[*KeyboardShortcuts.param.keys.default, "n", "p"])
+                                      keys=[*KeyboardShortcuts.param.keys.default, "n", "p", "PageDown", "PageUp"])
         views = dict(session=s, selection=sel)
         self.recurrent, self.unrolled = RecurrentView(**views), UnrolledView(**views)
         self.loss_curve, self.bars = LossCurveView(**views), GradientBarsView(**views)
@@ -99,9 +100,11 @@ class SimulatorApp(pn.viewable.Viewer):
             p.playing = p.animating = False
             p.advance(1 if key == "ArrowRight" else -1)
         elif key in ("ArrowUp", "ArrowDown"):
-            sel.time = max(0, min(T, sel.time + (1 if key == "ArrowUp" else -1)))
-        elif key in ("n", "p"):
-            self.lecture.forward() if key == "n" else self.lecture.previous()
+            phase, upto, _ = pass_frame(sel.tick, T)
+            top = upto if phase == "forward" else T  # columns past the one being built are empty yet
+            sel.time = max(0, min(top, sel.time + (1 if key == "ArrowUp" else -1)))
+        elif key in ("n", "p", "PageDown", "PageUp"):  # PageDown/PageUp: a presentation clicker
+            self.lecture.forward() if key in ("n", "PageDown") else self.lecture.previous()
 
     def __panel__(self):
         css = [stylesheet()]

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from simulator.lessons.registry import REGISTRY
 
 from .bokeh_helpers import column
-from .conftest import shot
+from .conftest import shot, until
 from .test_app_ui import status
 
 pytestmark = pytest.mark.ui
@@ -112,3 +112,29 @@ def test_adder_cards_claim_only_what_the_read_out_shows(page, served):
         expect(card).to_contain_text(f"Point {point} of 4")
     expect(card).to_contain_text(f"Now at update {trained},")
     assert s.updates == trained, "going back and forward trained again"
+
+
+def test_keys_leave_a_focused_control_alone(page, served):
+    """Arrows on the focused learning-rate slider move the rate only, not the pass; Up during the
+    forward pass stays on the column being built; PageDown/PageUp (a clicker) turn the cards."""
+    s, sel = served[-1].session, served[-1].selection
+    rate = s.learning_rate
+    page.locator(".rate-slider .noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    until(lambda: s.learning_rate != rate, message="the focused slider did not move")
+    page.locator(".step-btn button").click()  # a later message: the key's, if sent, came before it
+    expect(page.locator(".status-line .status")).to_contain_text("update 1 ")
+    assert sel.tick == -1, "a key meant for the slider also stepped the pass"
+    page.locator("body").click(position={"x": 5, "y": 5})
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    until(lambda: sel.tick == 1 and sel.time == 1, message="→ did not tick the pass")
+    times = []
+    sel.param.watch(lambda e: times.append(e.new), "time")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("PageDown")  # card 2's action restarts the pass: read the time before it
+    expect(page.locator(".lecture-card")).to_contain_text("Point 2 of 4")
+    page.keyboard.press("PageUp")
+    expect(page.locator(".lecture-card")).to_contain_text("Point 1 of 4")
+    # The first move of the cursor is card 2's pass starting again at t = 0, not ↑ to the empty t = 2.
+    assert times[:1] == [0], times
