@@ -27,6 +27,19 @@ def _rate_options(current):
     return {(f"{v:g}" if float(f"{v:g}") == v else repr(v)): v for v in values}
 
 
+def lesson_choices(session, name):
+    """The options of the Activation or Loss selector, the lesson's own entry labelled with what it
+    is ("logistic (lesson's)"), not with the bare word 'lesson'."""
+    spec = session.lesson_spec
+    if name == "activation":
+        table = dict(spec.get("activation", {}))
+        parts = [table.pop("default", "logistic")] + [f"{v} on {g}" for g, v in table.items()]
+        own = ", ".join(parts)
+    else:
+        own = spec["loss"]
+    return {(f"{own} (lesson's)" if v == "lesson" else v): v for v in session.param[name].objects}
+
+
 class StatusView(pn.viewable.Viewer):
     """``update <n> · loss <value>``, large, plus the message about the last action."""
 
@@ -79,14 +92,22 @@ class TrainingControls(pn.viewable.Viewer):
                                               value=s.learning_rate, css_classes=["rate-slider"])
         self.rate.param.watch(lambda e: setattr(s, "learning_rate", e.new), "value")
         s.param.watch(self._sync_rate, "learning_rate")
-        self.settings = pn.Param(s, parameters=["momentum", "clip", "activation", "loss", "learn_h0", "seed", "steps"],
-                                 show_name=False, widgets={
-                                     "momentum": {"type": pn.widgets.FloatSlider, "step": 0.05},
-                                     "clip": {"type": pn.widgets.FloatInput, "step": 0.5},
-                                     "seed": {"type": pn.widgets.IntInput},
-                                     "steps": {"type": pn.widgets.IntSlider},
-                                 }, sizing_mode="stretch_width")
+        self.choices = {name: pn.widgets.Select.from_param(s.param[name], options=lesson_choices(s, name),
+                                                           css_classes=[f"{name}-select"], sizing_mode="stretch_width")
+                        for name in ("activation", "loss")}
+        s.param.watch(self._label_choices, ["lesson", "lesson_data"])
+        self.settings = pn.Column(
+            pn.widgets.FloatSlider.from_param(s.param.momentum, step=0.05, sizing_mode="stretch_width"),
+            pn.widgets.FloatInput.from_param(s.param.clip, step=0.5, sizing_mode="stretch_width"),
+            self.choices["activation"], self.choices["loss"],
+            pn.widgets.Checkbox.from_param(s.param.learn_h0),
+            pn.widgets.IntInput.from_param(s.param.seed, sizing_mode="stretch_width"),
+            pn.widgets.IntSlider.from_param(s.param.steps, sizing_mode="stretch_width"), sizing_mode="stretch_width")
         p.param.watch(self._label_play, "playing")
+
+    def _label_choices(self, *_):
+        for name, widget in self.choices.items():
+            widget.options = lesson_choices(self.session, name)
 
     def _sync_rate(self, event):
         if self.rate.value != event.new:

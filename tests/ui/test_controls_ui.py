@@ -1,0 +1,29 @@
+"""The training controls say what they are and what they did (issue 20): the Activation and Loss
+selectors name the lesson's functions, and Undo says which update it went back to and shows it."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .test_app_ui import status
+
+pytestmark = pytest.mark.ui
+
+
+def test_selectors_name_the_function_and_undo_says_where_it_went(page):
+    expect(page.locator(".activation-select option:checked")).to_have_text("logistic (lesson's)")
+    expect(page.locator(".loss-select option:checked")).to_have_text("cross_entropy (lesson's)")
+    page.locator(".step-btn button").click()
+    expect(page.locator(".status-line .status")).to_contain_text("update 1 ")
+    loss1 = status(page)[1]
+    page.locator(".step-btn button").click()
+    expect(page.locator(".status-line .status")).to_contain_text("update 2 ")
+    page.locator(".undo-btn button").click()
+    message = page.locator(".message")
+    expect(message).to_contain_text("Undo: back to update 1, loss")
+    expect(page.locator(".status-line .status")).to_contain_text("update 1 ")
+    assert status(page)[1] == loss1  # the same 6 significant digits the status showed at update 1
+    page.locator(".reset-btn button").click()
+    expect(page.locator(".status-line .status")).to_contain_text("update 0 ")
+    page.locator(".undo-btn button").click()
+    expect(message).to_contain_text(re.compile(r"Nothing to undo yet \(Reset"))
