@@ -27,6 +27,12 @@ def _rate_options(current):
     return {(f"{v:g}" if float(f"{v:g}") == v else repr(v)): v for v in values}
 
 
+#: Training speeds: (most updates a frame, milliseconds between frames). "Full speed" is the Player's
+#: default (as many updates as fit its time budget); the others let a class watch the error fall.
+SPEEDS = {"Full speed": (50, 40), "10 updates a frame": (10, 40), "1 update a frame": (1, 40),
+          "Slow: 4 updates a second": (1, 250)}
+
+
 def lesson_choices(session, name):
     """The options of the Activation or Loss selector, the lesson's own entry labelled with what it
     is ("logistic (lesson's)"), not with the bare word 'lesson'."""
@@ -88,6 +94,10 @@ class TrainingControls(pn.viewable.Viewer):
         self.step.on_click(lambda _: soon(lambda: s.step(1)))
         self.reset.on_click(lambda _: soon(lambda: (p.stop(), s.reset())))
         self.undo.on_click(lambda _: soon(lambda: (p.stop(), s.undo())))
+        self.speed = pn.widgets.Select(label="Speed", options=list(SPEEDS), value="Full speed", width=200,
+                                       css_classes=["speed-select"])
+        self.speed.param.watch(lambda e: p.param.update(dict(zip(("max_updates", "period"), SPEEDS[e.new]))),
+                               "value")
         self.rate = pn.widgets.DiscreteSlider(label="Learning rate", options=_rate_options(s.learning_rate),
                                               value=s.learning_rate, css_classes=["rate-slider"])
         self.rate.param.watch(lambda e: setattr(s, "learning_rate", e.new), "value")
@@ -118,7 +128,7 @@ class TrainingControls(pn.viewable.Viewer):
         self.play.label = "Pause ❚❚" if event.new else "Play ▶"
 
     def __panel__(self):
-        return pn.Column(pn.Row(self.play, self.step, self.reset, self.undo), self.rate, self.settings,
+        return pn.Column(pn.Row(self.play, self.step, self.reset, self.undo), self.speed, self.rate, self.settings,
                          sizing_mode="stretch_width")
 
 

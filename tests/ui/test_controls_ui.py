@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import until
 from .test_app_ui import status
 
 pytestmark = pytest.mark.ui
@@ -27,3 +28,18 @@ def test_selectors_name_the_function_and_undo_says_where_it_went(page):
     expect(page.locator(".status-line .status")).to_contain_text("update 0 ")
     page.locator(".undo-btn button").click()
     expect(message).to_contain_text(re.compile(r"Nothing to undo yet \(Reset"))
+
+
+def test_slow_speed_runs_one_update_a_frame(page, served):
+    """The Speed selector's slow setting makes each training frame one update, so a class sees
+    the error fall step by step (at full speed a frame runs up to 50)."""
+    s, player = served[-1].session, served[-1]
+    page.locator(".speed-select select").select_option("Slow: 4 updates a second")
+    until(lambda: player.period == 250, message="the speed did not reach the Player")
+    counts = []
+    s.param.watch(lambda e: counts.append(e.new - e.old), "updates")
+    page.locator(".play-btn button").click()
+    expect(page.locator(".status-line .status")).to_contain_text("update 3 ")
+    page.locator(".play-btn button").click()
+    expect(page.locator(".play-btn button")).to_contain_text("Play")
+    assert counts and set(counts) == {1}, counts
