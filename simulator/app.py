@@ -14,7 +14,7 @@ from simulator.serving.keys import KeyboardShortcuts
 from simulator.lessons.registry import LESSONS
 from simulator.serving.pacer import FramePacer
 from simulator.serving.player import Player
-from simulator.state.selection import DETAIL_TABS, Selection, pass_frame
+from simulator.state.selection import DETAIL_TABS, TAB_TITLES, Selection, pass_frame
 from simulator.state.session import Session
 from simulator.views.controls import PassControls, StatusView, TrainingControls
 from simulator.views.byhand import ByHandView
@@ -112,14 +112,9 @@ class SimulatorApp(pn.viewable.Viewer):
                         self.status, sizing_mode="stretch_width", stylesheets=css)
         sidebar = pn.Column(self.training, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"), self.share,
                             width=330, stylesheets=css)
-        tabs = pn.Tabs(
-            ("Gradients over time", pn.Row(self.bars, pn.Column(self.error_steps, self.equivalence))),
-            ("Weight matrices", self.matrices),
-            ("Inputs & targets", self.grid),
-            ("Inspect & edit", pn.Row(self.inspector, self.structure)),
-            ("Error by step & case", self.error_split),
-            ("Lesson read-out", self.lesson_panel),
-            ("By hand", self.byhand),
+        tabs = pn.Tabs(*zip(TAB_TITLES, (
+            pn.Row(self.bars, pn.Column(self.error_steps, self.equivalence)), self.matrices, self.grid,
+            pn.Row(self.inspector, self.structure), self.error_split, self.lesson_panel, self.byhand)),
             dynamic=True, sizing_mode="stretch_width", css_classes=["detail-tabs"])
         # Only the open tab's views follow training; the others catch up when opened (with a class
         # on one server, hidden views' work would be paid by every session on every frame).

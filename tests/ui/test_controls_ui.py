@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .bokeh_helpers import click_data, column
 from .conftest import until
 from .test_app_ui import status
 
@@ -43,3 +44,14 @@ def test_slow_speed_runs_one_update_a_frame(page, served):
     page.locator(".play-btn button").click()
     expect(page.locator(".play-btn button")).to_contain_text("Play")
     assert counts and set(counts) == {1}, counts
+
+
+def test_clicking_a_unit_at_step_t_moves_the_time_cursor_there(page, served):
+    """A unit clicked in the unrolled picture at t = 3 is selected and the time cursor goes to 3."""
+    sel = served[-1].selection
+    ts, ys, units = (column(page, "unrolled_units", k) for k in ("t", "y", "i"))
+    k = ts.index(3)
+    click_data(page, "unrolled_figure", 3, ys[k])
+    until(lambda: sel.unit == (3, units[k]), message="the click did not select the unit")
+    assert sel.time == 3
+    expect(page.locator(".time-slider")).to_contain_text("3")

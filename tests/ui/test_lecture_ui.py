@@ -75,7 +75,7 @@ def test_a_link_with_hide_opens_with_those_controls_hidden(browser, app_url):
 
 def test_gradient_check_agrees(page):
     """The By hand tab's gradient check finds BPTT and finite differences within 1e-5 of each other."""
-    page.locator(".detail-tabs").get_by_text("By hand").click()
+    page.locator(".detail-tabs").get_by_text("Gradient check & stack").click()
     page.locator(".gradcheck-btn button").click()
     summary = page.locator(".gradcheck-summary")
     expect(summary).to_contain_text("agree", timeout=20_000)
