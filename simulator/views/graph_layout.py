@@ -174,7 +174,8 @@ def activity_fill(values, acts):
     """Greys for activities (white = bottom of the unit's range, black = top), per unit."""
     v = np.asarray(values, dtype=float)
     lo = np.where(np.asarray(acts) == "tanh", -1.0, 0.0)
-    f = np.clip((v - lo) / (1.0 - lo), 0.0, 1.0)
+    # A diverged net's NaN states are drawn white: a NaN cast to int is undefined (and warns).
+    f = np.clip(np.nan_to_num((v - lo) / (1.0 - lo), nan=0.0), 0.0, 1.0)
     c = (255 - np.round(f * 255)).astype(int).ravel()
     return np.array([f"#{x:02x}{x:02x}{x:02x}" for x in c], dtype=object).reshape(v.shape)
 
