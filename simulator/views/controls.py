@@ -46,6 +46,10 @@ def lesson_choices(session, name):
     return {(f"{own} (lesson's)" if v == "lesson" else v): v for v in session.param[name].objects}
 
 
+MESSAGE_PX = 58  # two lines of the status message; a longer one scrolls in its box
+HIDDEN = {"visibility": "hidden"}
+
+
 class StatusView(pn.viewable.Viewer):
     """``update <n> · loss <value>``, large, plus the message about the last action."""
 
@@ -54,15 +58,17 @@ class StatusView(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._status = pn.pane.HTML("", css_classes=["status-line"], margin=(5, 10), stylesheets=[stylesheet()])
-        self._message = pn.pane.Alert("", alert_type="info", visible=False, css_classes=["message"],
-                                      margin=(0, 10), sizing_mode="stretch_width")
+        # The message keeps its room when empty (hidden, not removed) and scrolls inside it when long:
+        # a message that appeared or grew pushed the whole page down under the pointer.
+        self._message = pn.pane.Alert("", alert_type="info", css_classes=["message"], margin=(0, 10), height=MESSAGE_PX,
+                                      sizing_mode="stretch_width", styles=dict(HIDDEN, overflow="auto"))
         self.session.param.watch(self._update, ["gradients", "updates", "message", "message_kind"])
         self._update()
 
     def _update(self, *_):
         s = self.session
         self._status.object = f'<span class="status">{s.status()}</span>'
-        message = dict(object=md(s.message), visible=bool(s.message),
+        message = dict(object=md(s.message), styles=dict(HIDDEN if not s.message else {}, overflow="auto"),
                        alert_type={"info": "info", "warning": "warning", "error": "danger"}[s.message_kind])
         # Only what changed: re-rendering an unchanged Alert costs ~2 ms per training frame.
         changed = {k: v for k, v in message.items() if getattr(self._message, k) != v}

@@ -12,6 +12,11 @@ from .test_app_ui import status
 pytestmark = pytest.mark.ui
 
 
+def page_y(page, selector):
+    """Top of the element in the page (not the viewport: a click may scroll)."""
+    return page.locator(selector).bounding_box()["y"] + page.evaluate("() => window.scrollY")
+
+
 def test_selectors_name_the_function_and_undo_says_where_it_went(page):
     expect(page.locator(".activation-select option:checked")).to_have_text("logistic (lesson's)")
     expect(page.locator(".loss-select option:checked")).to_have_text("cross_entropy (lesson's)")
@@ -20,9 +25,11 @@ def test_selectors_name_the_function_and_undo_says_where_it_went(page):
     loss1 = status(page)[1]
     page.locator(".step-btn button").click()
     expect(page.locator(".status-line .status")).to_contain_text("update 2 ")
+    tabs_y = page_y(page, ".detail-tabs")
     page.locator(".undo-btn button").click()
     message = page.locator(".message")
     expect(message).to_contain_text("Undo: back to update 1, loss")
+    assert page_y(page, ".detail-tabs") == tabs_y, "the message moved the page"
     expect(page.locator(".status-line .status")).to_contain_text("update 1 ")
     assert status(page)[1] == loss1  # the same 6 significant digits the status showed at update 1
     page.locator(".reset-btn button").click()
