@@ -62,3 +62,14 @@ def test_clicking_a_unit_at_step_t_moves_the_time_cursor_there(page, served):
     until(lambda: sel.unit == (3, units[k]), message="the click did not select the unit")
     assert sel.time == 3
     expect(page.locator(".time-slider")).to_contain_text("3")
+
+
+def test_detail_tabs_have_tab_roles_and_keys(page):
+    """The detail tabs are a tablist of tabs (keyboards, screen readers): → and Enter move between them."""
+    expect(page.get_by_role("tab", name="Weight matrices")).to_have_attribute("aria-selected", "false")
+    first = page.get_by_role("tab", name="Gradients over time")
+    expect(first).to_have_attribute("aria-selected", "true")
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Weight matrices")).to_have_attribute("aria-selected", "true")
+    expect(page.locator(".bk-tab.bk-active")).to_have_text("Weight matrices")
