@@ -14,7 +14,7 @@ from simulator.serving.keys import KeyboardShortcuts
 from simulator.lessons.registry import LESSONS
 from simulator.serving.pacer import FramePacer
 from simulator.serving.player import Player
-from simulator.state.selection import DETAIL_TABS, Selection
+from simulator.state.selection import DETAIL_TABS, TAB_TITLES, Selection, pass_frame
 from simulator.state.session import Session
 from simulator.views.controls import PassControls, StatusView, TrainingControls
 from simulator.views.byhand import ByHandView
@@ -33,7 +33,8 @@ from simulator.views.style import soon
 from simulator.views.unrolled import UnrolledView
 
 TITLE = "bptt-sim · training recurrent nets with backpropagation through time"
-KEY_HELP = "Keys: Space play/pause · Enter one update · ←/→ one tick of the pass · ↑/↓ time step · n/p next/previous card"
+KEY_HELP = ("Keys: Space play/pause · Enter one update · ←/→ one tick of the pass · ↑/↓ time step · "
+            "n/p or PageDown/PageUp next/previous card")
 
 
 class SimulatorApp(pn.viewable.Viewer):
@@ -57,7 +58,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.training = TrainingControls(session=s, player=self.player)
         self.passes = PassControls(session=s, selection=sel, player=self.player)
         self.keys = KeyboardShortcuts(on_key=self.on_key, height=0, width=0, margin=0,
-                                      keys=[*KeyboardShortcuts.param.keys.default, "n", "p"])
+                                      keys=[*KeyboardShortcuts.param.keys.default, "n", "p", "PageDown", "PageUp"])
         views = dict(session=s, selection=sel)
         self.recurrent, self.unrolled = RecurrentView(**views), UnrolledView(**views)
         self.loss_curve, self.bars = LossCurveView(**views), GradientBarsView(**views)
@@ -66,7 +67,8 @@ class SimulatorApp(pn.viewable.Viewer):
         self.grid, self.inspector, self.structure = GridEditorView(**views), InspectorView(**views), StructureView(**views)
         self.lesson_panel = LessonPanelView(**views)
         self.link = LinkSync(session=s)  # the URL carries the state (reads it once, then follows it)
-        self.byhand, self.lecture = ByHandView(**views), LectureMode(**views, player=self.player)
+        self.byhand, self.lecture = ByHandView(**views), LectureMode(**views, player=self.player,
+                                                                readout=self.lesson_panel)
         self.share = ShareView(**views, lecture=self.lecture)  # saves and loads the view options too
         self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})
@@ -98,9 +100,11 @@ class SimulatorApp(pn.viewable.Viewer):
             p.playing = p.animating = False
             p.advance(1 if key == "ArrowRight" else -1)
         elif key in ("ArrowUp", "ArrowDown"):
-            sel.time = max(0, min(T, sel.time + (1 if key == "ArrowUp" else -1)))
-        elif key in ("n", "p"):
-            self.lecture.forward() if key == "n" else self.lecture.previous()
+            phase, upto, _ = pass_frame(sel.tick, T)
+            top = upto if phase == "forward" else T  # columns past the one being built are empty yet
+            sel.time = max(0, min(top, sel.time + (1 if key == "ArrowUp" else -1)))
+        elif key in ("n", "p", "PageDown", "PageUp"):  # PageDown/PageUp: a presentation clicker
+            self.lecture.forward() if key in ("n", "PageDown") else self.lecture.previous()
 
     def __panel__(self):
         css = [stylesheet()]
@@ -108,14 +112,9 @@ class SimulatorApp(pn.viewable.Viewer):
                         self.status, sizing_mode="stretch_width", stylesheets=css)
         sidebar = pn.Column(self.training, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"), self.share,
                             width=330, stylesheets=css)
-        tabs = pn.Tabs(
-            ("Gradients over time", pn.Row(self.bars, pn.Column(self.error_steps, self.equivalence))),
-            ("Weight matrices", self.matrices),
-            ("Inputs & targets", self.grid),
-            ("Inspect & edit", pn.Row(self.inspector, self.structure)),
-            ("Error by step & case", self.error_split),
-            ("Lesson read-out", self.lesson_panel),
-            ("By hand", self.byhand),
+        tabs = pn.Tabs(*zip(TAB_TITLES, (
+            pn.Row(self.bars, pn.Column(self.error_steps, self.equivalence)), self.matrices, self.grid,
+            pn.Row(self.inspector, self.structure), self.error_split, self.lesson_panel, self.byhand)),
             dynamic=True, sizing_mode="stretch_width", css_classes=["detail-tabs"])
         # Only the open tab's views follow training; the others catch up when opened (with a class
         # on one server, hidden views' work would be paid by every session on every frame).

@@ -22,12 +22,12 @@ MAX_WATCH_CALLS = 53
 #  (owner attribute or "" for the view itself, parameter), path to the widget parameter it feeds)
 DECLARED = [
     ("status", "message_md", {("session", "message")}, "_message.object"),
-    ("status", "message_shown", {("session", "message")}, "_message.visible"),
+    ("status", "message_styles", {("session", "message")}, "_message.styles"),
     ("status", "message_alert", {("session", "message_kind")}, "_message.alert_type"),
     ("training", "play_label", {("player", "playing")}, "play.label"),
     ("passes", "phase_html", {("selection", "tick"), ("session", "sequences")}, "phase.object"),
     ("structure", "ties_markdown", {("session", "net"), ("session", "unit_names")}, "ties_text.object"),
-    ("lecture", "card_html", {("", "card"), ("session", "lesson")}, "text.object"),
+    ("lecture", "card_html", {("", "card"), ("", "outcome"), ("", "done"), ("session", "lesson")}, "text.object"),
     ("lecture", "at_last_card", {("", "card"), ("session", "lesson")}, "next.disabled"),
     ("lesson_panel", "explain_md", {("session", "lesson")}, "explain.object"),
     ("lesson_panel", "measure_label", {("session", "lesson")}, "measure.label"),

@@ -80,7 +80,7 @@ def run_past_T(s, rng=None):
 LESSON = Lesson(
     name="attractors", spec=SPEC,
     cards=("forward-pass", "backward-pass", "train:300"),
-    readout=readout, solved=settles, budget=300,
+    readout=readout, solved=settles, budget=300, goal="every case settles into its pattern and stays there",
     panel=Readout(
         measure=run_past_T, label="Run 10 steps past T", pieces=("curves",),
         explain="Started from a corrupted pattern and run 10 steps past T with no targets: an attractor settles "

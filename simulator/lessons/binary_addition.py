@@ -24,8 +24,8 @@ SPEC = {
     "points": [
         "The inputs a and b are clamped at every step: one column of the two numbers per step, least significant bit first.",
         "The sum bit of the column shown at step t is the target two steps later, one step per connection.",
-        "The three hidden units learn the four states of the addition automaton: carry or not, times sum bit 0 or 1.",
-        "Tested on numbers it never saw (52 + 77 = 129, 38 + 166 = 204) it adds correctly: it learned the rule.",
+        "Training is to teach the three hidden units the four states of the addition automaton: carry or not, times sum bit 0 or 1.",
+        "Test it on numbers it never saw, such as 52 + 77 = 129 and 38 + 166 = 204: only if it adds them all correctly has it learned the rule.",
     ],
     "groups": {"inputs": ["a", "b"], "hidden": ["h1", "h2", "h3"], "outputs": ["sum"]},
     "connections": [["inputs", "hidden"], ["hidden", "hidden"], ["hidden", "outputs"]],
@@ -234,16 +234,20 @@ def misfit(s):
             "Press Reset to go back to the lesson's network.")
 
 
-def held_out_sums(s, rng, count=256, shown=4):
-    """The lecture's pairs and ``count`` random held-out pairs: the first few printed in bits."""
+def held_out_sums(s, rng=None, count=256, shown=4):
+    """The lecture's pairs and ``count`` random held-out pairs, the first few printed in bits: the
+    pairs the criterion (every_sum_right) judges, so the read-out and a card's "reached" agree."""
     bits = s.sequences.T - 2
-    pairs = held_out_pairs(s.task_info, bits, count, rng)
+    pairs = held_out_pairs(s.task_info, bits, count, np.random.default_rng(0))
     res = addition_results(s.net, pairs, bits)
     blocks = [format_addition(a, b, res["predicted"][k], bits) for k, (a, b) in enumerate(pairs[:2 + shown])]
     head = (f"{len(pairs)} pairs the net never saw ({bits}-bit numbers): "
             f"{100 * res['bit_accuracy']:.1f}% of the sum bits right, "
             f"{100 * res['pair_accuracy']:.1f}% of the sums entirely right")
-    return Measured(head + "\n\n" + "\n\n".join(blocks), res)
+    said = [f"{a} + {b} \u2192 {res['sums'][k]} ({'right' if res['sums'][k] == a + b else 'wrong'})"
+            for k, (a, b) in enumerate(pairs[:2])]
+    summary = f"{', '.join(said)}; {100 * res['pair_accuracy']:.1f}% of the {len(pairs)} held-out sums right"
+    return Measured(head + "\n\n" + "\n\n".join(blocks), res, summary=summary)
 
 
 def picture(s):
@@ -279,8 +283,8 @@ def picture(s):
 
 LESSON = Lesson(
     name="binary-addition", spec=SPEC,
-    cards=("select-weight:h1,a", "forward-pass", "train:300", "show-all"),
-    readout=readout, solved=every_sum_right, budget=5000,
+    cards=("select-weight:h1,a", "forward-pass", "train", "read-out"),
+    readout=readout, solved=every_sum_right, budget=5000, goal="every held-out sum is right",
     panel=Readout(
         measure=held_out_sums, label="Test on held-out numbers", on_show=False, pieces=("automaton",),
         misfit=misfit, picture=picture,

@@ -15,11 +15,13 @@ from typing import Callable, Optional
 
 @dataclass(frozen=True)
 class Measured:
-    """What a read-out's main button measured: the text shown, the value behind it (tests read it)
-    and, for the panel's "curves" piece, (rows (B, n), the step to mark) or None."""
+    """What a read-out's main button measured: the text shown, the value behind it (tests read it),
+    for the panel's "curves" piece (rows (B, n), the step to mark) or None, and ``summary``: one
+    line of what it shows, which a lecture card quotes ('': the text's first line)."""
     text: str
     value: object
     curves: Optional[tuple] = None
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,8 @@ class Lesson:
     ``readout`` ((net, spec, info, seq, grads, rng) -> dict of its measures), ``panel`` and
     ``own_data``. ``solved`` ((net, spec, info, seq, grads) -> bool, pure) says whether a trained
     net shows what the lesson is to show (``bptt-sim train --json`` and ``sweep`` report it);
-    ``budget`` is the number of updates in which it should get there (``sweep``'s default)."""
+    ``budget`` is the number of updates in which it should get there (``sweep``'s default) and
+    ``goal`` says in words what ``solved`` checks (a training card names it)."""
     name: str
     spec: dict
     cards: tuple
@@ -75,3 +78,4 @@ class Lesson:
     own_data: Optional[OwnData] = None
     solved: Optional[Callable] = None
     budget: int = 1000
+    goal: str = "the lesson's criterion"

@@ -134,7 +134,7 @@ def panel_write(s, start, length, temperature, rng):
 LESSON = Lesson(
     name="robot-writer", spec=robot_writer_lesson(),
     cards=("forward-pass", "backward-pass", "train:300", "show-all"),
-    readout=readout, solved=writes_every_sentence, budget=300,
+    readout=readout, solved=writes_every_sentence, budget=300, goal="it writes every training sentence from its first letter",
     panel=Readout(
         measure=LM.accuracy, on_show=False, pieces=("writer",), write=panel_write,
         explain="Writing feeds the net's own letter back as the next input: temperature 0 takes the most likely "

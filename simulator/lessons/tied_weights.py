@@ -78,7 +78,7 @@ def tie_text(s, rng=None):
 LESSON = Lesson(
     name="tied-weights", spec=SPEC,
     cards=("select-weight:h1,a", "backward-pass", "train:100", "show-all"),
-    solved=LM.all_targets_right, budget=1000,
+    solved=LM.all_targets_right, budget=1000, goal="every target is on the right side of 0.5",
     readout=readout,
     panel=Readout(measure=tie_text,
                   explain="Backprop computes each tied weight's own gradient; each then receives their sum, so "

@@ -65,6 +65,11 @@ class Player(param.Parameterized):
             SCHEDULER.leave(self)
         self._run(self.playing, self.period, self.tick)
 
+    @param.depends("period", watch=True)
+    def _on_period(self):
+        if self.playing:  # a new speed applies from the next frame, not after the old timer's
+            self._run(True, self.period, self.tick)
+
     @param.depends("animating", watch=True)
     def _on_animating(self):
         if self.animating:

@@ -17,6 +17,9 @@ import param
 #: The detail tabs under the pictures, in order (app.py builds them; ``Selection.tab`` names the open one).
 DETAIL_TABS = ("Gradients over time", "Weight matrices", "Inputs & targets", "Inspect & edit",
                "Error by step & case", "Lesson read-out", "By hand")
+#: Their titles on the page, by what each holds (DETAIL_TABS keep the names saved documents use).
+TAB_TITLES = ("Gradients over time", "Weight matrices", "Inputs & targets", "Unit arithmetic & edit",
+              "Error by step & case", "Lesson read-out", "Gradient check & stack")
 #: What lecture mode can hide (LectureMode.targets; app.py gives the components these names).
 HIDEABLE = ("sidebar", "settings", "lesson-text", "lesson-select", "loss-curve", "detail-tabs")
 

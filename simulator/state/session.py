@@ -27,7 +27,10 @@ ELEMENTWISE = ("logistic", "tanh", "linear")
 _log = logging.getLogger(__name__)
 #: What a Session keeps outside its params, put back by a failed attempt: the optimiser (with the
 #: net it trains), the undo target, the best-so-far and the task's extra output.
-_PRIVATE = ("trainer", "_good", "_best", "task_info")
+_PRIVATE = ("trainer", "_good", "_good_at", "_best", "_start_loss", "task_info")
+#: Training pauses when the loss grows past this many times its value when the net was installed:
+#: a runaway (at a learning rate of 100 the loss reached 9.4e57 before anything became NaN).
+RUNAWAY = 1e3
 
 
 class _NotBool:
@@ -90,6 +93,8 @@ class Session(Editing, param.Parameterized):
     def __init__(self, **params):
         super().__init__(**params)
         self._good = None  # parameters before the last run of updates (undo target)
+        self._good_at = None  # (update count, velocity) that go with _good
+        self._start_loss = None  # the loss when the net was installed: the runaway check's yardstick
         self._best = None  # (parameters, loss, update) with the lowest loss since the reset
         self._lesson_defaults()
         self.reset()
@@ -135,6 +140,7 @@ class Session(Editing, param.Parameterized):
         # A new network or new data: best-so-far starts again from here (shapes may differ).
         self._best = (net.params(), float(grads.loss), self.updates if not fresh else 0) \
             if np.isfinite(grads.loss) else None
+        self._start_loss = self._best[1] if self._best is not None else None
         if self.message_kind == "error":
             values.update(message="", message_kind="info")  # the last action worked
         if names is not None:
@@ -248,7 +254,8 @@ class Session(Editing, param.Parameterized):
 
     # -- training ------------------------------------------------------------------------------
     def step(self, n=1):
-        """Run up to n weight updates, then recompute everything shown. Returns False if refused."""
+        """Run up to n weight updates, then recompute everything shown. Returns False if refused,
+        diverged or the loss ran away (training pauses; the message says what Undo goes back to)."""
         return self.publish_step(self.compute_step(n))
 
     def compute_step(self, n=1):
@@ -257,12 +264,15 @@ class Session(Editing, param.Parameterized):
         when the update count is full. Pass what it returns to publish_step."""
         if not caps.updates_left(self.updates):  # the count stays one a document can hold
             return None
+        if self.diverged and self._runaway(self.gradients.loss):
+            return dict(refused=True)  # still blown up: the message already says to Undo or lower the rate
         n = min(n, caps.updates_left(self.updates)) if type(n) is int else n
         good, trainer = self.net.params(), self.trainer
+        good_at = (self.updates, trainer.optimiser.velocity.copy())
         t0 = time.perf_counter()
         reports = trainer.step(n)  # a ValueError for a bad n changes nothing, not even the undo
         seconds = (time.perf_counter() - t0) / max(1, len(reports))
-        return dict(trainer=trainer, good=good, reports=reports, seconds=seconds,
+        return dict(trainer=trainer, good=good, good_at=good_at, reports=reports, seconds=seconds,
                     grads=bptt(trainer.net, trainer.seq, check=False))
 
     def publish_step(self, work):
@@ -271,10 +281,10 @@ class Session(Editing, param.Parameterized):
         if work is None:
             self.param.update(message=caps.UPDATES_FULL, message_kind="error")
             return False
-        if work["trainer"] is not self.trainer:
+        if work.get("refused") or work["trainer"] is not self.trainer:
             return False
         reports, grads = work["reports"], work["grads"]
-        self._good = work["good"]
+        self._good, self._good_at = work["good"], work["good_at"]
         # The updates alone, without the redraw that follows: the Player sizes its frames by it.
         self.update_seconds = work["seconds"]
         done = [r for r in reports if r.ok]
@@ -283,31 +293,50 @@ class Session(Editing, param.Parameterized):
         if np.isfinite(grads.loss) and (self._best is None or grads.loss < self._best[1]):
             self._best = (self.net.params(), float(grads.loss), self.trainer.updates)
         last = reports[-1] if reports else None
-        if last is not None and not last.ok:
+        why = last.message if last is not None and not last.ok else self._runaway(grads.loss)
+        if why:
             # The last finite weights may already sit where E overflows at the next step, so
             # Undo goes back to the best weights seen since the reset.
             if self._best is not None:
-                self._good = self._best[0]
+                self._good, self._good_at = self._best[0], (self._best[2], None)
             values.update(diverged=True, message_kind="error",
-                          message=f"Training stopped at update {last.update}: {last.message}. "
-                                  "The weights are unchanged; Undo puts back the weights with the lowest error "
-                                  f"so far{self._best_text()}.")
+                          message=f"Training stopped at update {values['updates']}: {why}. Undo puts back the "
+                                  f"weights with the lowest error so far{self._best_text()}.")
         elif self.message_kind == "error" or self.diverged:
             values.update(message="", message_kind="info", diverged=False)
         self.param.update(values)
-        return last is None or last.ok
+        return not why
+
+    def _runaway(self, loss):
+        """'' or why the loss counts as running away (RUNAWAY times its starting value)."""
+        start = self._start_loss
+        if start is None or loss <= RUNAWAY * max(start, 1e-12):  # NaN compares False: checked below
+            return ""
+        if not np.isfinite(loss):
+            return f"the loss is not finite ({loss}); lower the learning rate or set a gradient clip"
+        return (f"the loss grew to {loss:.4g}, more than {RUNAWAY:g} times its {start:.4g} at the start; "
+                "lower the learning rate or set a gradient clip")
 
     def _best_text(self):
         return "" if self._best is None else f" (update {self._best[2]}, loss {self._best[1]:.4g})"
 
     def undo(self):
-        """Put back the parameters from before the last run of updates."""
+        """Put back the parameters, update count, loss history and velocity from before the last
+        run of updates (after a divergence: the best weights so far), and say which update that is."""
         if self._good is None:
-            self.param.update(message="Nothing to undo yet.", message_kind="info")
+            why = " (Reset or the lesson started again at update 0)" if self.updates == 0 else ""
+            self.param.update(message=f"Nothing to undo yet{why}.", message_kind="info")
             return
+        updates, velocity = self._good_at if self._good_at is not None else (self.updates, None)
         self.net.assign(self._good)
-        self._good = None
-        self._refresh("Restored the weights from before the last updates.")
+        opt = self.trainer.optimiser
+        opt.updates = updates
+        opt.velocity = velocity.copy() if velocity is not None else np.zeros_like(opt.velocity)
+        self._good = self._good_at = None
+        grads = bptt(self.net, self.sequences, check=False)
+        self.param.update(updates=updates, history=[h for h in self.history if h[0] <= updates], gradients=grads,
+                          message=f"Undo: back to update {updates}, loss {float(grads.loss):.6g}.",
+                          message_kind="info", diverged=False)
 
     def _refresh(self, message="", kind="info"):
         self.param.update(gradients=bptt(self.net, self.sequences, check=False), message=message,

@@ -27,6 +27,29 @@ def _rate_options(current):
     return {(f"{v:g}" if float(f"{v:g}") == v else repr(v)): v for v in values}
 
 
+#: Training speeds: (most updates a frame, milliseconds between frames). "Full speed" is the Player's
+#: default (as many updates as fit its time budget); the others let a class watch the error fall.
+SPEEDS = {"Full speed": (50, 40), "10 updates a frame": (10, 40), "1 update a frame": (1, 40),
+          "Slow: 4 updates a second": (1, 250)}
+
+
+def lesson_choices(session, name):
+    """The options of the Activation or Loss selector, the lesson's own entry labelled with what it
+    is ("logistic (lesson's)"), not with the bare word 'lesson'."""
+    spec = session.lesson_spec
+    if name == "activation":
+        table = dict(spec.get("activation", {}))
+        parts = [table.pop("default", "logistic")] + [f"{v} on {g}" for g, v in table.items()]
+        own = ", ".join(parts)
+    else:
+        own = spec["loss"]
+    return {(f"{own} (lesson's)" if v == "lesson" else v): v for v in session.param[name].objects}
+
+
+MESSAGE_PX = 58  # two lines of the status message; a longer one scrolls in its box
+HIDDEN = {"visibility": "hidden"}
+
+
 class StatusView(pn.viewable.Viewer):
     """``update <n> · loss <value>``, large, plus the message about the last action.
 
@@ -39,8 +62,11 @@ class StatusView(pn.viewable.Viewer):
         super().__init__(**params)
         self._status = pn.pane.HTML(self.status_html(), css_classes=["status-line"], margin=(5, 10),
                                     stylesheets=[stylesheet()])
-        self._message = pn.pane.Alert(self.message_md, alert_type=self.message_alert, visible=self.message_shown,
-                                      css_classes=["message"], margin=(0, 10), sizing_mode="stretch_width")
+        # The message keeps its room when empty (hidden, not removed) and scrolls inside it when long:
+        # a message that appeared or grew pushed the whole page down under the pointer.
+        self._message = pn.pane.Alert(self.message_md, alert_type=self.message_alert, styles=self.message_styles,
+                                      css_classes=["message"], margin=(0, 10), height=MESSAGE_PX,
+                                      sizing_mode="stretch_width")
         # A watcher, not a reference: the status line changes on every training frame, and param
         # resolving a reference costs ~0.3 ms more per change (it unlocks every parameter of the
         # pane to set one), measured with benchmarks/bench_views.py.
@@ -57,8 +83,8 @@ class StatusView(pn.viewable.Viewer):
         return md(self.session.message)
 
     @param.depends("session.message")
-    def message_shown(self):
-        return bool(self.session.message)
+    def message_styles(self):
+        return dict(HIDDEN if not self.session.message else {}, overflow="auto")
 
     @param.depends("session.message_kind")
     def message_alert(self):
@@ -89,17 +115,29 @@ class TrainingControls(pn.viewable.Viewer):
         self.step.on_click(lambda _: soon(p.step_once))  # a big net's update runs off the event loop
         self.reset.on_click(lambda _: soon(lambda: (p.stop(), s.reset())))
         self.undo.on_click(lambda _: soon(lambda: (p.stop(), s.undo())))
+        self.speed = pn.widgets.Select(label="Speed", options=list(SPEEDS), value="Full speed", width=200,
+                                       css_classes=["speed-select"])
+        self.speed.param.watch(lambda e: p.param.update(dict(zip(("max_updates", "period"), SPEEDS[e.new]))),
+                               "value")
         self.rate = pn.widgets.DiscreteSlider(label="Learning rate", options=_rate_options(s.learning_rate),
                                               value=s.learning_rate, css_classes=["rate-slider"])
         self.rate.param.watch(lambda e: setattr(s, "learning_rate", e.new), "value")
         s.param.watch(self._sync_rate, "learning_rate")
-        self.settings = pn.Param(s, parameters=["momentum", "clip", "activation", "loss", "learn_h0", "seed", "steps"],
-                                 show_name=False, widgets={
-                                     "momentum": {"type": pn.widgets.FloatSlider, "step": 0.05},
-                                     "clip": {"type": pn.widgets.FloatInput, "step": 0.5},
-                                     "seed": {"type": pn.widgets.IntInput},
-                                     "steps": {"type": pn.widgets.IntSlider},
-                                 }, sizing_mode="stretch_width")
+        self.choices = {name: pn.widgets.Select.from_param(s.param[name], options=lesson_choices(s, name),
+                                                           css_classes=[f"{name}-select"], sizing_mode="stretch_width")
+                        for name in ("activation", "loss")}
+        s.param.watch(self._label_choices, ["lesson", "lesson_data"])
+        self.settings = pn.Column(
+            pn.widgets.FloatSlider.from_param(s.param.momentum, step=0.05, sizing_mode="stretch_width"),
+            pn.widgets.FloatInput.from_param(s.param.clip, step=0.5, sizing_mode="stretch_width"),
+            self.choices["activation"], self.choices["loss"],
+            pn.widgets.Checkbox.from_param(s.param.learn_h0),
+            pn.widgets.IntInput.from_param(s.param.seed, sizing_mode="stretch_width"),
+            pn.widgets.IntSlider.from_param(s.param.steps, sizing_mode="stretch_width"), sizing_mode="stretch_width")
+
+    def _label_choices(self, *_):
+        for name, widget in self.choices.items():
+            widget.options = lesson_choices(self.session, name)
 
     def _sync_rate(self, event):
         if self.rate.value != event.new:
@@ -111,7 +149,7 @@ class TrainingControls(pn.viewable.Viewer):
         return "Pause ❚❚" if self.player.playing else "Play ▶"
 
     def __panel__(self):
-        return pn.Column(pn.Row(self.play, self.step, self.reset, self.undo), self.rate, self.settings,
+        return pn.Column(pn.Row(self.play, self.step, self.reset, self.undo), self.speed, self.rate, self.settings,
                          sizing_mode="stretch_width")
 
 

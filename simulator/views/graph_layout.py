@@ -215,6 +215,7 @@ def activity_fill(values, acts):
     """Greys for activities (white = bottom of the unit's range, black = top), per unit."""
     v = np.asarray(values, dtype=float)
     lo = np.where(np.asarray(acts) == "tanh", -1.0, 0.0)
+    # A diverged net's NaN states are drawn white (nan_to_num): a NaN cast to int is undefined.
     f = np.clip(np.nan_to_num((v - lo) / (1.0 - lo)), 0.0, 1.0)
     return _GREYS[(255 - np.round(f * 255)).astype(int)]
 

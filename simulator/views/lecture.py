@@ -5,6 +5,8 @@ link shared with the students opens the same stripped-down, readable page. The c
 through the current lesson's ``points``; each card may set the app's state with one small
 action, which the lesson's module gives as data (its ``cards``), never as code paths per lesson.
 """
+import html
+
 import panel as pn
 import param
 
@@ -18,12 +20,19 @@ from simulator.views.style import soon
 # Card actions (each lesson module's ``cards``: one per point, None when the card only shows its text):
 #   "forward-pass" / "backward-pass"  the slow-motion pass from its start / from its backward half
 #   "show-all"                       stop the animation and show every number
-#   "train:N"                        N weight updates (only when stepping forward through the cards)
+#   "train" / "train:N"              train until the lesson's criterion (Lesson.solved), at most the
+#                                    lesson's budget / N updates; entering the card again does not
+#                                    train again (Show it does)
+#   "read-out"                       measure with the lesson's read-out and quote what it shows
 #   "select-weight:TO,FROM"          select the connection FROM -> TO (unit names)
 #   "learn-h0:on|off", "activation:NAME"   the session setting of that name
 ACTION_HINTS = {"forward-pass": "plays the forward pass in slow motion", "backward-pass": "plays the backward pass",
-                "show-all": "shows every number", "train": "runs {} updates", "select-weight": "selects {}",
+                "show-all": "shows every number", "train": "trains until {}",
+                "read-out": "tests the net with the lesson's read-out", "select-weight": "selects {}",
                 "learn-h0": "switches learned initial states {}", "activation": "switches the activation to {}"}
+#: Kinds that only set what is looked at or a setting: a lesson's first card does them as it opens.
+ON_OPEN = ("select-weight", "learn-h0", "activation", "show-all")
+CHUNK = 50  # updates between two looks at the criterion
 
 
 def lesson_cards(lesson_name, points):
@@ -33,11 +42,19 @@ def lesson_cards(lesson_name, points):
     return [{"text": p, "action": actions[k] if k < len(actions) else None} for k, p in enumerate(points)]
 
 
-def action_hint(action):
+def train_limit(lesson, arg):
+    """The most updates a training card runs: its own number, else the lesson's budget."""
+    return int(arg) if arg else (lesson.budget if lesson is not None else 1000)
+
+
+def action_hint(action, lesson=None):
     """What a card's action does, in words for the card's footer ('' for none)."""
     if not action:
         return ""
     kind, _, arg = action.partition(":")
+    if kind == "train":
+        goal = lesson.goal if lesson is not None and lesson.solved is not None else "it has run them"
+        return f"trains until {goal}, at most {train_limit(lesson, arg)} updates"
     arg = arg.replace(",", " ← ") if kind == "select-weight" else arg
     return ACTION_HINTS.get(kind, kind).format(arg)
 
@@ -48,11 +65,14 @@ class LectureMode(pn.viewable.Viewer):
     session = param.ClassSelector(class_=Session)
     selection = param.ClassSelector(class_=Selection)
     player = param.ClassSelector(class_=Player)
+    readout = param.Parameter(default=None, doc="The lesson read-out (views/lesson_panel.py) a 'read-out' card runs.")
     large_type = param.Boolean(default=False, label="Large type",
                                doc="Bigger fonts for a projector (the page's root gets the 'large-type' class).")
     hidden = param.List(default=[], item_type=str, label="Hide",
                         doc="Names of the controls the lecturer hides (see ``targets``).")
     card = param.Integer(default=0, bounds=(0, None), doc="Index of the card shown, into the lesson's points.")
+    outcome = param.String(default="", precedence=-1, doc="What the current card's action did, in words.")
+    done = param.Boolean(default=False, precedence=-1, doc="Whether the current card's action has been done.")
 
     def __init__(self, targets=None, **params):
         super().__init__(**params)
@@ -73,10 +93,12 @@ class LectureMode(pn.viewable.Viewer):
                                        description="Do this card's action again")
         self.prev.on_click(lambda _: soon(self.previous))
         self.next.on_click(lambda _: soon(self.forward))
-        self.again.on_click(lambda _: soon(lambda: self.apply(self.cards[self.card]["action"], train=True)))
+        self.again.on_click(lambda _: soon(self.show_it))
+        self._trained = {}  # card index -> the update count its training reached (no silent retraining)
         self.text = pn.pane.HTML(self.card_html, css_classes=["lecture-card"], sizing_mode="stretch_width",
                                  stylesheets=[stylesheet("lecture.css")])
         self.session.param.watch(self._on_lesson, "lesson")
+        self._on_lesson()
         if pn.state.location is not None:  # only when served: the URL carries the lecturer's choices
             pn.state.location.sync(self, {"hidden": "hide", "large_type": "large"})
 
@@ -109,41 +131,59 @@ class LectureMode(pn.viewable.Viewer):
             component.visible = name not in known
 
     def _on_lesson(self, *_):
-        self.card = 0
+        self._trained = {}
+        self.param.update(outcome="", done=False, card=0)
+        first = self.cards[0]["action"] if self.cards else None
+        if first and first.partition(":")[0] in ON_OPEN:
+            self.apply(first)  # the first card says what it selects: it is so as the lesson opens
 
-    @param.depends("card", "session.lesson")
+    @param.depends("card", "outcome", "done", "session.lesson")
     def card_html(self):
         cards = self.cards
         if not cards:
             return "<div class='card-text'>This lesson has no points to step through.</div>"
         k = min(self.card, len(cards) - 1)
-        hint = action_hint(cards[k]["action"])
+        hint = action_hint(cards[k]["action"], L.REGISTRY.get(self.session.lesson))
+        footer = ""
+        if hint:
+            footer = f"This card {hint}." if self.done else f"Show it {hint}."
+        if self.outcome:
+            footer += f" <span class='card-outcome'>{html.escape(self.outcome)}</span>"
         return (f"<div class='card-count'>Point {k + 1} of {len(cards)}</div>"
                 f"<div class='card-text'>{cards[k]['text']}</div>"
-                + (f"<div class='card-action'>This card {hint}.</div>" if hint else ""))
+                + (f"<div class='card-action'>{footer}</div>" if footer else ""))
 
     @param.depends("card", "session.lesson")
     def at_last_card(self):
         return self.card >= len(self.cards) - 1
 
+    def _enter(self, k, train):
+        self.param.update(outcome="", done=False, card=k)
+        self.apply(self.cards[k]["action"], train=train)
+
     def forward(self):
-        """The next card, doing its action (training included)."""
+        """The next card, doing its action (training included, once per card: entering it again
+        after it trained does not train more)."""
         if self.card + 1 < len(self.cards):
-            self.card += 1
-            self.apply(self.cards[self.card]["action"], train=True)
+            self._enter(self.card + 1, train=True)
 
     def previous(self):
         """The previous card; its action is done again except training (going back never trains)."""
         if self.card > 0:
-            self.card -= 1
-            self.apply(self.cards[self.card]["action"], train=False)
+            self._enter(self.card - 1, train=False)
 
-    def apply(self, action, train=True):
+    def show_it(self):
+        """Do the current card's action again; a training card trains more."""
+        if self.cards:
+            self.apply(self.cards[self.card]["action"], train=True, again=True)
+
+    def apply(self, action, train=True, again=False):
         """Do one card action (the kinds above) through the Session, Selection and Player."""
         if not action:
             return
         kind, _, arg = action.partition(":")
         s, sel, p = self.session, self.selection, self.player
+        outcome, done = self.outcome, True
         if kind in ("forward-pass", "backward-pass"):
             p.playing = p.animating = False
             sel.tick = 0 if kind == "forward-pass" else s.sequences.T + 1
@@ -151,9 +191,11 @@ class LectureMode(pn.viewable.Viewer):
         elif kind == "show-all":
             p.animating = False
             sel.tick = -1
-        elif kind == "train" and train:
-            p.stop()
-            s.step(int(arg))
+        elif kind == "train":
+            outcome = self._train(arg, train, again)
+            done = bool(outcome)  # entered backwards before it ever trained: not done
+        elif kind == "read-out":
+            outcome = self._read_out()
         elif kind == "select-weight":
             to, frm = arg.split(",")
             if to in s.unit_names and frm in s.unit_names:
@@ -162,6 +204,57 @@ class LectureMode(pn.viewable.Viewer):
             s.learn_h0 = arg == "on"
         elif kind == "activation":
             s.activation = arg
+        self.param.update(outcome=outcome, done=done)
+
+    def _solved(self):
+        lesson = L.REGISTRY.get(self.session.lesson)
+        if lesson is None or lesson.solved is None:
+            return None
+        s = self.session
+        return bool(lesson.solved(s.net, s.lesson_spec, s.task_info, s.sequences, s.gradients))
+
+    def _train(self, arg, train, again):
+        """Train until the lesson's criterion (at most the card's limit) and say where it got."""
+        s, p, k = self.session, self.player, self.card
+        lesson = L.REGISTRY.get(s.lesson)
+        limit = train_limit(lesson, arg)
+        goal = lesson.goal if lesson is not None else "the criterion"
+        mark = self._trained.get(k)
+        # Entered again (Previous, Next) over the net it trained: say where it got, train no more.
+        if not again and (not train or (mark is not None and s.updates >= mark)):
+            return self._where(goal, mark) if mark is not None else ""
+        p.stop()
+        self.selection.tick = -1
+        start = s.updates
+        if self._solved():
+            self._trained[k] = s.updates
+            return "Nothing to train: " + self._where(goal, s.updates)
+        while self._solved() is not True and s.updates - start < limit:
+            if not s.step(min(CHUNK, limit - (s.updates - start))) or s.updates == start:
+                break  # refused or diverged: the session's message says why
+        self._trained[k] = s.updates
+        return f"Trained {s.updates - start} updates. " + self._where(goal, s.updates)
+
+    def _where(self, goal, mark):
+        s, solved = self.session, self._solved()
+        now = f"update {s.updates}, loss {s.loss_value:.4g}"
+        if solved is None:
+            return f"Now at {now}."
+        if solved:
+            return f"Now at {now}: {goal}, reached."
+        return f"Now at {now}: not there yet ({goal}); Show it trains more."
+
+    def _read_out(self):
+        """Run the lesson's read-out (shown in its tab) and quote what it shows."""
+        if self.readout is None:
+            return ""
+        measured = self.readout.run()
+        self.selection.tab = "Lesson read-out"
+        s = self.session
+        if measured is None:  # the read-out cannot read this net; it says why in its tab
+            return "The read-out cannot test this network: see the Lesson read-out tab."
+        line = measured.summary or measured.text.split("\n", 1)[0]
+        return f"The read-out at update {s.updates}: {line}"
 
     def __panel__(self):
         settings = pn.Card(pn.Row(self.large, self.hide, sizing_mode="stretch_width"), title="Lecture mode",

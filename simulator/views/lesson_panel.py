@@ -99,9 +99,10 @@ class LessonPanelView(pn.viewable.Viewer):
         return misfit(self.session) if misfit else ""
 
     def run(self):
-        """Measure the current lesson (the main button of every lesson but the writer's)."""
+        """Measure the current lesson (the main button of every lesson but the writer's); returns
+        what it measured (lesson.Measured), None when the read-out cannot read this network."""
         s = self.session
-        text = self._misfit()
+        text, measured = self._misfit(), None
         if not text:
             measured = self.lesson.panel.measure(s, self._rng)
             self.last[s.lesson] = measured.value
@@ -109,6 +110,7 @@ class LessonPanelView(pn.viewable.Viewer):
                 self._draw_curves(*measured.curves)
             text = measured.text
         self.result.object = _pre(text + f"\n(measured at update {s.updates})", f"readout-{s.lesson}")
+        return measured
 
     # -- the automaton picture ------------------------------------------------------------------------
     def _build_automaton(self):

@@ -269,4 +269,6 @@ class UnrolledView(pn.viewable.Viewer):
             return
         k = new[-1]
         self.cells.selected.indices = []
-        self.selection.unit = (int(self.cells.data["t"][k]), int(self.cells.data["i"][k]))
+        t = int(self.cells.data["t"][k])
+        # The unit clicked at step t: the time cursor (and the recurrent picture) go to t with it.
+        self.selection.param.update(unit=(t, int(self.cells.data["i"][k])), time=t)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from simulator import document as D
 from simulator.lessons.registry import LESSONS
 from simulator.serving.player import Player
-from simulator.state.selection import DETAIL_TABS, HIDEABLE, Selection
+from simulator.state.selection import DETAIL_TABS, HIDEABLE, Selection, TAB_TITLES
 from simulator.state.session import Session
 from simulator.views.lecture import LectureMode
 
@@ -130,7 +130,9 @@ def test_app_names_match_the_view_section():
     app = SimulatorApp()
     app.__panel__()
     tabs = app.lecture.targets["detail-tabs"]
-    assert list(app.lecture.targets) == list(HIDEABLE) and tabs._names == list(DETAIL_TABS)
+    # Titled by what they hold (TAB_TITLES), one per name the format allows, in the same order.
+    assert list(app.lecture.targets) == list(HIDEABLE) and tabs._names == list(TAB_TITLES)
+    assert len(TAB_TITLES) == len(DETAIL_TABS)
     tabs.active = 3
     assert app.selection.tab == "Inspect & edit"
     app.selection.tab = "By hand"

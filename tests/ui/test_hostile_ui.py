@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from playwright.sync_api import expect
 
 from simulator import document as D
-from simulator.state.selection import DETAIL_TABS
+from simulator.state.selection import TAB_TITLES
 from simulator.state.session import Session
 
 from .bokeh_helpers import click_data, column, hover_data
@@ -95,7 +95,7 @@ def test_hostile_names_stay_text_everywhere(page, tmp_path):
         expect(table).to_contain_text(f"b[{name}]")
     hover_units(page, "network_figure", "network_units")
     expect(page.locator(".bk-Tooltip").filter(has_text=PAYLOADS[-1]).first).to_be_attached()
-    for tab in DETAIL_TABS:
+    for tab in TAB_TITLES:
         open_tab(page, tab)
         if tab == "Inputs & targets":
             page.locator(".grid-units .choices").click()
@@ -107,7 +107,7 @@ def test_hostile_names_stay_text_everywhere(page, tmp_path):
             click_data(page, "grid_figure", 3, 1)
             expect(page.locator(".grid-message")).to_contain_text(f"{PAYLOADS[1]!r} is not a number")
             page.locator(".grid-brush button").filter(has_text="Inspect").click()
-        if tab == "Inspect & edit":
+        if tab == "Unit arithmetic & edit":
             page.locator(".tie-choice .choices").click()
             choice = page.locator(".tie-choice .choices__item--choice").filter(has_text=f"W[{PAYLOADS[2]}←{PAYLOADS[0]}]")
             expect(choice).to_be_visible()
@@ -156,13 +156,13 @@ def test_generated_names_and_typed_values_never_run(page, tmp_path_factory, name
     table = page.locator(".equivalence-table")  # redrawn at most twice a second: wait for it
     for n in names:
         expect(table).to_contain_text(f"b[{n}]")
-    if page.locator(".bk-tab.bk-active").inner_text() != "Inspect & edit":
-        open_tab(page, "Inspect & edit")
+    if page.locator(".bk-tab.bk-active").inner_text() != "Unit arithmetic & edit":
+        open_tab(page, "Unit arithmetic & edit")
     box = page.locator(".weight-input input")
     box.fill(typed)
     box.press("Enter")
     expect(page.locator(".inspector-message")).to_contain_text(f"{typed!r} is not a number")
-    open_tab(page, DETAIL_TABS[0])
+    open_tab(page, TAB_TITLES[0])
     assert_nothing_ran(page, dialogs)
 
 

@@ -29,7 +29,7 @@ def test_both_pictures_render_every_unit_and_copy(page):
 def test_typing_a_weight_changes_it_in_both_pictures(page):
     """An exact value typed for W[h1←a] appears in the recurrent arrow and in all T copies."""
     box = page.locator(".weight-input input")
-    page.locator(".bk-tab").filter(has_text="Inspect & edit").click()
+    page.locator(".bk-tab").filter(has_text="Unit arithmetic & edit").click()
     box.fill("1.75")
     box.press("Enter")
     page.wait_for_function("""() => { const d = Bokeh.documents[0].get_model_by_name('network_edges').data;
@@ -41,7 +41,7 @@ def test_typing_a_weight_changes_it_in_both_pictures(page):
 
 def test_invalid_weight_shows_a_message_and_keeps_the_old_value(page):
     """Typing 'abc' is refused with a message saying what is expected; the weight is unchanged."""
-    page.locator(".bk-tab").filter(has_text="Inspect & edit").click()
+    page.locator(".bk-tab").filter(has_text="Unit arithmetic & edit").click()
     before = weights_of(page, "network_edges", 2, 0)
     box = page.locator(".weight-input input")
     box.fill("abc")

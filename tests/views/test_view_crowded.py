@@ -90,7 +90,7 @@ def test_an_edit_whose_picture_fails_leaves_the_app_as_it_was(monkeypatch):
     assert s.net.N == N and s.unit_names == names
     assert_drawn(app)
     assert s.message == "Could not add a unit: it failed inside the simulator (IndexError); nothing was changed"
-    assert app.structure.feedback.visible and app.status._message.visible
+    assert app.structure.feedback.visible and app.status._message.styles.get("visibility") != "hidden"
     monkeypatch.setattr(gl, "recurrent_paths", real)
     app.structure.add()
     assert s.net.N == N + 1 and s.message.startswith("Added unit")

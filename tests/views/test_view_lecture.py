@@ -89,7 +89,7 @@ def test_every_lesson_has_well_formed_cards():
         units = [u for members in spec["groups"].values() for u in members]
         for c in cards:
             kind, _, arg = (c["action"] or "").partition(":")
-            assert kind in ("", "forward-pass", "backward-pass", "show-all", "train", "select-weight",
+            assert kind in ("", "forward-pass", "backward-pass", "show-all", "train", "read-out", "select-weight",
                             "learn-h0", "activation")
             if kind == "select-weight":
                 assert all(u in units for u in arg.split(","))
