@@ -186,18 +186,8 @@ def _summary(result, start):
 # -- new and export ----------------------------------------------------------------------------------
 def _new(args):
     from simulator import document
-    from simulator.document import cases as CS
-    from simulator.document.sequences_csv import read_csv_file
-    if args.data is not None:
-        if args.inputs is not None or args.targets is not None or args.steps is not None:
-            raise ValueError("--data gives the inputs, targets and steps; leave out --inputs, --targets and --steps")
-        session = CS.new_session(read_csv_file(args.data), hidden=args.hidden,
-                                 activation=args.activation, loss=args.loss, seed=args.seed)
-    else:
-        if args.targets is None or args.steps is None:
-            raise ValueError("new needs --data FILE.csv, or --targets and --steps (and --inputs) for a blank net")
-        session = CS.new_session(None, hidden=args.hidden, inputs=CS.names_list(args.inputs or "", "--inputs"),
-                                 targets=CS.names_list(args.targets, "--targets"), steps=args.steps,
+    from simulator.document.cases import new_from_arguments
+    session = new_from_arguments(args.data, args.inputs, args.targets, args.steps, hidden=args.hidden,
                                  activation=args.activation, loss=args.loss, seed=args.seed)
     document.save(args.out, session)
     print(f"{args.out}: {session.message[:-1]}; T = {session.steps}, loss {session.loss_value:.6g}")

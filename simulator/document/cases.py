@@ -100,9 +100,9 @@ def new_session(table=None, hidden=0, inputs=(), targets=(), steps=None, activat
     for where, data in (("the train cases", train), ("the test cases", test)):
         if data is not None:
             caps.check_shape(len(data[0]), data[0].shape[1] - 1, len(names), where)
-    if loss is None and table is not None:
-        taught = table.Y[table.M > 0]
-        loss = None if np.all((taught >= 0) & (taught <= 1)) else "squared"  # cross-entropy needs targets in [0, 1]
+    if loss is None:  # cross-entropy needs logistic units and targets in [0, 1]
+        taught = table.Y[table.M > 0] if table is not None else np.zeros(0)
+        loss = None if activation in (None, "logistic") and np.all((taught >= 0) & (taught <= 1)) else "squared"
     net = L.build_network(spec, np.random.default_rng(seed), activation=activation, loss=loss, learn_h0=False)
     seq = Sequences(*train)
     bptt(net, seq)  # the engine's own checks of the pair, e.g. cross-entropy targets on tanh units
@@ -118,6 +118,19 @@ def new_session(table=None, hidden=0, inputs=(), targets=(), steps=None, activat
     session.restore(HOST, net, seq, settings, names, groups, task_info={}, cases=cases,
                     message=told(cases, names))
     return session
+
+
+def new_from_arguments(data, inputs, targets, steps, **kw):
+    """new_session for ``bptt-sim new``: from the CSV file at path ``data``, or blank from
+    ``inputs`` and ``targets`` (typed a,b) and ``steps``; keyword arguments as new_session's."""
+    if data is not None:
+        if inputs is not None or targets is not None or steps is not None:
+            raise ValueError("--data gives the inputs, targets and steps; leave out --inputs, --targets and --steps")
+        return new_session(C.read_csv_file(data), **kw)
+    if targets is None or steps is None:
+        raise ValueError("new needs --data FILE.csv, or --targets and --steps (and --inputs) for a blank net")
+    return new_session(None, inputs=names_list(inputs or "", "--inputs"), targets=names_list(targets, "--targets"),
+                       steps=steps, **kw)
 
 
 def told(cases, names):
