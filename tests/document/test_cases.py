@@ -164,12 +164,12 @@ def test_cases_follow_the_data():
     """Reset, a new unit or a failed edit: the cases go when the data they describe go, and stay
     otherwise; a clamp set past a case's end lengthens that case."""
     s = own()
-    assert not s.add_unit("hidden") is False and s.cases is None and "cases" not in D.to_document(s)
+    assert s.add_unit("hidden") and s.cases is None and "cases" not in D.to_document(s)
     s = own()
     s.reset()
     assert s.cases is None
     s = own()
-    assert not s.set_cell(0, 3, 0, "clamp", 9) is False
+    assert s.set_cell(0, 3, 0, "clamp", 9)
     assert s.cases is not None and D.to_document(s)["cases"]["lengths"] == [3, 2, 3]
     assert write_csv(CS.table_of(reloaded(s))).splitlines()[3] == "a,2,,,train"
     before = s.cases
