@@ -1,4 +1,4 @@
-"""The command line ``bptt-sim`` (also ``python -m simulator``): train, check, sweep, serve.
+"""The command line ``bptt-sim`` (also ``python -m simulator``): new, train, check, export, sweep, serve.
 
 FILE is a document saved by the app or by ``--out`` (simulator/document/format.py), or a lesson's
 short name such as ``binary-addition``. Errors print one line on stderr and exit non-zero
@@ -97,6 +97,9 @@ def _train(args):
     result = {"lesson": session.lesson, "seed": session.seed, "updates": session.updates,
               "loss": session.loss_value, "start_loss": start_loss, "diverged": not ok,
               "solved": solved(session), "measures": measures(session)}
+    if session.cases is not None:  # a net of the user's: accuracy and the test cases' figures
+        from simulator.document.cases import figures
+        result.update(figures(session))
     if args.json:
         print(json.dumps(result, allow_nan=False, default=str))
     else:
@@ -167,6 +170,9 @@ def _run(session, updates):
 def _summary(result, start):
     lines = [f"{result['lesson']} (seed {result['seed']}): updates {start} -> {result['updates']}, "
              f"loss {result['start_loss']:.6g} -> {result['loss']:.6g}"]
+    if "test_loss" in result or "accuracy" in result:
+        lines.append(", ".join(f"{k.replace('_', ' ')} {result[k]:.6g}" for k in
+                               ("accuracy", "test_loss", "test_accuracy") if k in result))
     m = result["measures"]
     if "bit_accuracy" in m:
         lines.append(f"held-out pairs: bit accuracy {m['bit_accuracy']:.4f}, pair accuracy {m['pair_accuracy']:.4f}")
@@ -175,6 +181,29 @@ def _summary(result, start):
         if key in m:
             lines.append(f"{key.replace('_', ' ')}: {m[key]}")
     return "\n".join(lines)
+
+
+# -- new and export ----------------------------------------------------------------------------------
+def _new(args):
+    from simulator import document
+    from simulator.document.cases import new_from_arguments
+    session = new_from_arguments(args.data, args.inputs, args.targets, args.steps, hidden=args.hidden,
+                                 activation=args.activation, loss=args.loss, seed=args.seed)
+    document.save(args.out, session)
+    print(f"{args.out}: {session.message[:-1]}; T = {session.steps}, loss {session.loss_value:.6g}")
+    return 0
+
+
+def _export(args):
+    from simulator.document.cases import table_of
+    from simulator.document.sequences_csv import write_csv
+    text = write_csv(table_of(open_state(args.file)))
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        with open(args.out, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    return 0
 
 
 # -- check -------------------------------------------------------------------------------------------
@@ -282,6 +311,25 @@ def build_parser():
     check.add_argument("--all", action="store_true", help="list every parameter")
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.set_defaults(run=_check)
+
+    new = sub.add_parser("new", help="make a document of a new net: from a CSV file of sequences (docs/data.md), "
+                         "or blank")
+    new.add_argument("--data", metavar="FILE.csv", help="the cases: case,t,in:<unit>,...,target:<unit>,...[,split]")
+    new.add_argument("--inputs", metavar="a,b", help="a blank net's input units (without --data)")
+    new.add_argument("--targets", metavar="y", help="a blank net's target units (without --data)")
+    new.add_argument("--steps", type=int, metavar="T", help="a blank net's time steps T (without --data)")
+    new.add_argument("--hidden", type=_count, required=True, metavar="H", help="number of hidden units")
+    new.add_argument("--activation", choices=["logistic", "tanh", "linear"], help="every unit's (default logistic)")
+    new.add_argument("--loss", choices=["squared", "cross_entropy"],
+                     help="default cross_entropy, or squared if a target is outside [0, 1]")
+    new.add_argument("--seed", type=_seed, default=0, help="seed of the random initial weights (default 0)")
+    new.add_argument("--out", metavar="DOC.json", required=True, help="the document to write")
+    new.set_defaults(run=_new)
+
+    export = sub.add_parser("export", help="write a document's cases as CSV (docs/data.md)")
+    export.add_argument("file", metavar="FILE", help=file_help)
+    export.add_argument("--out", metavar="FILE.csv", help="the CSV file to write (default: standard output)")
+    export.set_defaults(run=_export)
 
     sweep = sub.add_parser("sweep", help="train over many seeds and settings on Dask and report the success rate")
     sweep.add_argument("file", metavar="LESSON|FILE", nargs="?", help=file_help)

@@ -12,7 +12,8 @@ Every refusal is a ValueError whose message names the place in the document and 
 expected there, e.g. ``network.W[2]: expected 6 entries; got 5``. docs/document-format.md describes the keys;
 the optional "view" section is written, checked and applied by simulator/document/view_section.py, and
 the optional "lesson_data" section (the robot writer's own sentences) is checked by
-simulator/document/lesson_data.py.
+simulator/document/lesson_data.py, and the optional "cases" section (a net made from the user's
+own cases: labels, split and test cases, docs/data.md) by simulator/document/cases.py.
 """
 import json
 import os
@@ -25,6 +26,7 @@ from engine import Network, Sequences, bptt
 from simulator.state import caps
 from simulator.document import json_checks as J
 from simulator.document import schema as S
+from simulator.document import cases as CS
 from simulator.document import lesson_data as LD
 from simulator.lessons import registry as L
 from simulator.state.session import Session
@@ -75,6 +77,9 @@ def to_document(session, view=None):
     }
     if session.lesson_data:  # only then: a document without it stays as it always was
         doc["lesson_data"] = LD.check(session.lesson_data)
+    own = CS.section(session)
+    if own is not None:  # only then (a net of the user's): a lesson's document stays as it always was
+        doc["cases"] = own
     if view is not None:
         doc["view"] = check_view(view, net.N, seq.T, seq.B, net.C, session.lesson_spec)
     return doc
@@ -168,6 +173,8 @@ def validate(doc):
                          f"(data.X has T+1 = {T1} rows per case); got {tr['steps']}")
     _history(tr)
     J.numbers(tr["velocity"], "training.velocity", (N * N + 2 * N,))
+    if "cases" in doc:
+        CS.check_section(doc["cases"], units["names"], data)
     if "view" in doc:
         check_view(doc["view"], N, T1 - 1, B, net["connections"], LD.lesson_spec(lesson, lesson_data))
     return doc
@@ -217,6 +224,13 @@ def build(doc):
         bptt(net, seq)  # the engine's own compatibility checks, e.g. cross-entropy targets in (0, 1)
     except ValueError as exc:
         raise ValueError(f"data: {exc}") from None
+    if "cases" in doc:
+        test = CS.from_section(doc["cases"])["test"]
+        try:
+            if test is not None:
+                bptt(net, test)
+        except ValueError as exc:
+            raise ValueError(f"cases.test: {exc}") from None
     return net, seq
 
 
@@ -234,11 +248,13 @@ def apply_document(session, doc, validated=False, selection=None, lecture=None, 
     # sentences of its own must not keep them.
     lesson_data = LD.check(doc["lesson_data"]) if "lesson_data" in doc else {}
     spec = LD.lesson_spec(doc["lesson"], lesson_data)
-    info = _task_info(spec, tr)
-    message = f"Loaded a saved state of the lesson “{spec['title']}” at update {tr['updates']}."
+    cases = CS.from_section(doc["cases"]) | {"shape": (seq.B, seq.T, net.N)} if "cases" in doc else None
+    info = _task_info(spec, tr) if cases is None else {}  # the host lesson's read-outs need no task output
+    message = (f"Loaded a saved state of the lesson “{spec['title']}” at update {tr['updates']}." if cases is None
+               else f"{CS.told(cases, units['names'])} Loaded at update {tr['updates']}.")
     session.restore(doc["lesson"], net, seq, {name: tr[name] for name in SETTINGS}, units["names"], units["groups"],
                     updates=tr["updates"], history=tr["history"], velocity=tr["velocity"],
-                    lesson_data=lesson_data, task_info=info, message=message)
+                    lesson_data=lesson_data, task_info=info, message=message, cases=cases)
     if "view" in doc:  # after the install, whose watchers fit the old selection to the new data
         apply_view(doc["view"], selection, lecture)
     return session

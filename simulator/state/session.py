@@ -89,6 +89,9 @@ class Session(Editing, param.Parameterized):
     unit_groups = param.List(default=[])
     lesson_data = param.Dict(default={}, constant=True, doc="What the user gave lessons in place of their own "
                              "data, by lesson (the robot writer's sentences): simulator/lessons/own_data.py.")
+    cases = param.Dict(default=None, allow_None=True, doc="The user's own cases (simulator/document/cases.py): "
+                       "labels, lengths, split and the test cases, which training never sees; None for a lesson's "
+                       "data. Dropped when the data's shape (B, T) or the net's N changes.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -145,15 +148,18 @@ class Session(Editing, param.Parameterized):
             values.update(message="", message_kind="info")  # the last action worked
         if names is not None:
             values.update(unit_names=list(names), unit_groups=list(groups))
+        if self.cases is not None and (fresh or self.cases["shape"] != (seq.B, seq.T, net.N)):
+            values.update(cases=None)  # the labels and test cases no longer describe these data
         if fresh:
             values.update(updates=0, history=[], message="", message_kind="info")
             self._good = None
         self.param.update(values)
 
     def restore(self, lesson, net, seq, settings, names, groups, updates=0, history=(), velocity=None,
-                lesson_data=None, task_info=None, message=""):
+                lesson_data=None, task_info=None, message="", cases=None):
         """Show a saved state: the lesson on ``lesson_data``, the ``settings`` (a dict), net and data
-        with their units' names and groups, counts, loss history and velocity; the undo is forgotten.
+        with their units' names and groups, counts, loss history and velocity, and the user's own
+        ``cases`` (Session.cases) if any; the undo is forgotten.
         simulator.document checked and built every value: nothing here refuses (never half restored)."""
         with param.edit_constant(self):
             self.lesson_data = dict(lesson_data or {})  # first: a change of lesson just below builds from it
@@ -167,6 +173,7 @@ class Session(Editing, param.Parameterized):
         self.task_info = task_info
         self.param.update(updates=updates, history=[(int(u), float(v)) for u, v in history])
         self._install(net, seq, names=names, groups=groups)
+        self.cases = cases
         if velocity is not None:
             self.trainer.optimiser.velocity = np.asarray(velocity, dtype=float)
         self._good = None
