@@ -6,7 +6,7 @@ import urllib.parse
 import zlib
 
 import numpy as np
-from hypothesis import assume
+from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
 from panel.util import parse_query
 
@@ -236,3 +236,15 @@ SETTING_JUNK = {"steps": [0, 61, 1.5, "10", None, NAN, 10 ** 400], "seed": [-1, 
                 "momentum": [1, -0.1, NAN, "0.5", None], "clip": [-1, 1e7, NAN, "1"],
                 "activation": ["softmax", "relu", None, 1, "Lesson"], "loss": ["mse", None, 1, "Squared"],
                 "learn_h0": [None, "true", 2, 0.5, 1], "lesson": ["nope", None, 1, ["binary-addition"]]}
+
+
+def fuzz(n):
+    """``n`` generated examples, the same ones on every run (CI), no example database."""
+    return settings(max_examples=n, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=list(HealthCheck))
+
+
+def trained(session, n=2):
+    """``session`` after a few updates: a history, a velocity and an undo point for a refusal to keep."""
+    session.step(n)
+    return session

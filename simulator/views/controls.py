@@ -123,10 +123,11 @@ class TrainingControls(pn.viewable.Viewer):
                                               value=s.learning_rate, css_classes=["rate-slider"])
         self.rate.param.watch(lambda e: setattr(s, "learning_rate", e.new), "value")
         s.param.watch(self._sync_rate, "learning_rate")
-        self.choices = {name: pn.widgets.Select.from_param(s.param[name], options=lesson_choices(s, name),
+        # The lesson's own entry names the lesson's function; declared, so a new lesson relabels it.
+        self.choices = {name: pn.widgets.Select.from_param(s.param[name], options=pn.bind(
+                            lambda *_, name=name: lesson_choices(s, name), s.param.lesson, s.param.lesson_data),
                                                            css_classes=[f"{name}-select"], sizing_mode="stretch_width")
                         for name in ("activation", "loss")}
-        s.param.watch(self._label_choices, ["lesson", "lesson_data"])
         self.settings = pn.Column(
             pn.widgets.FloatSlider.from_param(s.param.momentum, step=0.05, sizing_mode="stretch_width"),
             pn.widgets.FloatInput.from_param(s.param.clip, step=0.5, sizing_mode="stretch_width"),
@@ -134,10 +135,6 @@ class TrainingControls(pn.viewable.Viewer):
             pn.widgets.Checkbox.from_param(s.param.learn_h0),
             pn.widgets.IntInput.from_param(s.param.seed, sizing_mode="stretch_width"),
             pn.widgets.IntSlider.from_param(s.param.steps, sizing_mode="stretch_width"), sizing_mode="stretch_width")
-
-    def _label_choices(self, *_):
-        for name, widget in self.choices.items():
-            widget.options = lesson_choices(self.session, name)
 
     def _sync_rate(self, event):
         if self.rate.value != event.new:

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from simulator.lessons.registry import DEFAULT_LESSON, LESSONS
+
 from .bokeh_helpers import click_data, column
 from .conftest import until
 from .test_app_ui import status
@@ -19,7 +21,7 @@ def page_y(page, selector):
 
 def test_selectors_name_the_function_and_undo_says_where_it_went(page):
     expect(page.locator(".activation-select option:checked")).to_have_text("logistic (lesson's)")
-    expect(page.locator(".loss-select option:checked")).to_have_text("cross_entropy (lesson's)")
+    expect(page.locator(".loss-select option:checked")).to_have_text(f"{LESSONS[DEFAULT_LESSON]['loss']} (lesson's)")
     page.locator(".step-btn button").click()
     expect(page.locator(".status-line .status")).to_contain_text("update 1 ")
     loss1 = status(page)[1]
