@@ -22,7 +22,7 @@ from simulator.lessons import registry as L
 from simulator.state import caps
 from simulator.state.caps import quote
 
-HOST = "temporal-xor"
+HOST = L.OWN_DATA_HOST
 SECTION_KEYS = ("labels", "lengths", "split", "inputs", "targets")
 
 

@@ -35,6 +35,9 @@ MODULES = (  # in the order of the Lesson menu
 REGISTRY = {lesson.name: lesson for lesson in (import_module(f"{__package__}.{m}").LESSON for m in MODULES)}
 LESSONS = {name: lesson.spec for name, lesson in REGISTRY.items()}
 DEFAULT_LESSON = "binary-addition"
+#: The lesson that hosts a user's own net (bptt-sim new, a CSV of sequences): its read-outs
+#: (error by step, fraction of targets right) fit any net.
+OWN_DATA_HOST = "temporal-xor"
 
 
 def lesson(name):

@@ -4,6 +4,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from simulator.lessons.registry import LESSONS
+
 from .bokeh_helpers import column
 from .conftest import shot
 
@@ -45,7 +47,8 @@ def test_trained_adder_adds_held_out_numbers(page):
     page.locator(".show-automaton button").click()
     expect(page.locator(".automaton-readout")).to_contain_text("of the moves agree")
     page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('automaton_nodes').data['x'].length == 4")
-    assert len(column(page, "hidden_points", "x")) == 32 * 10
+    # one hidden state per training pair and column (8 bits and 2 padding columns)
+    assert len(column(page, "hidden_points", "x")) == LESSONS["binary-addition"]["task"]["cases"] * 10
     page.locator(".lesson-panel").scroll_into_view_if_needed()
     shot(page, "lessons-01-adder-held-out")
     assert page.js_errors == []
