@@ -104,6 +104,8 @@ def test_hostile_names_stay_text_everywhere(page, tmp_path):
             hover_units(page, "grid_figure", "grid_cells")
             page.locator(".grid-value input").fill(PAYLOADS[1])
             page.locator(".grid-brush button").filter(has_text="Target").click()
+            # the brush's help line changes with it; click once the grid has moved for it
+            expect(page.locator(".grid-help")).to_contain_text("give it a target")
             click_data(page, "grid_figure", 3, 1)
             expect(page.locator(".grid-message")).to_contain_text(f"{PAYLOADS[1]!r} is not a number")
             page.locator(".grid-brush button").filter(has_text="Inspect").click()
