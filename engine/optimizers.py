@@ -214,12 +214,13 @@ class Optimiser:
         return dict(optimizer=self.optimizer, k=self.k, **{n: a.copy() for n, a in self.state.items()})
 
     def load_state(self, state):
-        """Put back a ``state_dict`` (None: a fresh state). Its optimizer must be the current one."""
-        if state is None:
+        """Put back a ``state_dict``, or momentum's velocity alone (an array, as documents before
+        the other rules held); None, or the state of another rule than the current one: a fresh state."""
+        if state is not None and not isinstance(state, dict):
+            state = dict(optimizer="momentum", velocity=state)
+        if state is None or state["optimizer"] != self.optimizer:
             self.reset_state()
             return
-        if state["optimizer"] != self.optimizer:
-            raise ValueError(f"the saved state is {state['optimizer']}'s but the optimizer is {self.optimizer}")
         for name in STATE_ARRAYS[self.optimizer]:
             a = np.asarray(state[name], dtype=float)
             if a.shape != (self.size,):

@@ -94,9 +94,10 @@ class Trainer:
         return dict(self.optimiser.state_dict(), updates=self.updates, epoch=self.epoch, position=self.position)
 
     def load_state(self, state):
-        """Put back a ``state_dict`` (None: a fresh optimiser state, the sampler where it is)."""
+        """Put back a ``state_dict`` (Optimiser.load_state says what else it takes; without the
+        sampler's place, the sampler stays where it is)."""
         self.optimiser.load_state(state)
-        if state is not None:
+        if isinstance(state, dict):
             self.optimiser.updates = int(state.get("updates", self.updates))
             self.epoch, self.position, self._order = int(state.get("epoch", 0)), int(state.get("position", 0)), None
 
