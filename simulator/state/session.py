@@ -19,6 +19,7 @@ from engine.network import parse_ref
 from simulator.state import caps
 from simulator.state import edits as E
 from simulator.state.editing import Editing
+from simulator.state.numbers import Integer, Number
 from simulator.state.training import Training
 from simulator.lessons import own_data as LD
 from simulator.lessons import registry as L
@@ -32,26 +33,6 @@ _PRIVATE = ("trainer", "_good", "_good_at", "_best", "_start_loss", "task_info")
 #: Training pauses when the loss grows past this many times its value when the net was installed:
 #: a runaway (at a learning rate of 100 the loss reached 9.4e57 before anything became NaN).
 RUNAWAY = 1e3
-
-
-class _NotBool:
-    """A numeric param that refuses True and False. bool is an int to Python, so param.Number took
-    learning_rate=True as 1, and the document saved from it then held true where the format wants
-    a number (and was refused on load)."""
-
-    def _validate_value(self, value, allow_None):
-        if isinstance(value, (bool, np.bool_)):
-            what, (lo, hi) = "an integer" if isinstance(self, param.Integer) else "a number", self.bounds
-            raise ValueError(f"{self.name}: expected {what} in [{lo}, {hi}]; got {caps.quote(value)} (true/false is not a number)")
-        super()._validate_value(value, allow_None)
-
-
-class Number(_NotBool, param.Number):
-    pass
-
-
-class Integer(_NotBool, param.Integer):
-    pass
 
 
 class Session(Editing, Training, param.Parameterized):
