@@ -10,11 +10,14 @@ The model is defined exactly in docs/model.md. This package imports numpy and nu
 """
 from . import cache_dir  # noqa: F401  (first: a read-only install's Numba cache goes per user)
 from .bptt import Gradients, bptt, check_compatible
-from .config import ACTIVATIONS, DEFAULT_H0, LOSSES
+from .config import ACTIVATIONS, DEFAULT_H0, LOSSES, OPTIMIZERS
 from .gradcheck import GradientCheck, finite_differences
 from .network import Network, Sequences
 from .patterns import CLAMP_MODES, TARGET_MODES, clamp_pattern, target_pattern
-from .train import Momentum, StepReport, Trainer, constrain
+from .optimizers import Optimiser, StepReport, constrain
+from .train import Trainer
+
+Momentum = Optimiser  # the default rule's former name: Momentum(net, learning_rate, momentum, clip)
 from .unrolled import UnrolledNet
 
 
@@ -30,4 +33,4 @@ def warm_up():
 __all__ = ["Network", "Sequences", "Gradients", "bptt", "check_compatible", "Trainer", "Momentum",
            "StepReport", "constrain", "UnrolledNet", "finite_differences", "GradientCheck",
            "clamp_pattern", "target_pattern", "CLAMP_MODES", "TARGET_MODES", "warm_up",
-           "ACTIVATIONS", "LOSSES", "DEFAULT_H0"]
+           "ACTIVATIONS", "LOSSES", "DEFAULT_H0", "Optimiser", "OPTIMIZERS"]

@@ -10,6 +10,7 @@ import numpy as np
 from .config import CROSS_ENTROPY
 from .kernels import _bptt, _steps_outer
 from .network import Network, Sequences
+from .truncated import _bptt_truncated
 
 
 class Gradients:
@@ -90,7 +91,16 @@ def check_compatible(net, seq):
             raise ValueError(f"cross-entropy targets must lie in [0, 1]; got targets in [{lo:g}, {hi:g}]")
 
 
-def bptt(net, seq, check=True):
+def check_truncate(truncate):
+    """``truncate`` as an int >= 1, or None (full BPTT); ValueError for anything else."""
+    if truncate is None:
+        return None
+    if isinstance(truncate, (bool, np.bool_)) or not isinstance(truncate, (int, np.integer)) or truncate < 1:
+        raise ValueError(f"truncate must be a whole number of steps >= 1 (or None for full BPTT); got {truncate!r}")
+    return int(truncate)
+
+
+def bptt(net, seq, check=True, truncate=None):
     """E and all its gradients for ``net`` on ``seq``, by one compiled forward+backward pass.
 
     Parameters
@@ -101,6 +111,9 @@ def bptt(net, seq, check=True):
     check : bool
         Skip ``check_compatible`` only when the caller has already checked this pair (the
         optimiser checks once, not at every step).
+    truncate : int >= 1 or None
+        BPTT(h) with h = ``truncate`` (docs/model.md "Truncated BPTT"): the error of each step
+        flows back through at most h steps. None, or h >= T, is full BPTT (the same numbers).
 
     Returns
     -------
@@ -108,6 +121,7 @@ def bptt(net, seq, check=True):
     """
     if check:
         check_compatible(net, seq)
+    h = check_truncate(truncate)
     data = seq._data  # (4, T+1, B, N)
     _, T1, B, N = data.shape
     stack = np.empty((5, T1, B, N))  # S, A, Z, G, D
@@ -115,8 +129,11 @@ def bptt(net, seq, check=True):
     dW = np.empty((N, N))
     db = np.empty(N)
     dh0 = np.empty(N)
-    loss = _bptt(net._W, net._b, net._h0, net._C, net.act_codes, net.softmax_units, net.loss_code,
-                 data, stack, parts, dW, db, dh0)
+    args = (net._W, net._b, net._h0, net._C, net.act_codes, net.softmax_units, net.loss_code, data, stack, parts)
+    if h is None or h >= T1 - 1:
+        loss = _bptt(*args, dW, db, dh0)
+    else:
+        loss = _bptt_truncated(*args, h, dW, db, dh0)
     if not net.bias:
         db[:] = 0.0
     return Gradients(loss, dW, db, dh0, stack, parts, net._C)

@@ -30,3 +30,12 @@ EXP_FAST_LIMIT = 708.0
 # of d_t that are not all zero (units clamped at that step take no error), so inputs clamped
 # at every step cost nothing in W^T d_t and dW. Below it the gather costs more than it saves.
 COMPACT_MIN_UNITS = 32
+
+#: Learning rules (docs/model.md "Other learning rules"), with the state each keeps per parameter.
+OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
+STATE_ARRAYS = {"sgd": (), "momentum": ("velocity",), "adam": ("m", "v"), "rmsprop": ("r",)}
+# Their fixed hyper-parameters, PyTorch's defaults: rmsprop's rho (PyTorch's alpha), adam's
+# (b1, b2), and delta, added to the root in the denominator so that it is never 0.
+RMSPROP_RHO = 0.99
+ADAM_BETAS = (0.9, 0.999)
+STEP_DELTA = 1e-8

@@ -313,6 +313,10 @@ class Sequences:
         """Case c alone, as a one-case Sequences."""
         return Sequences(self.X[c], self.K[c], self.Y[c], self.M[c])
 
+    def cases(self, index):
+        """The cases ``index`` (an index array, in its order) as a Sequences: a minibatch."""
+        return Sequences(self.X[index], self.K[index], self.Y[index], self.M[index])
+
     def __repr__(self):
         return (f"Sequences(B={self.B}, T={self.T}, N={self.N}, clamped={int(self.K.sum())}, "
                 f"targets={int(self.M.sum())})")

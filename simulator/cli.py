@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 
+from simulator import cli_train
 EXIT_BAD_INPUT, EXIT_FAILED = 2, 1
 
 
@@ -84,6 +85,7 @@ def measures(session):
 def _train(args):
     from simulator import document
     session, doc = open_document(args.file, args.seed)
+    args.set = (args.set or []) + cli_train.as_set(args)
     if args.set:
         from simulator.sweep import apply_settings, combinations, parse_set
         grid = parse_set(args.set)
@@ -91,7 +93,7 @@ def _train(args):
             raise ValueError("train takes one value per --set NAME=V (sweep takes several)")
         apply_settings(session, combinations(grid)[0])
     start_loss, start = session.loss_value, session.updates
-    ok = _run(session, args.updates)
+    ok = _run(session, args.updates) or session.message_kind == "info"  # a stopping rule is no failure
     if args.out:  # training changes no shape, so the input's view (if any) still fits
         document.save(args.out, session, view=(doc or {}).get("view"))
     result = {"lesson": session.lesson, "seed": session.seed, "updates": session.updates,
@@ -300,6 +302,7 @@ def build_parser():
     train.add_argument("--set", action="append", metavar="NAME=V", help="a training setting, e.g. learning_rate=0.1")
     train.add_argument("--json", action="store_true",
                        help="print one JSON object: loss, updates, solved (the lesson's criterion), lesson measures")
+    cli_train.add_options(train)
     train.set_defaults(run=_train)
 
     check = sub.add_parser("check", help="compare bptt's gradients with finite differences")

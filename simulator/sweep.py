@@ -19,7 +19,9 @@ from simulator.cli import jsonable, open_document
 
 # The settings --set may sweep: the Session's training settings, with how to read a value.
 SETTINGS = {"learning_rate": float, "momentum": float, "clip": float, "steps": int,
-            "activation": str, "loss": str, "learn_h0": "bool"}
+            "activation": str, "loss": str, "learn_h0": "bool", "optimizer": str, "batch_size": int,
+            "weight_decay": float, "decay_all": "bool", "truncate": int, "stop_at_loss": float,
+            "stop_when_right": "bool", "stop_at_updates": int}
 MOST_SEEDS = 100_000
 
 

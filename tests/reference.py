@@ -173,3 +173,44 @@ def bptt_reference(W, b, h0, C, acts, loss, X, K, Y, M, bias=True):
         out.ds[c], out.dz[c] = g, d
     out.dW = out.dW_by_step.sum(axis=0)
     return out
+
+
+def truncation_windows(states, X, K, M, h):
+    """The windows of BPTT(h) (docs/model.md "Truncated BPTT"), one per step t: (t, start, X, K, M)
+    of the sequence rows start..t, start = max(0, t - h), with targets only at t. A window that
+    starts after 0 has its first row clamped to the states there (constants for E_t)."""
+    B, T1, N = X.shape
+    for t in range(T1):
+        start = max(0, t - h)
+        rows = slice(start, max(t, 1) + 1)  # a row-0 target gets a one-step window (nothing flows back)
+        x, k = X[:, rows].copy(), K[:, rows].copy()
+        m = np.zeros_like(x)
+        m[:, t - start] = M[:, t]
+        if start > 0:
+            x[:, 0], k[:, 0] = states[:, start], 1.0
+        yield t, start, x, k, m
+
+
+def bptt_truncated_reference(W, b, h0, C, acts, loss, X, K, Y, M, h, bias=True):
+    """BPTT(h) as the sum over steps t of full BPTT (bptt_reference) on t's window: E_t's error
+    reaches s_{t-h}..s_t and no further, s_0 and h0 only when t <= h. The stacks add up the
+    windows: d_u and g_u (u >= 1) from the windows' rows after their first, g_0 from the windows
+    that start at 0. Returns the namespace of bptt_reference."""
+    full = bptt_reference(W, b, h0, C, acts, loss, X, K, Y, M, bias=bias)
+    X, K, Y, M = (np.asarray(v, dtype=float) for v in (X, K, Y, M))
+    out = SimpleNamespace(**vars(full))
+    for name in ("ds", "dz", "dW_by_step", "dW", "db", "dh0"):
+        setattr(out, name, np.zeros_like(getattr(full, name)))
+    for t, start, x, k, m in truncation_windows(full.states, X, K, M, h):
+        if not m.any():
+            continue
+        r = bptt_reference(W, b, h0, C, acts, loss, x, k, Y[:, start:start + x.shape[1]], m, bias=bias)
+        n = x.shape[1]
+        first = 0 if start == 0 else 1
+        out.ds[:, start + first:start + n] += r.ds[:, first:]
+        out.dz[:, start + 1:start + n] += r.dz[:, 1:]
+        out.dW_by_step[start:start + n - 1] += r.dW_by_step
+        out.db += r.db
+        out.dh0 += r.dh0
+    out.dW = out.dW_by_step.sum(axis=0)
+    return out

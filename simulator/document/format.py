@@ -28,6 +28,7 @@ from simulator.document import json_checks as J
 from simulator.document import schema as S
 from simulator.document import cases as CS
 from simulator.document import lesson_data as LD
+from simulator.document import training_section as TS
 from simulator.lessons import registry as L
 from simulator.state.session import Session
 from simulator.lessons.tasks import make_task
@@ -73,6 +74,7 @@ def to_document(session, view=None):
             "updates": int(session.updates),
             "history": [[int(u), float(loss)] for u, loss in caps.thin_history(session.history)],
             "velocity": _floats(opt.velocity),
+            **TS.section(session),
         },
     }
     if session.lesson_data:  # only then: a document without it stays as it always was
@@ -173,6 +175,7 @@ def validate(doc):
                          f"(data.X has T+1 = {T1} rows per case); got {tr['steps']}")
     _history(tr)
     J.numbers(tr["velocity"], "training.velocity", (N * N + 2 * N,))
+    TS.check(tr, N, B)
     if "cases" in doc:
         CS.check_section(doc["cases"], units["names"], data)
     if "view" in doc:
@@ -252,8 +255,9 @@ def apply_document(session, doc, validated=False, selection=None, lecture=None, 
     info = _task_info(spec, tr) if cases is None else {}  # the host lesson's read-outs need no task output
     message = (f"Loaded a saved state of the lesson “{spec['title']}” at update {tr['updates']}." if cases is None
                else f"{CS.told(cases, units['names'])} Loaded at update {tr['updates']}.")
-    session.restore(doc["lesson"], net, seq, {name: tr[name] for name in SETTINGS}, units["names"], units["groups"],
-                    updates=tr["updates"], history=tr["history"], velocity=tr["velocity"],
+    settings = {**{name: tr[name] for name in SETTINGS}, **TS.settings(tr)}
+    session.restore(doc["lesson"], net, seq, settings, units["names"], units["groups"],
+                    updates=tr["updates"], history=tr["history"], velocity=TS.state(tr, net.N),
                     lesson_data=lesson_data, task_info=info, message=message, cases=cases)
     if "view" in doc:  # after the install, whose watchers fit the old selection to the new data
         apply_view(doc["view"], selection, lecture)

@@ -13,12 +13,14 @@ import time
 import numpy as np
 import param
 
-from engine import Gradients, Network, Sequences, Trainer, bptt
+from engine import Gradients, Network, Sequences, bptt
 from engine.network import parse_ref
 
 from simulator.state import caps
 from simulator.state import edits as E
 from simulator.state.editing import Editing
+from simulator.state.numbers import Integer, Number
+from simulator.state.training import Training
 from simulator.lessons import own_data as LD
 from simulator.lessons import registry as L
 from simulator.lessons.tasks import make_task
@@ -33,27 +35,7 @@ _PRIVATE = ("trainer", "_good", "_good_at", "_best", "_start_loss", "task_info")
 RUNAWAY = 1e3
 
 
-class _NotBool:
-    """A numeric param that refuses True and False. bool is an int to Python, so param.Number took
-    learning_rate=True as 1, and the document saved from it then held true where the format wants
-    a number (and was refused on load)."""
-
-    def _validate_value(self, value, allow_None):
-        if isinstance(value, (bool, np.bool_)):
-            what, (lo, hi) = "an integer" if isinstance(self, param.Integer) else "a number", self.bounds
-            raise ValueError(f"{self.name}: expected {what} in [{lo}, {hi}]; got {caps.quote(value)} (true/false is not a number)")
-        super()._validate_value(value, allow_None)
-
-
-class Number(_NotBool, param.Number):
-    pass
-
-
-class Integer(_NotBool, param.Integer):
-    pass
-
-
-class Session(Editing, param.Parameterized):
+class Session(Editing, Training, param.Parameterized):
     """One browser session's network, training data, optimiser and their latest numbers."""
 
     # -- settings: written by the controls, checked by their bounds ------------------------
@@ -115,7 +97,8 @@ class Session(Editing, param.Parameterized):
         try:
             self.param.update(seed=tr["seed"], learning_rate=tr["learning_rate"], momentum=tr["momentum"],
                               steps=spec.get("T", 10), learn_h0=spec.get("learn_h0", False),
-                              activation="lesson", loss="lesson", clip=tr.get("clip", 0.0))
+                              activation="lesson", loss="lesson", clip=tr.get("clip", 0.0),
+                              **self.training_defaults(tr))
         finally:
             self._applying = False
 
@@ -136,7 +119,7 @@ class Session(Editing, param.Parameterized):
     def _install(self, net, seq, names=None, groups=None, fresh=False):
         """Make (net, seq) current if they work together; otherwise raise ValueError."""
         grads = bptt(net, seq)  # raises ValueError on an incompatible pair; nothing changed yet
-        self.trainer = Trainer(net, seq, self.learning_rate, self.momentum, self.clip or None)
+        self.trainer = self.make_trainer(net, seq)
         if not fresh:
             self.trainer.optimiser.updates = self.updates
         values = dict(net=net, sequences=seq, gradients=grads, diverged=False)
@@ -175,7 +158,7 @@ class Session(Editing, param.Parameterized):
         self._install(net, seq, names=names, groups=groups)
         self.cases = cases
         if velocity is not None:
-            self.trainer.optimiser.velocity = np.asarray(velocity, dtype=float)
+            self.trainer.load_state(velocity)  # Trainer.state_dict(), or momentum's velocity alone
         self._good = None
         self.param.update(message=message, message_kind="info")
 
@@ -273,9 +256,9 @@ class Session(Editing, param.Parameterized):
             return None
         if self.diverged and self._runaway(self.gradients.loss):
             return dict(refused=True)  # still blown up: the message already says to Undo or lower the rate
-        n = min(n, caps.updates_left(self.updates)) if type(n) is int else n
+        n = min(n, caps.updates_left(self.updates), self.updates_to_stop()) if type(n) is int else n
         good, trainer = self.net.params(), self.trainer
-        good_at = (self.updates, trainer.optimiser.velocity.copy())
+        good_at = (self.updates, trainer.state_dict())
         t0 = time.perf_counter()
         reports = trainer.step(n)  # a ValueError for a bad n changes nothing, not even the undo
         seconds = (time.perf_counter() - t0) / max(1, len(reports))
@@ -312,7 +295,7 @@ class Session(Editing, param.Parameterized):
         elif self.message_kind == "error" or self.diverged:
             values.update(message="", message_kind="info", diverged=False)
         self.param.update(values)
-        return not why
+        return not why and self.check_stop()
 
     def _runaway(self, loss):
         """'' or why the loss counts as running away (RUNAWAY times its starting value)."""
@@ -338,7 +321,7 @@ class Session(Editing, param.Parameterized):
         self.net.assign(self._good)
         opt = self.trainer.optimiser
         opt.updates = updates
-        opt.velocity = velocity.copy() if velocity is not None else np.zeros_like(opt.velocity)
+        self.trainer.load_state(velocity)  # None: a fresh state
         self._good = self._good_at = None
         grads = bptt(self.net, self.sequences, check=False)
         self.param.update(updates=updates, history=[h for h in self.history if h[0] <= updates], gradients=grads,

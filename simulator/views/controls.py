@@ -13,6 +13,7 @@ from simulator.state.selection import Selection, pass_frame
 from simulator.state.session import Session
 from simulator.views.style import soon
 from simulator.views.text import md
+from simulator.views.training_settings import training_settings
 
 # round(): 3 * 10.0 ** -1 is 0.30000000000000004, which a typed or linked 0.3 never equals (the slider
 # and the session then corrected each other without end).
@@ -134,7 +135,8 @@ class TrainingControls(pn.viewable.Viewer):
             self.choices["activation"], self.choices["loss"],
             pn.widgets.Checkbox.from_param(s.param.learn_h0),
             pn.widgets.IntInput.from_param(s.param.seed, sizing_mode="stretch_width"),
-            pn.widgets.IntSlider.from_param(s.param.steps, sizing_mode="stretch_width"), sizing_mode="stretch_width")
+            pn.widgets.IntSlider.from_param(s.param.steps, sizing_mode="stretch_width"), training_settings(s),
+            sizing_mode="stretch_width")
 
     def _sync_rate(self, event):
         if self.rate.value != event.new:

@@ -16,6 +16,7 @@ from simulator.state.session import Session
 from simulator.views.style import fmt, soon
 from simulator.views.text import esc, md
 from simulator.views.throttle import Throttle
+from simulator.views.training_settings import freeze_button
 
 F_TEXT = {"logistic": "1 / (1 + e<sup>−z</sup>)", "tanh": "tanh(z)", "linear": "z",
           "softmax": "e<sup>z</sup> / Σ<sub>group</sub> e<sup>z<sub>k</sub></sup>"}
@@ -108,6 +109,7 @@ class InspectorView(pn.viewable.Viewer):
                                             css_classes=["weight-set"],
                                             description="Put this exact value into the chosen parameter "
                                                         "(and every parameter tied to it).")
+        self.freeze = freeze_button(self.session, self.ref, self.kind, self.to_unit, self.from_unit)
         self.feedback = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["inspector-message"],
                                       sizing_mode="stretch_width")
 
@@ -272,7 +274,7 @@ class InspectorView(pn.viewable.Viewer):
         self._show_current()
 
     def __panel__(self):
-        editor = pn.Row(self.kind, self.to_unit, self.from_unit, self.input, self.set_button, self.current,
+        editor = pn.Row(self.kind, self.to_unit, self.from_unit, self.input, self.set_button, self.freeze, self.current,
                         sizing_mode="stretch_width")
         return pn.Column(pn.pane.Markdown("**Inspector**", margin=(0, 5)), self.text,
                          pn.pane.Markdown("**Type an exact value**", margin=(0, 5)), editor, self.feedback,
