@@ -29,7 +29,8 @@ GOLDEN = {
     "input-modes": (300, 0.02, 0.7762322399142718, 0.006720638244389988),
     "tied-weights": (300, 0.03, 0.722871019690734, 0.009049231623153691),
     "temporal-xor": (300, 0.03, 6.929370297642479, 0.007897807724456661),
-    "vanishing-exploding": (500, 0.01, 14.565465462677901, 0.0027454600123546324),
+    # the large chain's output learns, the small chain's cannot (its error stays 0.32 of the 0.45)
+    "vanishing-exploding": (500, 0.17, 0.45108743612967606, 0.16080063497070704),
 }
 EXACT = 1e-9  # relative: a seeded run gives the same numbers every time
 
@@ -184,7 +185,7 @@ def test_vanishing_exploding_blocks_have_the_stated_radius():
     # Going back from step T-1 to step 1 the error shrinks in one chain and grows in the other.
     assert es[1] < es[T - 1] / 10 and el[1] > el[T - 1] * 10
     assert [es[1], es[T - 1], el[1], el[T - 1]] == pytest.approx(
-        [0.0009525275062110401, 0.06041282386462929, 17.738379576255767, 0.5797457923465081], rel=EXACT)
+        [0.00019075615761735424, 0.012098462329000107, 0.5026576819202004, 0.016428427119350074], rel=EXACT)
 
 
 
