@@ -23,11 +23,11 @@ NAMES = ["binary-addition", "robot-writer", "attractors", "learned-initial-state
 GOLDEN = {
     "binary-addition": (500, 0.01, 1.2128797032833647, 0.0026311909899048745),
     "robot-writer": (200, 1.0, 23.221488027674045, 0.4783751901720503),
-    "attractors": (50, 0.01, 15.798685382010312, 0.0013365526360649483),
+    "attractors": (50, 0.01, 13.44004218016692, 0.0008752336139440491),
     # with h0 fixed the t = 0 error stays 0.25
     "learned-initial-state": (100, 0.26, 1.7505779802473533, 0.2503311615048846),
     "input-modes": (300, 0.02, 0.7762322399142718, 0.006720638244389988),
-    "tied-weights": (300, 0.03, 0.722871019690734, 0.009049231623153691),
+    "tied-weights": (300, 0.03, 0.7009696461603335, 0.020221185668870906),
     "temporal-xor": (300, 0.03, 6.929370297642479, 0.007897807724456661),
     # the large chain's output learns, the small chain's cannot (its error stays 0.32 of the 0.45)
     "vanishing-exploding": (500, 0.17, 0.45108743612967606, 0.16080063497070704),
@@ -157,7 +157,7 @@ def test_tied_weights_stay_equal():
     assert s.net.ties == ((("W", i, j), ("W", k, m)),)
     s.step(300)
     assert s.net.W[i, j] == s.net.W[k, m] and abs(s.net.W[i, j]) > 1  # it moved, together
-    assert s.net.W[i, j] == pytest.approx(5.248743886530452, rel=EXACT)
+    assert s.net.W[i, j] == pytest.approx(4.803341023264837, rel=EXACT)
 
 
 def test_ties_by_index_or_name_are_the_same():
