@@ -257,7 +257,8 @@ def _serve(args):
 
     def listening(url):  # only now: the kernels are warm and the port (the real one) accepts
         print(f"bptt-sim: serving on {url} (Ctrl+C stops)", flush=True)
-    serve(factory, port=args.port, address=args.address, show=args.show, websocket_origin=origins, ready=listening)
+    serve(factory, port=args.port, address=args.address, show=args.show, websocket_origin=origins, ready=listening,
+          allow_seeds=args.allow_seeds)
     return 0
 
 
@@ -357,6 +358,7 @@ def build_parser():
     serve.add_argument("--show", action="store_true", help="open a browser tab")
     serve.add_argument("--allow-websocket-origin", action="append", metavar="HOST[:PORT]",
                        help="extra host:port the page may be opened from (e.g. the lecturer's address)")
+    serve.add_argument("--allow-seeds", action="store_true", default=None, help="pages may run '10 seeds' here (default: localhost only)")
     serve.set_defaults(run=_serve)
     return parser
 

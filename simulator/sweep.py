@@ -1,21 +1,23 @@
 """``bptt-sim sweep``: a lesson (or document) trained over many seeds and settings on Dask.
 
 Each (seed, settings) pair is one ``dask.distributed`` task running exactly what ``bptt-sim
-train`` runs for that seed and those settings (``run_one``), checking the lesson's success
-criterion (lesson.py's ``solved``) every ``every`` updates on the way. By default the tasks go
+train`` runs for that seed and those settings (``run_one`` of simulator/serving/runs.py, which the
+lesson panel's "10 seeds" runs too), checking the lesson's success criterion (lesson.py's
+``solved``) every ``every`` updates on the way. By default the tasks go
 to a local cluster of processes, one single-threaded worker per core; ``--scheduler`` sends
 them to an existing cluster. The numbers here are plain data: the table, JSON, CSV and page are
 made from the list of runs.
 """
 import csv
 import itertools
-import statistics
 import sys
 
 import numpy as np
 from distributed import WorkerPlugin
 
 from simulator.cli import jsonable, open_document
+from simulator.serving import runs as R
+from simulator.serving.runs import apply_settings, summary  # noqa: F401 (train --set and the tests use them here)
 
 # The settings --set may sweep: the Session's training settings, with how to read a value.
 SETTINGS = {"learning_rate": float, "momentum": float, "clip": float, "steps": int,
@@ -77,27 +79,17 @@ def combinations(grid):
     return [dict(zip(names, values)) for values in itertools.product(*(grid[n] for n in names))]
 
 
+def source_of(file):
+    """What a run starts from: a lesson's name as it is, a document FILE read and checked once here
+    (so every run, on any worker, gets the same checked dict and no worker needs the file)."""
+    from simulator.lessons.registry import LESSONS
+    return file if file in LESSONS else open_document(file)[1]
+
+
 def open_run(file, seed, settings):
     """The Session a run starts from: FILE at ``seed`` with ``settings`` applied (ValueError,
     with the reason, for a setting the lesson refuses)."""
-    from simulator.lessons.registry import LESSONS
-    session, _ = open_document(file, seed if file in LESSONS else None)
-    if file not in LESSONS:
-        session.seed = seed  # a document: its lesson and settings, new weights and cases from seed
-    return apply_settings(session, settings)
-
-
-def apply_settings(session, settings):
-    """Set each training setting as the app's controls do; ValueError if the Session refuses one."""
-    for name, value in settings.items():
-        old = getattr(session, name)
-        try:
-            setattr(session, name, value)
-        except ValueError as exc:
-            raise ValueError(f"{name}={value!r}: {exc}") from None
-        if getattr(session, name) != value and old != value:  # the Session put it back: say why
-            raise ValueError(f"{name}={value!r}: {session.message}")
-    return session
+    return R.open_run(source_of(file), seed, settings)
 
 
 def budget(file):
@@ -106,51 +98,9 @@ def budget(file):
     return REGISTRY[open_document(file)[0].lesson].budget if file not in REGISTRY else REGISTRY[file].budget
 
 
-def is_solved(session):
-    from simulator.lessons.registry import solved
-    s = session
-    if s.task_info is None or not np.isfinite(s.loss_value):
-        return False
-    return solved(s.lesson, s.net, s.lesson_spec, s.task_info, s.sequences, s.gradients)
-
-
 def run_one(file, seed, settings, updates, every=None, points=200):
-    """One run: train exactly as ``bptt-sim train`` does, checking the criterion every ``every``
-    updates. Returns a dict: seed, settings, solved (at the end), updates_to_solve (the first
-    check where it held, or None), loss, updates, diverged and ``curve`` (<= points losses)."""
-    session = open_run(file, seed, settings)
-    every = every or max(1, updates // 100)
-    first = 0 if is_solved(session) else None
-    ok, done = True, 0
-    while done < updates and ok:
-        n = min(every, updates - done)
-        ok = session.step(n)
-        done += n
-        if first is None and ok and is_solved(session):
-            first = session.updates
-    losses = [loss for _, loss in session.history]
-    pick = np.unique(np.linspace(0, len(losses) - 1, min(points, len(losses))).astype(int)) if losses else []
-    end = is_solved(session) and ok
-    return {"seed": seed, "settings": dict(settings), "solved": bool(end),
-            "updates_to_solve": first if end else None, "loss": float(session.loss_value),
-            "updates": int(session.updates), "diverged": not ok,
-            "curve": [[int(session.history[k][0]), float(losses[k])] for k in pick]}
-
-
-def summary(runs):
-    """One row per settings combination: runs, solved, median updates to solve, loss quartiles."""
-    rows = {}
-    for r in runs:
-        rows.setdefault(tuple(sorted(r["settings"].items())), []).append(r)
-    out = []
-    for key, group in rows.items():
-        reached = [r["updates_to_solve"] for r in group if r["solved"]]
-        losses = [r["loss"] for r in group if np.isfinite(r["loss"])]
-        q = [float(v) for v in np.quantile(losses, [0.25, 0.5, 0.75])] if losses else [None] * 3
-        out.append({"settings": dict(key), "runs": len(group), "solved": len(reached),
-                    "median_updates_to_solve": statistics.median(reached) if reached else None,
-                    "loss_quartiles": q})
-    return out
+    """One run of FILE (serving/runs.py's run_one, which the lesson panel's "10 seeds" runs too)."""
+    return R.run_one(source_of(file), seed, settings, updates, every, points)
 
 
 def table(rows):
@@ -200,16 +150,16 @@ def sweep(file, seeds, grid, updates, scheduler=None, workers=None, progress=Tru
     from distributed import Client, LocalCluster, as_completed
     from tqdm import tqdm
     combos = combinations(grid)
-    open_run(file, seeds[0], {})  # a bad FILE stops here, before any cluster starts
+    source = source_of(file)  # a bad FILE stops here, before any cluster starts
     for c in combos:  # and a setting the lesson refuses
-        open_run(file, seeds[0], c)
-    cluster = None if scheduler else LocalCluster(n_workers=workers or _cores(), threads_per_worker=1,
+        R.open_run(source, seeds[0], c)
+    cluster = None if scheduler else LocalCluster(n_workers=workers or R.cores(), threads_per_worker=1,
                                                   processes=True, dashboard_address=None)
     client = Client(scheduler or cluster)
     futures = []
     try:
         client.register_plugin(WarmKernels())
-        futures = [client.submit(run_one, file, s, c, updates, pure=False) for c in combos for s in seeds]
+        futures = [client.submit(R.run_one, source, s, c, updates, pure=False) for c in combos for s in seeds]
         bar = tqdm(total=len(futures), unit="run", file=sys.stderr, disable=not progress, desc=str(file))
         solved = 0
         for fut in as_completed(futures):
@@ -255,7 +205,3 @@ def plot(path, runs, title):
     with open(path, "w", encoding="utf-8") as f:
         f.write(file_html(page, INLINE, title=f"bptt-sim sweep: {title}"))
 
-
-def _cores():
-    import os
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -31,9 +31,11 @@ SPEC = {
     "learn_h0": False,
     "T": 2,
     "task": {"name": "feedforward-xor", "hidden": 3},
-    # seed 1: 0.723 -> 0.009 after 300 updates; 19/20 seeds solve XOR by 3,000. With two
-    # hidden units the tie left most seeds in the XOR local minimum (loss 0.347).
-    "training": {"learning_rate": 0.5, "momentum": 0.9, "seed": 1, "weight_scale": 1.0},
+    # seed 1: 0.701 -> 0.020 after 300 updates. Tuned on seeds 0..99 (issue 14): weights drawn in
+    # [-0.5, 0.5] get every target right within the budget of 1,000 updates for 98/100 seeds (99
+    # of 100..199); in [-1, 1], 92/100 (90). With two hidden units the tie left most seeds in the
+    # XOR local minimum (loss 0.347).
+    "training": {"learning_rate": 0.5, "momentum": 0.9, "seed": 1, "weight_scale": 0.5},
 }
 
 

@@ -32,11 +32,14 @@ SPEC = {
     "learn_h0": False,
     "T": 15,
     "task": {"name": "remember-first", "cases": 16, "chains": 2, "size": 4},
-    # seed 1: 14.6 -> 0.0027 after 500 updates (the clip tames the exploding chain). At the
-    # start the error at step 1 is 1/60 of that at step 14 in the small chain, 30x it in the large.
-    # Seed 1's small chain then learns anyway, by growing its radius past 1 (1.16 at 500), so
-    # it is one of the seeds that end without the lesson's point (vanishes_and_explodes).
-    "training": {"learning_rate": 0.01, "momentum": 0.5, "seed": 1, "weight_scale": 0.5, "clip": 1.0},
+    # Seed 1: 0.451 -> 0.161 after 500 updates: the large chain's output learns (the clip tames its
+    # exploding error) and the small chain's does not (its error stays 0.32: the error reaching
+    # t = 1 is 1/60 of that at t = 14; in the large chain it is 30x). Tuned on seeds 0..99 (issue
+    # 14): input and output weights drawn in [-0.1, 0.1] keep the lesson's point for every one of
+    # them and of seeds 100..199 (criterion vanishes_and_explodes). With [-0.5, 0.5] the loss
+    # started at 14.6 and 13/100 seeds lost the point within 500 updates: the small chain grew its
+    # radius past 1 and learned after all (seed 1 among them), or the large one fell below 1.
+    "training": {"learning_rate": 0.01, "momentum": 0.5, "seed": 1, "weight_scale": 0.1, "clip": 1.0},
 }
 
 

@@ -4,6 +4,7 @@ Measured in a browser: with Nagle's algorithm on, a click while a session stream
 waits for the delayed ACK (p50 48 ms); with TCP_NODELAY it takes 7 ms.
 """
 from simulator.serving.assets import STATIC
+from simulator.serving.runs import SEEDS_ALLOWED, seeds_policy
 
 
 def set_nodelay():
@@ -70,18 +71,31 @@ def prepare():
     _prepared.append(True)
 
 
+def _deciding_seeds(factory, allowed):
+    """``factory`` building each session with serve()'s decision on running seeds (runs.SEEDS_ALLOWED)."""
+    def build():
+        token = SEEDS_ALLOWED.set(allowed)
+        try:
+            return factory()
+        finally:
+            SEEDS_ALLOWED.reset(token)
+    return build
+
+
 def serve(app, port=5006, address="localhost", show=False, websocket_origin=None, threaded=False, ready=None,
-          **kwargs):
+          allow_seeds=None, **kwargs):
     """Serve ``app``, a function of no arguments building one session's app (simulator.app's
     create_app, or one starting from a document for ``bptt-sim serve FILE``), for every browser
     session. The factory is given, never imported, so serving sits below the app it serves.
     ``ready(url)``, if given, is called once the kernels are warm and the socket listens, with the
     port actually bound (``port=0`` picks one), just before the loop runs; without it Panel prints
-    its own "Launching server at" line. Returns Panel's server (after the loop stops; Ctrl+C stops
+    its own "Launching server at" line. ``allow_seeds``: whether sessions may run "10 seeds" on this
+    machine's cores (serving/runs.py; None: only when listening on localhost). Returns Panel's server (after the loop stops; Ctrl+C stops
     it) or, with ``threaded``, its thread."""
     import panel as pn
 
     prepare()
+    app = _deciding_seeds(app, seeds_policy(address, allow_seeds))
     # Panel allows the page's own host:port; a class network adds the lecturer's address.
     origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}", *(websocket_origin or [])] if port else None
     # A session is built when its page is fetched and dropped if its websocket has not connected

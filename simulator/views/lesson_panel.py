@@ -22,6 +22,7 @@ from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.plotting import readable
 from simulator.views.save_tool import add_save_tool
+from simulator.views.seeds import SeedsView
 from simulator.views.style import NEGATIVE, POSITIVE, soon
 
 STATE_COLOURS = {(0, 0): "#7f8c8d", (0, 1): "#2c6fbb", (1, 0): "#e67e22", (1, 1): "#c0392b"}  # (carry, sum bit)
@@ -51,6 +52,7 @@ class LessonPanelView(pn.viewable.Viewer):
         self._build_automaton()
         self._build_writer()
         self._build_curves()
+        self.seeds = SeedsView(session=self.session)  # "10 seeds" of the current settings (seeds.py)
         self.h0_toggle = pn.widgets.Checkbox.from_param(self.session.param.learn_h0, css_classes=["h0-toggle"])
         self.content = pn.Column(sizing_mode="stretch_width")
         self.session.param.watch(self._on_lesson, ["lesson", "unit_names"])
@@ -75,7 +77,7 @@ class LessonPanelView(pn.viewable.Viewer):
     def _on_lesson(self, *_):
         r = self.lesson.panel
         self.result.object = self.auto_text.object = ""
-        self.content.objects = [self.explain, *self._body(r.pieces)]
+        self.content.objects = [self.explain, *self._body(r.pieces), *([self.seeds] if self.lesson.solved else [])]
         if r.on_show:
             self.run()  # cheap for these lessons: show the numbers at once
 

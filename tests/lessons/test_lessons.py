@@ -23,13 +23,14 @@ NAMES = ["binary-addition", "robot-writer", "attractors", "learned-initial-state
 GOLDEN = {
     "binary-addition": (500, 0.01, 1.2128797032833647, 0.0026311909899048745),
     "robot-writer": (200, 1.0, 23.221488027674045, 0.4783751901720503),
-    "attractors": (50, 0.01, 15.798685382010312, 0.0013365526360649483),
+    "attractors": (50, 0.01, 13.44004218016692, 0.0008752336139440491),
     # with h0 fixed the t = 0 error stays 0.25
     "learned-initial-state": (100, 0.26, 1.7505779802473533, 0.2503311615048846),
     "input-modes": (300, 0.02, 0.7762322399142718, 0.006720638244389988),
-    "tied-weights": (300, 0.03, 0.722871019690734, 0.009049231623153691),
+    "tied-weights": (300, 0.03, 0.7009696461603335, 0.020221185668870906),
     "temporal-xor": (300, 0.03, 6.929370297642479, 0.007897807724456661),
-    "vanishing-exploding": (500, 0.01, 14.565465462677901, 0.0027454600123546324),
+    # the large chain's output learns, the small chain's cannot (its error stays 0.32 of the 0.45)
+    "vanishing-exploding": (500, 0.17, 0.45108743612967606, 0.16080063497070704),
 }
 EXACT = 1e-9  # relative: a seeded run gives the same numbers every time
 
@@ -156,7 +157,7 @@ def test_tied_weights_stay_equal():
     assert s.net.ties == ((("W", i, j), ("W", k, m)),)
     s.step(300)
     assert s.net.W[i, j] == s.net.W[k, m] and abs(s.net.W[i, j]) > 1  # it moved, together
-    assert s.net.W[i, j] == pytest.approx(5.248743886530452, rel=EXACT)
+    assert s.net.W[i, j] == pytest.approx(4.803341023264837, rel=EXACT)
 
 
 def test_ties_by_index_or_name_are_the_same():
@@ -184,7 +185,7 @@ def test_vanishing_exploding_blocks_have_the_stated_radius():
     # Going back from step T-1 to step 1 the error shrinks in one chain and grows in the other.
     assert es[1] < es[T - 1] / 10 and el[1] > el[T - 1] * 10
     assert [es[1], es[T - 1], el[1], el[T - 1]] == pytest.approx(
-        [0.0009525275062110401, 0.06041282386462929, 17.738379576255767, 0.5797457923465081], rel=EXACT)
+        [0.00019075615761735424, 0.012098462329000107, 0.5026576819202004, 0.016428427119350074], rel=EXACT)
 
 
 
