@@ -17,6 +17,7 @@ from simulator.serving.player import Player
 from simulator.state.selection import DETAIL_TABS, TAB_TITLES, Selection, pass_frame
 from simulator.state.session import Session
 from simulator.views.controls import PassControls, StatusView, TrainingControls
+from simulator.views.data import DataView
 from simulator.views.byhand import ByHandView
 from simulator.views.curves import ErrorSplitView, LossCurveView
 from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
@@ -66,6 +67,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.matrices, self.error_split = MatricesView(**views), ErrorSplitView(**views)
         self.grid, self.inspector, self.structure = GridEditorView(**views), InspectorView(**views), StructureView(**views)
         self.lesson_panel = LessonPanelView(**views)
+        self.data = DataView(**views)  # CSV files, the split, a typed sequence (issue 15)
         self.link = LinkSync(session=s)  # the URL carries the state (reads it once, then follows it)
         self.byhand, self.lecture = ByHandView(**views), LectureMode(**views, player=self.player,
                                                                 readout=self.lesson_panel)
@@ -113,7 +115,8 @@ class SimulatorApp(pn.viewable.Viewer):
         sidebar = pn.Column(self.training, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"), self.share,
                             width=330, stylesheets=css)
         tabs = pn.Tabs(*zip(TAB_TITLES, (
-            pn.Row(self.bars, pn.Column(self.error_steps, self.equivalence)), self.matrices, self.grid,
+            pn.Row(self.bars, pn.Column(self.error_steps, self.equivalence)), self.matrices,
+            pn.Column(self.grid, self.data, sizing_mode="stretch_width"),  # the data place below the grid
             pn.Row(self.inspector, self.structure), self.error_split, self.lesson_panel, self.byhand)),
             dynamic=True, sizing_mode="stretch_width", css_classes=["detail-tabs"])
         # Only the open tab's views follow training; the others catch up when opened (with a class
@@ -121,7 +124,7 @@ class SimulatorApp(pn.viewable.Viewer):
         tabbed = {1: self.matrices, 2: self.grid, 3: self.inspector, 4: self.error_split, 6: self.byhand}
 
         def show(index):
-            self.equivalence.active = index == 0
+            self.equivalence.active, self.data.redraw.shown = index == 0, index == 2
             for k, view in tabbed.items():
                 view.redraw.shown = k == index
         tabs.param.watch(lambda e: show(e.new), "active")

@@ -76,10 +76,19 @@ def arrays(table, names, split, steps=None):
     return tuple(out)
 
 
-def new_session(table=None, hidden=0, inputs=(), targets=(), steps=None, activation=None, loss=None, seed=0):
+def new_session(table=None, hidden=0, **kw):
     """A Session of a new net on ``table``'s cases (a sequences_csv.Table), or blank (``inputs``,
     ``targets``, ``steps`` and no cases yet); ValueError names what does not fit."""
     from simulator.state.session import Session
+    parts = new_parts(table, hidden, **kw)
+    session = Session(lesson=HOST)
+    session.restore(**parts)
+    return session
+
+
+def new_parts(table=None, hidden=0, inputs=(), targets=(), steps=None, activation=None, loss=None, seed=0):
+    """What Session.restore needs (keyword arguments) to show a new net on ``table``'s cases, or a
+    blank one: new_session's, for a session that exists already (the app's Data place)."""
     if not 0 <= hidden <= caps.MAX_UNITS:
         raise ValueError(f"--hidden: expected 0..{caps.MAX_UNITS} hidden units; got {hidden}")
     if table is not None:
@@ -114,10 +123,8 @@ def new_session(table=None, hidden=0, inputs=(), targets=(), steps=None, activat
              "test": None if test is None else Sequences(*test), "shape": (seq.B, seq.T, net.N)}
     if cases["test"] is not None:
         bptt(net, cases["test"])
-    session = Session(lesson=HOST)
-    session.restore(HOST, net, seq, settings, names, groups, task_info={}, cases=cases,
-                    message=told(cases, names))
-    return session
+    return dict(lesson=HOST, net=net, seq=seq, settings=settings, names=names, groups=groups, task_info={},
+                cases=cases, message=told(cases, names))
 
 
 def new_from_arguments(data, inputs, targets, steps, **kw):

@@ -8,9 +8,11 @@ automatic range makes the browser send a patch back for every streamed point).
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import (BasicTicker, BasicTickFormatter, ColumnDataSource, FixedTicker, HoverTool,
-                          LinearScale, LogScale, Range1d)
+from bokeh.models import (BasicTicker, BasicTickFormatter, ColumnDataSource, FixedTicker, HoverTool, Legend,
+                          LegendItem, LinearScale, LogScale, Range1d)
 from bokeh.plotting import figure
+
+from engine import bptt
 
 from simulator.state.selection import Selection
 from simulator.state.session import Session
@@ -21,6 +23,7 @@ from simulator.views.style import HIGHLIGHT, fmt
 from simulator.views.throttle import Throttle
 
 BAR = "#8a8a8a"  # bars of an unsigned quantity (E is never negative): no sign colour
+TEST = "#2c6fbb"  # the test cases' error: a second curve, dashed (readable in black and white too)
 
 FIRST_X_END = 20  # the curve's x axis starts at 0..20 updates and doubles when the run passes its end
 
@@ -34,7 +37,8 @@ def x_end(last_update):
 
 
 class LossCurveView(pn.viewable.Viewer):
-    """E after each update since the last reset, streamed while training runs."""
+    """E after each update since the last reset, streamed while training runs; with test cases of
+    the user's (docs/data.md), their E beside it, sampled at every frame, never trained on."""
 
     session = param.ClassSelector(class_=Session)
     selection = param.ClassSelector(class_=Selection)
@@ -50,6 +54,13 @@ class LossCurveView(pn.viewable.Viewer):
                                    sizing_mode="stretch_width", tools="", name="loss_figure")
         curve = fig.line("update", "loss", source=self.source, line_width=2.5, color="#222")
         fig.scatter("update", "loss", source=self.now, size=10, color=HIGHLIGHT, line_color="#222")
+        self.test_source = ColumnDataSource(name="loss_test_src", data=dict(update=[], loss=[]))
+        test = fig.line("update", "loss", source=self.test_source, line_width=2.5, color=TEST,
+                        line_dash="dashed")
+        fig.add_layout(Legend(items=[LegendItem(label="training cases", renderers=[curve]),
+                                     LegendItem(label="test cases (never trained on)", renderers=[test])],
+                              location="top_right", visible=False, name="loss_legend"))
+        self._test = None  # (the test cases' Sequences, the last update drawn): a new test set restarts the curve
         fig.add_tools(HoverTool(renderers=[curve], mode="vline", tooltips=[("update", "@update"), ("E", "@loss{%0.6g}")],
                                 formatters={"@loss": "printf"}))
         fig.xaxis.axis_label, fig.yaxis.axis_label = "weight update", "error E"
@@ -57,7 +68,7 @@ class LossCurveView(pn.viewable.Viewer):
         self.log_toggle = pn.widgets.Checkbox.from_param(self.param.log_scale, css_classes=["loss-log-toggle"])
         self._sent, self._last, self._lo, self._hi = 0, None, np.inf, -np.inf
         # gradients too: an edit or an undo changes E without adding to the history
-        self.session.param.watch(self._on_history, ["history", "gradients"])
+        self.session.param.watch(self._on_history, ["history", "gradients", "cases"])
         self.param.watch(self._on_log, ["log_scale"])
         self._on_log()
         self._on_history()
@@ -80,8 +91,29 @@ class LossCurveView(pn.viewable.Viewer):
                 self._extend(data["loss"])
             self._extend([E])
             self.now.data = dict(update=[n], loss=[E])
+            tested = self._test_point(n, restart)
             self._fit(n)
-            self.figure.title.text = f"Error E during training: {fmt(E)} after {n} updates"
+            self.figure.title.text = f"Error E during training: {fmt(E)} after {n} updates" + (
+                f" · on the test cases: {fmt(tested)}" if tested is not None else "")
+
+    def _test_point(self, n, restart):
+        """E of the test cases now (None without test cases), added to their curve."""
+        test = (self.session.cases or {}).get("test")
+        self.figure.legend.visible = test is not None
+        if test is None:
+            if self._test is not None:
+                self.test_source.data, self._test = dict(update=[], loss=[]), None
+            return None
+        E = float(bptt(self.session.net, test, check=False).loss)
+        self._extend([E])
+        if restart or self._test is None or self._test[0] is not test or n < self._test[1]:
+            self.test_source.data = dict(update=[n], loss=[E])
+        elif n > self._test[1]:
+            self.test_source.stream(dict(update=[n], loss=[E]))
+        else:  # an edit or a load at the same update: the last point moves
+            self.test_source.patch({"loss": [(len(self.test_source.data["loss"]) - 1, E)]})
+        self._test = (test, n)
+        return E
 
     def _extend(self, losses):
         finite = [e for e in losses if np.isfinite(e)]

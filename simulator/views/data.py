@@ -1,0 +1,216 @@
+"""The Data place (issue 15, docs/data.md), below the grid in the "Inputs & targets" tab: a CSV
+file of sequences loaded (a new net with H hidden units, or new data for the current net) or
+pasted, a blank net, the train/test split and its cases (duplicate, delete, move to the other
+side), the data downloaded as the same CSV, and the trained net run on a typed sequence.
+
+Every change goes through simulator/document/case_edits.py, all or nothing like Load: a bad file
+shows the reader's message (naming the line and column) here and in the status line, and the
+session keeps what it had. Running a typed sequence changes nothing (simulator/state/probe.py).
+"""
+import io
+
+import panel as pn
+import param
+
+from simulator.document import case_edits as E
+from simulator.document import cases as CS
+from simulator.serving.assets import stylesheet
+from simulator.state import caps, probe
+from simulator.state.selection import Selection
+from simulator.state.session import Session
+from simulator.views.share import DocumentInput
+from simulator.views.style import fmt, soon
+from simulator.views.text import esc
+from simulator.views.throttle import Throttle
+
+MODES = {"a new net": "new", "new data for this net": "data"}
+EXAMPLE = "case,t,in:x,target:y,split\nc0,0,1,,train\nc0,1,0,,train\nc0,2,1,1,train\n"
+LINK_NOTE = ("The page's link does not carry data of your own: **Save state** (left) keeps them in a "
+             "document that Load, `bptt-sim train` and `bptt-sim serve` read.")
+
+
+class DataView(pn.viewable.Viewer):
+    """Load, make, split, download and probe the cases of the session's net."""
+
+    session = param.ClassSelector(class_=Session)
+    selection = param.ClassSelector(class_=Selection)
+    upload = param.ClassSelector(class_=DocumentInput, doc="The CSV file chooser (measures the file first).")
+
+    def __init__(self, **params):
+        params.setdefault("upload", DocumentInput(accept=".csv,text/csv,text/plain", css_classes=["data-load"],
+                                                  label=f"Load a CSV file of sequences (at most "
+                                                        f"{caps.MAX_BYTES // 1_000_000} MB)"))
+        super().__init__(**params)
+        w = pn.widgets
+        self.mode = w.RadioButtonGroup(options=MODES, value="new", css_classes=["data-mode"],
+                                       description="A new net: the file's units, H hidden units, random weights. "
+                                                   "New data: the same net and weights on the file's cases.")
+        self.hidden = w.IntInput(label="Hidden units H", start=0, end=caps.MAX_UNITS, value=4, width=120,
+                                 css_classes=["data-hidden"])
+        self.paste = w.TextAreaInput(placeholder=EXAMPLE, height=110, sizing_mode="stretch_width",
+                                     css_classes=["data-paste"])
+        self.use_paste = w.Button(label="Use the pasted CSV", css_classes=["data-use-paste"])
+        self.inputs = w.TextInput(label="Inputs", value="a,b", width=120, css_classes=["data-inputs"])
+        self.targets = w.TextInput(label="Targets", value="sum", width=120, css_classes=["data-targets"])
+        self.steps = w.IntInput(label="Steps T", start=1, end=caps.MAX_STEPS, value=6, width=90,
+                                css_classes=["data-steps"])
+        self.blank = w.Button(label="Make a blank net", css_classes=["data-blank"])
+        self.summary = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["data-summary"])
+        self.case = w.Select(label="Case", options={}, width=260, css_classes=["data-case"])
+        self.buttons = {key: w.Button(label=label, css_classes=[f"data-{key}"], margin=(24, 4, 4, 4))
+                        for key, label in (("duplicate", "Duplicate"), ("delete", "Delete"),
+                                           ("train", "Make it a train case"), ("test", "Make it a test case"))}
+        self.download = w.FileDownload(callback=self._csv, filename="cases.csv", label="Download the data (CSV)",
+                                       css_classes=["data-download"], width=220,
+                                       description="Every case as case,t,in:...,target:...[,split] rows: "
+                                                   "what Load here and bptt-sim new --data read back.")
+        self.sequence = w.TextAreaInput(label="A sequence to run the net on", height=90, sizing_mode="stretch_width",
+                                        css_classes=["data-sequence"])
+        self.run_button = w.Button(label="Run the net", color="primary", css_classes=["data-run"])
+        self.run_help = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["data-run-help"])
+        self.outputs = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["data-outputs"])
+        self.feedback = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["data-message"],
+                                     stylesheets=[stylesheet("share.css")])
+        self.use_paste.on_click(lambda _e: soon(lambda: self.load(self.paste.value_input or "", "the pasted text")))
+        self.blank.on_click(lambda _e: soon(self.make_blank))
+        self.run_button.on_click(lambda _e: soon(self.run))
+        for key, button in self.buttons.items():
+            button.on_click(lambda _e, key=key: soon(lambda: self.edit_case(key)))
+        self.redraw = Throttle(self._update, 0.25)
+        self._update()
+
+    # -- what the user does ---------------------------------------------------------------------
+    @param.depends("upload.value", watch=True)
+    def _on_upload(self):
+        if self.upload.value is not None:
+            self.load(self.upload.value, self.upload.filename or "the file")
+
+    @param.depends("upload.refused", watch=True)
+    def _on_refused(self):
+        """A file the browser did not send (too big or empty): refused with Load's words."""
+        refused = self.upload.refused
+        if refused:
+            def refuse():
+                if refused["size"] < 0:
+                    raise ValueError("the file did not arrive whole; choose it again")
+                caps.check_bytes(refused["size"], "the file")
+            self._said(self.session.attempt(refuse, f"Could not load {refused['name']}"))
+
+    def load(self, data, name):
+        """The CSV ``data`` as a new net or as new data for this net (the mode chosen)."""
+        s = self.session
+        if self.mode.value == "new":
+            ok = E.new_net(s, data, self.hidden.value, name)
+        else:
+            ok = E.use_data(s, data, name)
+        self._said(ok, f"Loaded {name}: " if ok else "")
+
+    def make_blank(self):
+        self._said(E.blank_net(self.session, self.inputs.value_input or "", self.hidden.value,
+                               self.targets.value_input or "", self.steps.value))
+
+    def edit_case(self, key):
+        """Duplicate, delete, or move to train/test the case chosen in the list."""
+        k, s = self.case.value, self.session
+        if k is None:
+            return
+        if key == "duplicate":
+            ok = E.duplicate_case(s, k)
+        elif key == "delete":
+            ok = E.delete_case(s, k)
+        else:
+            ok = E.set_split(s, k, key)
+        self._said(ok)
+
+    def run(self):
+        """The net on the typed sequence: its outputs at every step (nothing else changes)."""
+        try:
+            result = probe.run(self.session, self.sequence.value_input or "")
+        except ValueError as exc:
+            self.outputs.object = ""
+            self._say(f"Could not run the net: {exc}", "error")
+            return
+        self.outputs.object = outputs_table(result)
+        self._say(f"The net ran on {len(result['steps'])} steps (t = 0..{result['steps'][-1]}); "
+                  "training and the data are unchanged.", "ok")
+
+    def _said(self, ok, prefix=""):
+        self._say(prefix + self.session.message, "ok" if ok else "error")
+
+    def _say(self, text, kind):
+        self.feedback.object = f'<div class="share-{kind}">{esc(text)}</div>'
+
+    def _csv(self):
+        self.download.filename = f"{self.session.lesson}-cases.csv" if self.session.cases is None else "cases.csv"
+        return io.StringIO(E.csv_text(self.session))
+
+    # -- what it shows ----------------------------------------------------------------------------
+    @param.depends("session.cases", "session.sequences", "session.gradients", watch=True)
+    def _changed(self):
+        self.redraw()
+
+    def _update(self):
+        s = self.session
+        table = CS.table_of(s)
+        options = {f"{k}: {label} ({split}, t = 0..{length})": k
+                   for k, (label, split, length) in enumerate(zip(table.labels, table.splits, table.lengths))}
+        if list(self.case.options.values()) != list(options.values()) or list(self.case.options) != list(options):
+            keep = self.case.value if self.case.value in options.values() else (0 if options else None)
+            self.case.param.update(options=options, value=keep)
+        self.summary.object = summary_text(s, table)
+        inputs, outputs, t0 = probe.units(s)
+        names = s.unit_names
+        typed = ", ".join(names[i] for i in inputs)
+        self.run_help.object = (f"Type one step per line, a value for each input unit ({typed}"
+                                f"; `-` leaves it free), separated by commas or spaces; line 1 is step t = {t0}. "
+                                f"One input unit: `0110` is a step per digit. The outputs shown: "
+                                f"{', '.join(names[i] for i in outputs) or 'none'}." if inputs else
+                                "This net's data clamp no unit: there is nothing to type.")
+
+    def __panel__(self):
+        load = pn.Column(
+            pn.pane.Markdown("**Your own data** (docs/data.md): one row per case and step, "
+                             "`case,t,in:<unit>,...,target:<unit>,...[,split]`. A bad file changes nothing; "
+                             "the message names its line and column.", sizing_mode="stretch_width"),
+            pn.Row(self.mode, self.hidden), self.upload, self.paste, self.use_paste,
+            pn.pane.Markdown("**Or a blank net** with the H hidden units above and no cases yet (paint them in "
+                             "the grid):", margin=(10, 5, 0, 5)),
+            pn.Row(self.inputs, self.targets, self.steps,
+                   pn.Column(pn.Spacer(height=18), self.blank)),
+            sizing_mode="stretch_width")
+        cases = pn.Column(self.summary, pn.Row(self.case, *self.buttons.values()), self.download,
+                          sizing_mode="stretch_width")
+        probing = pn.Column(pn.pane.Markdown("**Run the trained net on a new sequence**", margin=(10, 5, 0, 5)),
+                            self.run_help, self.sequence, self.run_button, self.outputs, sizing_mode="stretch_width")
+        return pn.Column(self.feedback, load, cases, probing, sizing_mode="stretch_width", css_classes=["data-view"])
+
+
+def summary_text(session, table):
+    """The split in words, with the test figures of a net of the user's own cases."""
+    n_test = table.splits.count("test")
+    n_train = len(table.splits) - n_test
+    if session.cases is None:
+        head = (f"**The lesson's {n_train} cases**, all training cases. Load a CSV file or change a case "
+                "below to make them your own.")
+    else:
+        head = (f"**{n_train} training and {n_test} test cases** (test cases are never trained on) · "
+                f"inputs {', '.join(table.inputs) or 'none'} · targets {', '.join(table.targets) or 'none'}.")
+        figures = CS.figures(session)
+        parts = [f"error E on the test cases {fmt(figures['test_loss'])}"] if "test_loss" in figures else []
+        parts += [f"{label} {100 * figures[key]:.4g} %" for key, label in (("accuracy", "training targets right"),
+                                                                             ("test_accuracy", "test targets right"))
+                  if key in figures]
+        head += (" " + " · ".join(parts) + "." if parts else "") + "\n\n" + LINK_NOTE
+    return head
+
+
+def outputs_table(result):
+    """An HTML table: per step t, the typed inputs and the output units' states."""
+    ins, outs = result["inputs"], result["outputs"]
+    head = "".join(f"<th>{esc(n)} (in)</th>" for n in ins) + "".join(f"<th>{esc(n)}</th>" for n in outs)
+    rows = []
+    for t, typed, states in zip(result["steps"], result["rows"], result["states"]):
+        cells = [("" if typed is None or v is None else fmt(v)) for v in (typed or [None] * len(ins))]
+        rows.append(f"<tr><td>{t}</td>" + "".join(f"<td>{c}</td>" for c in cells)
+                    + "".join(f"<td>{fmt(v, 3)}</td>" for v in states) + "</tr>")
+    return f'<table class="data-outputs-table"><tr><th>t</th>{head}</tr>{"".join(rows)}</table>'
