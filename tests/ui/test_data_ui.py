@@ -84,7 +84,8 @@ def test_trained_net_runs_on_a_typed_sequence(page, served):
     assert (session.updates, float(session.gradients.loss)) == before
     page.locator(".data-sequence textarea").fill("01x")
     page.locator(".data-run button").click()
-    expect(page.locator(".data-message")).to_contain_text("Could not run the net: line 1, value 1 (x): expected a number or -; got '01x'")
+    expect(page.locator(".data-message")).to_contain_text(
+        "Could not run the net: line 1, value 1 (x): expected a number or -; got '01x'")
     assert page.js_errors == []
 
 
@@ -124,7 +125,8 @@ def test_bad_files_are_refused_and_change_nothing(page, served, tmp_path):
     big = tmp_path / "big.csv"
     big.write_bytes(b"case,t,in:x,target:y\n" + b" " * 6_000_000)
     upload(page, big)
-    expect(page.locator(".data-message")).to_contain_text(f"Could not load big.csv: the file is {big.stat().st_size} bytes")
+    expect(page.locator(".data-message")).to_contain_text(
+        f"Could not load big.csv: the file is {big.stat().st_size} bytes")
     assert session.cases is None and session.sequences is data
     shot(page, "data-02-refused")
     assert page.js_errors == []
