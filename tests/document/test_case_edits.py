@@ -10,16 +10,7 @@ from simulator.document import cases as CS
 from simulator.document.sequences_csv import read_csv
 from simulator.state.session import Session
 
-TEXT = ("case,t,in:x,target:y,split\n"
-        "a,0,1,,train\n"
-        "a,1,0,1,train\n"
-        "b,0,1,,test\n"
-        "b,1,,,test\n"
-        "b,2,,0,test\n"
-        "c,0,0,,train\n"
-        "c,1,1,,train\n"
-        "c,2,,0,train\n"
-        "c,3,,1,train\n")
+from test_cases import TEXT  # the same small file: a, b (test) and c, of different lengths
 
 
 def state(s):
