@@ -11,13 +11,17 @@ import io
 
 import panel as pn
 import param
+from bokeh.models import ColumnDataSource, HoverTool, Range1d
+from bokeh.plotting import figure
 
 from simulator.document import case_edits as E
 from simulator.document import cases as CS
+from simulator.document import generators as G
 from simulator.serving.assets import stylesheet
 from simulator.state import caps, probe
 from simulator.state.selection import Selection
 from simulator.state.session import Session
+from simulator.views.plotting import readable
 from simulator.views.share import DocumentInput
 from simulator.views.style import fmt, soon
 from simulator.views.text import esc
@@ -35,6 +39,8 @@ class DataView(pn.viewable.Viewer):
     session = param.ClassSelector(class_=Session)
     selection = param.ClassSelector(class_=Selection)
     upload = param.ClassSelector(class_=DocumentInput, doc="The CSV file chooser (measures the file first).")
+    task = param.Selector(objects=list(G.TASKS), default="echo", label="Built-in task",
+                          doc="A task whose cases are generated (simulator/document/generators.py).")
 
     def __init__(self, **params):
         params.setdefault("upload", DocumentInput(accept=".csv,text/csv,text/plain", css_classes=["data-load"],
@@ -55,6 +61,22 @@ class DataView(pn.viewable.Viewer):
         self.steps = w.IntInput(label="Steps T", start=1, end=caps.MAX_STEPS, value=6, width=90,
                                 css_classes=["data-steps"])
         self.blank = w.Button(label="Make a blank net", css_classes=["data-blank"])
+        self.task_select = w.Select.from_param(self.param.task, width=140, css_classes=["data-task"])
+        self.task_param = w.TextInput(label="d", value="2", width=200, css_classes=["data-task-param"])
+        self.n_cases = w.IntInput(label="Cases", start=1, end=caps.MAX_CASES, value=40, width=90,
+                                  css_classes=["data-cases"])
+        self.n_test = w.IntInput(label="of them test", start=0, end=caps.MAX_CASES, value=8, width=100,
+                                 css_classes=["data-test"])
+        self.task_steps = w.IntInput(label="Steps T", start=1, end=caps.MAX_STEPS, value=8, width=90,
+                                     css_classes=["data-task-steps"])
+        self.generate = w.Button(label="Generate cases", css_classes=["data-generate"])
+        self.length = w.Button(label="Length test", css_classes=["data-length"],
+                               description="Accuracy of this net on new cases of the task, longer than the "
+                                           "trained ones.")
+        self.length_source = ColumnDataSource(name="length_test_src", data=dict(steps=[], accuracy=[], text=[]))
+        self.length_figure = self._length_figure()
+        self.task_help = pn.pane.Markdown(self._task_help, sizing_mode="stretch_width",
+                                          css_classes=["data-task-help"])
         self.summary = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["data-summary"])
         self.case = w.Select(label="Case", options={}, width=260, css_classes=["data-case"])
         self.buttons = {key: w.Button(label=label, css_classes=[f"data-{key}"], margin=(24, 4, 4, 4))
@@ -73,6 +95,8 @@ class DataView(pn.viewable.Viewer):
                                      stylesheets=[stylesheet("share.css")])
         self.use_paste.on_click(lambda _e: soon(lambda: self.load(self.paste.value_input or "", "the pasted text")))
         self.blank.on_click(lambda _e: soon(self.make_blank))
+        self.generate.on_click(lambda _e: soon(self.make_task))
+        self.length.on_click(lambda _e: soon(self.length_test))
         self.run_button.on_click(lambda _e: soon(self.run))
         for key, button in self.buttons.items():
             button.on_click(lambda _e, key=key: soon(lambda: self.edit_case(key)))
@@ -108,6 +132,62 @@ class DataView(pn.viewable.Viewer):
     def make_blank(self):
         self._said(E.blank_net(self.session, self.inputs.value_input or "", self.hidden.value,
                                self.targets.value_input or "", self.steps.value))
+
+    @param.depends("task", watch=True)
+    def _on_task(self):
+        name, bounds, _ = G.TASKS[self.task]
+        value = "the cat sat on the mat" if bounds is None else str(bounds[1])
+        self.task_param.param.update(name="text" if bounds is None else name, value=value, value_input=value)
+
+    @param.depends("task")
+    def _task_help(self):
+        return f"*{self.task}*: {G.TASKS[self.task][2]}."
+
+    def _task_args(self):
+        text = self.task_param.value_input if self.task_param.value_input is not None else self.task_param.value
+        if G.TASKS[self.task][1] is None:
+            return text
+        try:
+            return int(str(text).strip())
+        except ValueError:
+            raise ValueError(f"{self.task}: expected a whole number for {G.TASKS[self.task][0]}; "
+                             f"got {caps.quote(text)}") from None
+
+    def make_task(self):
+        """Cases of the chosen built-in task, loaded as the CSV file they are (mode and H as for a file)."""
+        try:
+            text = G.generate(self.task, self._task_args(), cases=self.n_cases.value, test=self.n_test.value,
+                              steps=self.task_steps.value, seed=self.session.seed)
+        except ValueError as exc:
+            self._say(f"Could not generate the cases: {exc}", "error")
+            return
+        self.load(text, f"generated {self.task}")
+
+    def length_test(self):
+        """The net's accuracy on longer cases of the chosen task than it was trained on, as bars."""
+        try:
+            param_value = self._task_args()
+            base = self.session.sequences.T
+            result = G.length_test(self.session, self.task, param_value, G.lengths_for(self.task, param_value, base))
+        except ValueError as exc:
+            self._say(f"Could not run the length test: {exc}", "error")
+            return
+        steps = [n for n, _ in result]
+        acc = [float("nan") if a is None else a for _, a in result]
+        self.length_source.data = dict(steps=steps, accuracy=acc, text=[f"{100 * a:.4g} %" for a in acc])
+        self.length_figure.x_range.update(start=min(steps) - 1, end=max(steps) + 1)
+        what = "bits L" if self.task == "addition" else "steps T"
+        self.length_figure.xaxis.axis_label = what
+        self._say("Length test: " + ", ".join(f"{n}: {t}" for n, t in zip(steps, self.length_source.data["text"]))
+                  + f" (trained on {'L = ' + str(param_value) if self.task == 'addition' else f'T = {base}'}).", "ok")
+
+    def _length_figure(self):
+        fig = figure(height=180, width=420, tools="", name="length_test_figure", y_range=Range1d(0, 1.05),
+                     x_range=Range1d(0, 10), title="Accuracy on longer sequences")
+        fig.vbar(x="steps", top="accuracy", width=0.8, source=self.length_source, color="#8a8a8a")
+        fig.add_tools(HoverTool(tooltips=[("length", "@steps"), ("accuracy", "@text")]))
+        fig.yaxis.axis_label = "fraction right"
+        return readable(fig)
 
     def edit_case(self, key):
         """Duplicate, delete, or move to train/test the case chosen in the list."""
@@ -178,11 +258,18 @@ class DataView(pn.viewable.Viewer):
             pn.Row(self.inputs, self.targets, self.steps,
                    pn.Column(pn.Spacer(height=18), self.blank)),
             sizing_mode="stretch_width")
+        generated = pn.Column(
+            pn.pane.Markdown("**Or cases of a built-in task** (made as a CSV file; mode and H as above):",
+                             margin=(10, 5, 0, 5)),
+            pn.Row(self.task_select, self.task_param, self.n_cases, self.n_test, self.task_steps,
+                   pn.Column(pn.Spacer(height=18), self.generate)), self.task_help,
+            pn.Row(self.length, pn.pane.Bokeh(self.length_figure)), sizing_mode="stretch_width")
         cases = pn.Column(self.summary, pn.Row(self.case, *self.buttons.values()), self.download,
                           sizing_mode="stretch_width")
         probing = pn.Column(pn.pane.Markdown("**Run the trained net on a new sequence**", margin=(10, 5, 0, 5)),
                             self.run_help, self.sequence, self.run_button, self.outputs, sizing_mode="stretch_width")
-        return pn.Column(self.feedback, load, cases, probing, sizing_mode="stretch_width", css_classes=["data-view"])
+        return pn.Column(self.feedback, load, generated, cases, probing, sizing_mode="stretch_width",
+                         css_classes=["data-view"])
 
 
 def summary_text(session, table):
