@@ -87,6 +87,25 @@ def _case(table, k):
     return table.labels[k]
 
 
+def add_case(session):
+    """One more training case, as long as the training data (T) and empty: paint it in the grid."""
+    def parts():
+        table = CS.table_of(session)
+        if len(table.labels) >= caps.MAX_CASES:
+            raise ValueError(f"at most {caps.MAX_CASES} cases")
+        n = len(table.labels) + 1
+        while f"new {n}" in table.labels:
+            n += 1
+        T = max(session.sequences.T, table.X.shape[1] - 1)
+        grown = [np.concatenate([np.pad(getattr(table, a), ((0, 0), (0, T + 1 - table.X.shape[1]), (0, 0))),
+                                 np.zeros((1, T + 1, len(table.units)))]) for a in "XKYM"]
+        out = dataclasses.replace(table, labels=(*table.labels, f"new {n}"), splits=(*table.splits, "train"),
+                                  lengths=(*table.lengths, session.sequences.T), **dict(zip("XKYM", grown)))
+        return data_parts(session, out, f"Added case 'new {n}' (training, t = 0..{session.sequences.T}): "
+                                        "nothing clamped or taught yet; paint it in the grid.")
+    return _apply(session, "Could not add a case", parts)
+
+
 def duplicate_case(session, k):
     """Case ``k`` once more, just after it, labelled '<label> copy' (a number added if taken)."""
     def parts():

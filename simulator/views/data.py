@@ -56,13 +56,16 @@ class DataView(pn.viewable.Viewer):
         self.paste = w.TextAreaInput(placeholder=EXAMPLE, height=110, sizing_mode="stretch_width",
                                      css_classes=["data-paste"])
         self.use_paste = w.Button(label="Use the pasted CSV", css_classes=["data-use-paste"])
-        self.inputs = w.TextInput(label="Inputs", value="a,b", width=120, css_classes=["data-inputs"])
-        self.targets = w.TextInput(label="Targets", value="sum", width=120, css_classes=["data-targets"])
+        # value_input too: a browser's first value_input is "" until a key is pressed in the box
+        self.inputs = w.TextInput(label="Inputs", value="a,b", value_input="a,b", width=120,
+                                  css_classes=["data-inputs"])
+        self.targets = w.TextInput(label="Targets", value="sum", value_input="sum", width=120,
+                                   css_classes=["data-targets"])
         self.steps = w.IntInput(label="Steps T", start=1, end=caps.MAX_STEPS, value=6, width=90,
                                 css_classes=["data-steps"])
         self.blank = w.Button(label="Make a blank net", css_classes=["data-blank"])
         self.task_select = w.Select.from_param(self.param.task, width=140, css_classes=["data-task"])
-        self.task_param = w.TextInput(label="d", value="2", width=200, css_classes=["data-task-param"])
+        self.task_param = w.TextInput(label="d", value="2", value_input="2", width=200, css_classes=["data-task-param"])
         self.n_cases = w.IntInput(label="Cases", start=1, end=caps.MAX_CASES, value=40, width=90,
                                   css_classes=["data-cases"])
         self.n_test = w.IntInput(label="of them test", start=0, end=caps.MAX_CASES, value=8, width=100,
@@ -80,7 +83,7 @@ class DataView(pn.viewable.Viewer):
         self.summary = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["data-summary"])
         self.case = w.Select(label="Case", options={}, width=260, css_classes=["data-case"])
         self.buttons = {key: w.Button(label=label, css_classes=[f"data-{key}"], margin=(24, 4, 4, 4))
-                        for key, label in (("duplicate", "Duplicate"), ("delete", "Delete"),
+                        for key, label in (("add", "Add a case"), ("duplicate", "Duplicate"), ("delete", "Delete"),
                                            ("train", "Make it a train case"), ("test", "Make it a test case"))}
         self.download = w.FileDownload(callback=self._csv, filename="cases.csv", label="Download the data (CSV)",
                                        css_classes=["data-download"], width=220,
@@ -192,9 +195,11 @@ class DataView(pn.viewable.Viewer):
     def edit_case(self, key):
         """Duplicate, delete, or move to train/test the case chosen in the list."""
         k, s = self.case.value, self.session
-        if k is None:
+        if k is None and key != "add":
             return
-        if key == "duplicate":
+        if key == "add":
+            ok = E.add_case(s)
+        elif key == "duplicate":
             ok = E.duplicate_case(s, k)
         elif key == "delete":
             ok = E.delete_case(s, k)

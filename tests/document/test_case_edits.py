@@ -111,3 +111,14 @@ def test_blank_net_from_the_app():
     assert s.unit_names == ["a", "b", "h1", "h2", "h3", "sum"] and s.steps == 6 and s.cases["labels"] == []
     assert D.to_document(s) == D.to_document(CS.new_session(None, hidden=3, inputs=["a", "b"], targets=["sum"],
                                                             steps=6, seed=s.seed))
+
+
+def test_an_added_case_is_empty_training_data_that_the_grid_fills():
+    """Add a case: an empty training case T steps long; a target painted into it in the grid is in
+    the CSV written afterwards, on that case's rows."""
+    s = CS.new_session(read_csv(TEXT), hidden=2, seed=1)
+    assert E.add_case(s)
+    assert s.cases["labels"] == ["a", "b", "c", "new 4"] and s.cases["lengths"][-1] == s.sequences.T == 3
+    assert s.sequences.B == 3 and not s.sequences.K[2].any() and not s.sequences.M[2].any()
+    assert s.set_cell(2, 2, s.unit_names.index("y"), "target", "1")
+    assert E.csv_text(s).endswith("new 4,0,,,train\nnew 4,1,,,train\nnew 4,2,,1,train\nnew 4,3,,,train\n")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from simulator.document import cases as CS
+from simulator.document import generators as G
 from simulator.state import probe
 from simulator.views.style import fmt
 
@@ -100,6 +101,9 @@ BAD = [
     ("kind.csv", b"case,t,in:x,out:y\na,0,1,1\n", "line 1, column 4: unknown column 'out:y'"),
     ("none.csv", b"case,t,in:x,target:y\na,0,1,\na,1,0,\n", "line 1, column 4 ('target:y'): no targets at all"),
     ("picture.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "line 1, column 1: byte 0x89 is not UTF-8 text"),
+    ("late.csv", b"case,t,in:x,target:y\na,61,1,1\n", "line 2, column 2 ('t'): step 61 is past the limit of 60 steps"),
+    ("wide.csv", b"case,t," + b",".join(b"in:u%d" % k for k in range(72)) + b",target:y\n",
+     "line 1, column 75: at most 72 units; this column names unit 73"),
     ("long.csv", b"case,t,in:x,target:y\n" + b"".join(b"c%d,%d,1,1\n" % (k // 61, k % 61) for k in range(61_001)),
      "line 61002: at most 61000 rows"),
 ]
@@ -151,3 +155,38 @@ def test_new_data_for_this_net_keeps_the_weights_and_downloads_as_csv(page, serv
         page.locator(".data-download button").click()
     text = Path(info.value.path()).read_text()
     assert text == other.read_text()
+
+
+def test_generated_task_and_its_length_test(page, served):
+    """Generate echo cases in the page, train, and run the length test: the bars are the server's
+    accuracy of the net on echo cases up to three times as long as the trained ones."""
+    open_data(page)
+    page.locator(".data-generate button").click()
+    expect(page.locator(".data-message")).to_contain_text("Loaded generated echo: Your own net: 1 inputs, 6 units, "
+                                                          "32 training and 8 test cases.")
+    session = served[-1].session
+    train(page, session, 200)
+    page.locator(".data-length button").click()
+    expect(page.locator(".data-message")).to_contain_text("Length test: 4: ")
+    want = G.length_test(session, "echo", 2, G.lengths_for("echo", 2, 8))
+    assert column(page, "length_test_src", "steps") == [n for n, _ in want]
+    assert column(page, "length_test_src", "accuracy") == [a for _, a in want]
+    shot(page, "data-03-length-test")
+    assert page.js_errors == []
+
+
+def test_blank_net_and_pasted_csv(page, served):
+    """A blank net from the boxes as they open (a, b; H = 4; sum; T = 6), then a pasted CSV as new
+    data for it: the same net with the pasted cases."""
+    open_data(page)
+    page.locator(".data-blank button").click()
+    expect(page.locator(".data-message")).to_contain_text("Your own net: 2 inputs, 7 units, 0 training and 0 test")
+    session = served[-1].session
+    assert session.unit_names == ["a", "b", "h1", "h2", "h3", "h4", "sum"] and session.steps == 6
+    page.locator(".data-mode button").filter(has_text="new data for this net").click()
+    page.locator(".data-paste textarea").fill("case,t,in:a,in:b,target:sum\nz,0,1,1,\nz,1,0,0,\nz,2,,,0\n")
+    page.locator(".data-use-paste button").click()
+    expect(page.locator(".data-message")).to_contain_text("Loaded the pasted text: Your own net: 2 inputs, 7 units, "
+                                                          "1 training and 0 test cases.")
+    expect(page.locator(".data-summary")).to_contain_text("1 training and 0 test cases")
+    assert session.cases["labels"] == ["z"] and session.steps == 2
