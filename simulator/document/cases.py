@@ -151,22 +151,30 @@ def told(cases, names):
 def section(session):
     """The "cases" section of the session's document, or None for a lesson's data. A case's length
     grows to cover a clamp or target set past it since (in the app's grid), so the file loads again."""
+    out = outline(session)
+    t = (session.cases or {}).get("test")
+    if out is not None and t is not None:
+        out["test"] = {k: np.asarray(a, dtype=float).tolist() if k in "XY" else np.asarray(a).astype(int).tolist()
+                       for k, a in zip("XKYM", (t.X, t.K, t.Y, t.M))}
+    return out
+
+
+def outline(session):
+    """section() without the test cases' numbers (cheap: what a list of the cases shows), or None."""
     own = session.cases
     if own is None:
         return None
     seq, lengths = session.sequences, list(own["lengths"])
     for data, which in ((seq, "train"), (own["test"], "test")):
         rows = [k for k, s in enumerate(own["split"]) if s == which]
-        for b, k in enumerate(rows):
-            used = np.flatnonzero((data.K[b] > 0).any(axis=1) | (data.M[b] > 0).any(axis=1))
-            lengths[k] = max(lengths[k], int(used[-1]) if used.size else 0)
-    out = {"labels": list(own["labels"]), "lengths": lengths, "split": list(own["split"]),
-           "inputs": list(own["inputs"]), "targets": list(own["targets"])}
-    if own["test"] is not None:
-        t = own["test"]
-        out["test"] = {k: np.asarray(a, dtype=float).tolist() if k in "XY" else np.asarray(a).astype(int).tolist()
-                       for k, a in zip("XKYM", (t.X, t.K, t.Y, t.M))}
-    return out
+        if not rows:
+            continue
+        used = (data.K[:len(rows)] > 0).any(axis=2) | (data.M[:len(rows)] > 0).any(axis=2)  # (cases, T+1)
+        last = np.where(used.any(axis=1), used.shape[1] - 1 - np.argmax(used[:, ::-1], axis=1), 0)
+        for k, grown in zip(rows, last):
+            lengths[k] = max(lengths[k], int(grown))
+    return {"labels": list(own["labels"]), "lengths": lengths, "split": list(own["split"]),
+            "inputs": list(own["inputs"]), "targets": list(own["targets"])}
 
 
 def check_section(value, names, data):
@@ -271,7 +279,7 @@ def table_of(session):
     """The session's cases as a sequences_csv.Table (write_csv makes the file). A lesson's data
     have no labels: its cases are 0, 1, ..., each T long, every unit clamped or taught somewhere a column."""
     names, seq = list(session.unit_names), session.sequences
-    own = section(session)
+    own = outline(session)
     if own is None:
         used = lambda A: [n for i, n in enumerate(names) if A[..., i].any()]  # noqa: E731
         own = {"labels": [str(b) for b in range(seq.B)], "lengths": [seq.T] * seq.B, "split": ["train"] * seq.B,
