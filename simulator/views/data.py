@@ -30,7 +30,8 @@ from simulator.views.throttle import Throttle
 MODES = {"a new net": "new", "new data for this net": "data"}
 EXAMPLE = "case,t,in:x,target:y,split\nc0,0,1,,train\nc0,1,0,,train\nc0,2,1,1,train\n"
 LINK_NOTE = ("The page's link does not carry data of your own: **Save state** (left) keeps them in a "
-             "document that Load, `bptt-sim train` and `bptt-sim serve` read.")
+             "document that Load, `bptt-sim train` and `bptt-sim serve` read. **Reset**, a new seed or a new "
+             "Steps T put the host lesson's own data in their place (docs/data.md): download them first.")
 
 
 class DataView(pn.viewable.Viewer):
