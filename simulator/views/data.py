@@ -111,8 +111,9 @@ class DataView(pn.viewable.Viewer):
     # -- what the user does ---------------------------------------------------------------------
     @param.depends("upload.value", watch=True)
     def _on_upload(self):
-        if self.upload.value is not None:
-            self.load(self.upload.value, self.upload.filename or "the file")
+        if self.upload.value is not None:  # with the document lock: the load redraws Bokeh sources (style.soon)
+            data, name = self.upload.value, self.upload.filename or "the file"
+            soon(lambda: self.load(data, name))
 
     @param.depends("upload.refused", watch=True)
     def _on_refused(self):
@@ -123,7 +124,7 @@ class DataView(pn.viewable.Viewer):
                 if refused["size"] < 0:
                     raise ValueError("the file did not arrive whole; choose it again")
                 caps.check_bytes(refused["size"], "the file")
-            self._said(self.session.attempt(refuse, f"Could not load {refused['name']}"))
+            soon(lambda: self._said(self.session.attempt(refuse, f"Could not load {refused['name']}")))
 
     def load(self, data, name):
         """The CSV ``data`` as a new net or as new data for this net (the mode chosen)."""
