@@ -68,9 +68,10 @@ class SimulatorApp(pn.viewable.Viewer):
         self.grid, self.inspector, self.structure = GridEditorView(**views), InspectorView(**views), StructureView(**views)
         self.lesson_panel = LessonPanelView(**views)
         self.data = DataView(**views)  # CSV files, the split, a typed sequence (issue 15)
-        self.link = LinkSync(session=s)  # the URL carries the state (reads it once, then follows it)
         self.byhand, self.lecture = ByHandView(**views), LectureMode(**views, player=self.player,
                                                                 readout=self.lesson_panel)
+        # After the lecture: its first card selects a weight as a lesson opens; a link's view wins.
+        self.link = LinkSync(session=s, selection=sel)  # the URL carries state and view (read once, then followed)
         self.share = ShareView(**views, lecture=self.lecture)  # saves and loads the view options too
         self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})

@@ -4,7 +4,10 @@ Readable query parameters for the settings, like TensorFlow Playground
 (``?lesson=binary-addition&seed=12&lr=0.2&momentum=0.5&T=10&clip=0.0&act=lesson&loss=lesson&h0=false``),
 plus the update count ``n``
 and, for small nets, the weights ``w``: [W.ravel(), b, h0] as float64, zlib-compressed,
-base64url (exact, so the numbers on screen are the same). Training data are not in the
+base64url (exact, so the numbers on screen are the same). What is looked at comes too (the
+document's "view" section): the time step ``t``, case ``case``, selected weight ``sel=i,j``, unit
+``unit=t,i`` and open ``tab``, and the loss curve ``curve``: up to CURVE_POINTS of the history's
+[update, loss] pairs, evenly spread with the last, packed like ``w``. Training data are not in the
 link: they are regenerated from lesson, seed and T. A link is turned into a document and
 loaded with document.apply_document, so a bad link is refused by the same checks as a bad
 file and the page keeps its state.
@@ -21,11 +24,15 @@ from simulator import document
 from simulator.lessons import registry as L
 from simulator.lessons.registry import DEFAULT_LESSON, LESSONS
 from simulator.state import caps
+from simulator.state.selection import DETAIL_TABS, Selection
 from simulator.state.session import Session
 
 #: Longest ``w`` written into a URL (characters); larger nets share settings and seed only.
 MAX_W_CHARS = 4000
-QUERY = {k: k for k in ("lesson", "seed", "lr", "momentum", "T", "clip", "act", "loss", "h0", "n", "w")}
+#: Most [update, loss] points of the loss curve in a URL (fewer when the weights leave less room).
+CURVE_POINTS = 120
+VIEW_KEYS = ("t", "case", "sel", "unit", "tab", "curve")
+QUERY = {k: k for k in ("lesson", "seed", "lr", "momentum", "T", "clip", "act", "loss", "h0", "n", "w", *VIEW_KEYS)}
 SETTING = {"seed": "seed", "lr": "learning_rate", "momentum": "momentum", "T": "steps", "clip": "clip",
            "act": "activation", "loss": "loss", "h0": "learn_h0"}
 KINDS = {"seed": int, "T": int, "lr": float, "momentum": float, "clip": float, "act": str, "loss": str, "h0": bool}
@@ -54,8 +61,48 @@ def decode_params(text, size):
     return np.frombuffer(raw, dtype="<f8").astype(float)
 
 
-def link_of(session):
-    """The query parameters of the session's state (all strings)."""
+def _pack(array):
+    return base64.urlsafe_b64encode(zlib.compress(np.ascontiguousarray(array).tobytes(), 9)).decode().rstrip("=")
+
+
+def _unpack(text, most, what):
+    """The bytes of a _pack()ed string, at most ``most`` of them; ValueError naming ``what`` if not."""
+    if not isinstance(text, str) or len(text) > caps.MAX_LINK_CHARS:
+        raise ValueError(f"{what}: expected at most {caps.MAX_LINK_CHARS} characters of base64url")
+    try:
+        return zlib.decompressobj().decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), most + 1)
+    except (binascii.Error, zlib.error, ValueError):
+        raise ValueError(f"{what}: not an encoding made by this app (base64url of zlib-compressed numbers)") from None
+
+
+def encode_curve(history, max_chars):
+    """The loss curve (Session.history) thinned to at most CURVE_POINTS points, evenly spread with
+    the last, as update numbers (uint32) then losses (float64, exact); fewer points until the
+    text fits ``max_chars``. "" for an empty history."""
+    points = CURVE_POINTS
+    while history and points >= 2:
+        keep = np.unique(np.linspace(0, len(history) - 1, min(points, len(history))).round().astype(int))
+        kept = [history[k] for k in keep]
+        text = _pack(np.concatenate([np.array([u for u, _ in kept], dtype="<u4").view("<u1"),
+                                     np.array([e for _, e in kept], dtype="<f8").view("<u1")]))
+        if len(text) <= max_chars:
+            return text
+        points //= 2
+    return ""
+
+
+def decode_curve(text):
+    """The inverse of encode_curve: [[update, loss]] (the document's checks then bound them)."""
+    raw = _unpack(text, 12 * CURVE_POINTS, "curve")
+    if len(raw) % 12 or len(raw) > 12 * CURVE_POINTS:
+        raise ValueError(f"curve: expected at most {CURVE_POINTS} [update, loss] points")
+    n = len(raw) // 12
+    updates, losses = np.frombuffer(raw[:4 * n], "<u4"), np.frombuffer(raw[4 * n:], "<f8")
+    return [[int(u), float(e)] for u, e in zip(updates, losses)]
+
+
+def link_of(session, selection=None):
+    """The query parameters of the session's state and of what ``selection`` shows (all strings)."""
     s = session
     query = {"lesson": s.lesson, "seed": str(s.seed), "lr": repr(float(s.learning_rate)),
              "momentum": repr(float(s.momentum)), "T": str(s.steps), "clip": repr(float(s.clip)),
@@ -63,6 +110,14 @@ def link_of(session):
     # Always (when small enough): after an edit by hand, an undo or a load, the seed alone
     # would not give the weights on screen. "" clears a stale value from the URL.
     query["w"] = (encode_params(s.net) or "") if _lesson_structure(s) else ""
+    if selection is not None:
+        view = document.view_of(s, selection)
+        pair = lambda p: "" if p is None else f"{p[0]},{p[1]}"
+        query.update(t=str(view["time"]), case=str(view["case"]), sel=pair(view["weight"]), unit=pair(view["unit"]),
+                     tab=view["tab"])
+    # The curve takes the room the rest leaves (a link stays within caps.MAX_LINK_CHARS).
+    room = caps.MAX_LINK_CHARS - sum(len(k) + len(v) + 2 for k, v in query.items()) - 3 * len(query.get("tab", ""))
+    query["curve"] = encode_curve(s.history, room - 20)
     return query
 
 
@@ -124,6 +179,11 @@ def link_document(query):
     doc = document.to_document(base)
     if "n" in query:
         doc["training"]["updates"] = _number(query, "n", int)
+    view = _view(query)
+    if view:
+        doc["view"] = view
+    if query.get("curve") not in (None, ""):
+        doc["training"]["history"] = decode_curve(query["curve"])
     if query.get("w") not in (None, ""):
         N = base.net.N
         flat = decode_params(query["w"], N * N + 2 * N)
@@ -133,10 +193,33 @@ def link_document(query):
     return document.validate(doc)
 
 
+def _view(query):
+    """The document's "view" section from t, case, sel, unit and tab (the document checks the bounds)."""
+    view = {}
+    for key, name in (("t", "time"), ("case", "case")):
+        if key in query:
+            view[name] = _number(query, key, int)
+    for key, name, what in (("sel", "weight", "the selected weight as i,j (from unit j to unit i)"),
+                            ("unit", "unit", "the selected unit as t,i (unit i at time t)")):
+        value = query.get(key)
+        if value in (None, ""):
+            continue
+        parts = value.split(",") if isinstance(value, str) else []
+        if len(parts) != 2 or not all(p.strip().isdecimal() and p.strip().isascii() and len(p) < 10 for p in parts):
+            raise ValueError(f"{key}: expected {what}; got {caps.quote(value)}")
+        view[name] = [int(p) for p in parts]
+    if "tab" in query:
+        if query["tab"] not in DETAIL_TABS:  # may be a list or a dict: compared, never hashed
+            raise ValueError(f"tab: expected one of {', '.join(DETAIL_TABS)}; got {caps.quote(query['tab'])}")
+        view["tab"] = query["tab"]
+    return view
+
+
 class _Query(param.Parameterized):
     """The URL's parameters as the page has them (plain values; checked by link_document)."""
 
-    lesson, seed, lr, momentum, T, clip, act, loss, h0, n, w = (param.Parameter(default=None) for _ in range(11))
+    lesson, seed, lr, momentum, T, clip, act, loss, h0, n, w, t, case, sel, unit, tab, curve = (
+        param.Parameter(default=None) for _ in range(17))
 
 
 class LinkSync(param.Parameterized):
@@ -144,11 +227,13 @@ class LinkSync(param.Parameterized):
     (at most every ``delay_ms``, always with the latest state) whenever the state changes."""
 
     session = param.ClassSelector(class_=Session)
+    selection = param.ClassSelector(class_=Selection, doc="What is looked at: in the link, and set by it.")
     delay_ms = param.Integer(default=400, doc="Trailing delay before the URL catches up with training.")
 
     def __init__(self, **params):
+        params.setdefault("selection", Selection())
         super().__init__(**params)
-        self.query, self._pending = _Query(), False
+        self.query, self._pending, self._served = _Query(), False, False
         location = pn.state.location
         if location is None:  # not served (tests, notebooks): no URL to keep
             return
@@ -162,17 +247,21 @@ class LinkSync(param.Parameterized):
             location.search = ""  # the page must not keep (and later extend) the refused link
         location.sync(self.query, QUERY)
         if given:
-            self.session.attempt(lambda: document.apply_document(self.session, link_document(given)),
-                                 "Could not open the link")
-        self.session.param.watch(self._schedule, ["lesson", "seed", "learning_rate", "momentum", "steps", "gradients"])
+            self.session.attempt(lambda: document.apply_document(self.session, link_document(given),
+                                                                 selection=self.selection),
+                                 "Could not open the link", also=[self.selection])
+        self._served = True
         self._write()
 
-    def _schedule(self, *_):
-        if self._pending:
+    @param.depends("session.lesson", "session.seed", "session.learning_rate", "session.momentum", "session.steps",
+                   "session.gradients", "selection.time", "selection.case", "selection.weight", "selection.unit",
+                   "selection.tab", watch=True)
+    def _schedule(self):
+        if self._pending or not self._served:
             return
         self._pending = True
         pn.state.curdoc.add_timeout_callback(self._write, self.delay_ms)
 
     def _write(self):
         self._pending = False
-        self.query.param.update(link_of(self.session))
+        self.query.param.update(link_of(self.session, self.selection))
