@@ -65,10 +65,13 @@ class Player(param.Parameterized):
             SCHEDULER.leave(self)
         self._run(self.playing, self.period, self.tick)
 
-    @param.depends("period", watch=True)
+    @param.depends("period", "animation_period", watch=True)
     def _on_period(self):
-        if self.playing:  # a new speed applies from the next frame, not after the old timer's
+        # A new speed applies from the next frame or tick, not after the old timer's.
+        if self.playing:
             self._run(True, self.period, self.tick)
+        elif self.animating:
+            self._run(True, self.animation_period, self.advance)
 
     @param.depends("animating", watch=True)
     def _on_animating(self):

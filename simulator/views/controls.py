@@ -34,6 +34,10 @@ SPEEDS = {"Full speed": (50, 40), "10 updates a frame": (10, 40), "1 update a fr
           "Slow: 4 updates a second": (1, 250)}
 
 
+#: Slow-motion pass speeds: milliseconds between two ticks of the pass (Player.animation_period).
+PASS_SPEEDS = {"1 s a tick": 1000, "0.45 s a tick": 450, "0.15 s a tick": 150}
+
+
 def lesson_choices(session, name):
     """The options of the Activation or Loss selector, the lesson's own entry labelled with what it
     is ("logistic (lesson's)"), not with the bare word 'lesson'."""
@@ -173,6 +177,9 @@ class PassControls(pn.viewable.Viewer):
                                      description="One tick of the pass forward (key: →)")
         self.slow = pn.widgets.Toggle.from_param(p.param.animating, label="Slow-motion pass", width=150,
                                                  css_classes=["slow-btn"])
+        self.pass_speed = pn.widgets.Select.from_param(p.param.animation_period, options=PASS_SPEEDS, label="",
+                                                       width=120, css_classes=["pass-speed"],
+                                                       description="How long each tick of the slow-motion pass stays")
         self.show_all = pn.widgets.Button(label="Show all", width=90, css_classes=["show-all"],
                                           description="Stop the animation and show every number")
         self.back.on_click(lambda _: soon(lambda: p.advance(-1)))
@@ -210,5 +217,5 @@ class PassControls(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(pn.Row(self.time, self.case, sizing_mode="stretch_width"),
-                         pn.Row(self.back, self.fwd, self.slow, self.show_all, self.phase),
+                         pn.Row(self.back, self.fwd, self.slow, self.pass_speed, self.show_all, self.phase),
                          sizing_mode="stretch_width")

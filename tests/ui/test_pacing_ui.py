@@ -32,7 +32,7 @@ def test_pause_stops_the_robot_writer_at_once(page, app_url, served):
         expect(page.locator(".status-line .status").first).not_to_have_text(status(page))
         # More frames sent than the pacer lets run ahead: before pacing, they piled up in the page.
         sent = pacer.sent
-        until(lambda: pacer.sent >= sent + 2 * pacer.ahead, message=f"round {round_}: training frames stopped")
+        until(lambda: pacer.sent >= sent + 2 * pacer.ahead and ahead, message=f"round {round_}: training frames stopped")
         assert ahead and max(ahead) <= pacer.ahead, f"round {round_}: {max(ahead or [0])} frames queued in the page"
         page.locator("button", has_text="Pause").first.click()
         # "At once" is counted in frames, not seconds (a loaded CI machine is slow either way): the
