@@ -3,26 +3,28 @@
 Lecture 7b has no layers: "a unit is an input only because it is clamped, an output only
 because it has a target". This view draws the (T+1) x N grid of one training case (rows
 t = 0..T, columns the units) with every clamped cell in green and every target in purple,
-their values written in, and lets the user paint cells with a brush or apply one of the
+their values written in, and lets the user paint cells with a brush (a click or a drag) or apply one of the
 lecture's patterns to every case. All edits go through Session methods (set_cell,
 apply_pattern); the view only draws the data and writes ``selection.case``/``selection.unit``.
 """
 import numpy as np
 import panel as pn
 import param
-from bokeh.events import Tap
+from bokeh.events import Pan, PanStart, Tap
 from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Range1d
 from bokeh.plotting import figure
 
+from simulator.state.edits import number
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 
 from simulator.views.save_tool import add_save_tool
 from simulator.views.style import CLAMP, HIGHLIGHT, TARGET, fmt, soon, tint
-from simulator.views.text import choice_options, md
+from simulator.views.text import choice_options, esc, md
 from simulator.views.throttle import Throttle
 
 ROW_PX = 26  # height of one time step in the grid
+HELP_PX = 44  # the help line's room, kept whether it shows help or a refusal: the grid never moves
 CLAMP_FILL, TARGET_FILL = tint(CLAMP, 0.25), tint(TARGET, 0.22)
 CLAMP_TEXT, TARGET_TEXT = "#17693a", "#5b2a73"  # darker than the fills, readable on a projector
 BRUSHES = {"Inspect": "inspect", "Clear": "none", "Clamp": "clamp", "Target": "target"}
@@ -59,9 +61,11 @@ class GridEditorView(pn.viewable.Viewer):
 
     session = param.ClassSelector(class_=Session)
     selection = param.ClassSelector(class_=Selection)
+    problem = param.String(default="", precedence=-1, doc="Why the last paint was refused ('' if it was not).")
 
     def __init__(self, **params):
         super().__init__(**params)
+        self._drag = None  # the last cell a drag painted
         self.source = ColumnDataSource(name="grid_cells", data=self._cells())
         self.x_range, self.y_range = Range1d(-0.5, 0.5), Range1d(0.5, -0.5)  # t = 0 at the top
         fig = figure(x_range=self.x_range, y_range=self.y_range, tools="", name="grid_figure",
@@ -72,6 +76,8 @@ class GridEditorView(pn.viewable.Viewer):
                  text_align="center", text_baseline="middle", text_font_size="13px", text_font_style="bold")
         fig.add_tools(HoverTool(tooltips=[("", "@what"), ("activity s", "@state")]))
         fig.on_event(Tap, self._on_tap)
+        fig.on_event(PanStart, self._on_drag_start)
+        fig.on_event(Pan, self._on_drag)
         fig.xaxis.axis_label = "unit"
         fig.yaxis.axis_label = "time step t"
         fig.xgrid.visible = fig.ygrid.visible = False
@@ -92,9 +98,11 @@ class GridEditorView(pn.viewable.Viewer):
         self.value = pn.widgets.TextInput(label="Value", value="1", value_input="1", width=80, css_classes=["grid-value"],
                                           description="The clamped state or the target a click paints, e.g. 0, 1 or 0.5.")
         self.all_cases = pn.widgets.Checkbox(label="paint every case", value=False, css_classes=["grid-all-cases"])
-        self.help = pn.pane.Markdown(pn.bind(lambda b: BRUSH_HELP[BRUSHES[b]], self.brush), css_classes=["grid-help"], sizing_mode="stretch_width")
-        self.feedback = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["grid-message"],
-                                      sizing_mode="stretch_width")
+        # One line for the brush's help or, in its place, why a paint was refused: shown once, here
+        # (the status line stays quiet), and in the same room, so the grid below never moves under
+        # the pointer (an Alert above it pushed it ~80 px and the next click hit another cell).
+        self.help = pn.pane.HTML(pn.bind(self._help_html, self.brush, self.param.problem), css_classes=["grid-help"],
+                                 sizing_mode="stretch_width", height=HELP_PX, styles={"overflow": "auto"})
 
         self.units = pn.widgets.MultiChoice(label="Chosen units (for the subset patterns)", options=[],
                                             css_classes=["grid-units"], sizing_mode="stretch_width")
@@ -197,25 +205,56 @@ class GridEditorView(pn.viewable.Viewer):
         if self.value.value_input != event.new:
             self.value.value_input = event.new
 
+    @staticmethod
+    def _help_html(brush, problem):
+        if problem:
+            return f'<div class="grid-message" style="color:#a61b1b">⚠ {esc(problem)}</div>'
+        return f"<div>{esc(BRUSH_HELP[BRUSHES[brush]])}</div>"
+
     def _on_tap(self, event):
         if event.x is None or event.y is None:
             return
         self.paint(int(round(event.y)), int(round(event.x)))
 
+    def _on_drag_start(self, event):
+        self._drag = None
+        self._on_drag(event)
+
+    def _on_drag(self, event):
+        """A drag paints every cell it passes over (cells between two pointer events included)."""
+        if event.x is None or event.y is None:
+            return
+        cell = int(round(event.y)), int(round(event.x))
+        last, self._drag = self._drag, cell
+        if last == cell:
+            return
+        n = 1 if last is None else max(abs(cell[0] - last[0]), abs(cell[1] - last[1]))
+        start = cell if last is None else last
+        for k in range(1, n + 1):
+            t, i = (round(start[0] + (cell[0] - start[0]) * k / n), round(start[1] + (cell[1] - start[1]) * k / n))
+            if not self.paint(t, i):
+                return
+
     def paint(self, t, i):
         """What a click on cell (t, i) does with the current brush."""
         seq = self.session.sequences
         if not (0 <= t <= seq.T and 0 <= i < seq.N):
-            return
+            return True
         brush = BRUSHES[self.brush.value]
         if brush == "inspect":
             self.selection.unit = (t, i)
-            return
+            return True
         case = None if self.all_cases.value else self.current_case()
         # value_input follows every keystroke; value only Enter/blur, which may still be on its
         # way when the click on the grid arrives.
-        text = self.value.value_input
-        self._report(self.session.set_cell(case, t, i, brush, None if brush == "none" else text))
+        text = None if brush == "none" else self.value.value_input
+        try:
+            if text is not None:
+                number(text, f"the {brush} value")  # the session's own check, said here only
+        except ValueError as exc:
+            self.problem = f"Nothing painted: {exc}"
+            return False
+        return self._report(self.session.set_cell(case, t, i, brush, text))
 
     def apply(self, kind, mode):
         """One of the lecture's patterns, on every case, with the chosen units and k."""
@@ -226,7 +265,8 @@ class GridEditorView(pn.viewable.Viewer):
 
     def _report(self, ok):
         """Show this view's own failure next to it (the session keeps the old data)."""
-        self.feedback.param.update(object="" if ok else md(self.session.message), visible=not ok)
+        self.problem = "" if ok else self.session.message
+        return ok
 
     def __panel__(self):
         brush_row = pn.Row(self.case, self.case_info, pn.Spacer(width=10), self.brush, self.value,
@@ -243,5 +283,5 @@ class GridEditorView(pn.viewable.Viewer):
             "state is set to the number shown) and an *output* where it has a **target** (purple: its "
             "activity should be the number shown). Everywhere else it is hidden.",
             css_classes=["grid-intro"], sizing_mode="stretch_width")
-        return pn.Column(intro, brush_row, self.help, self.feedback, pn.pane.Bokeh(self.figure), patterns,
+        return pn.Column(intro, brush_row, self.help, pn.pane.Bokeh(self.figure), patterns,
                          sizing_mode="stretch_width", css_classes=["grid-editor"])

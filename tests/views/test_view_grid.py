@@ -90,12 +90,15 @@ def test_inspect_brush_selects_the_unit(view):
 
 
 def test_bad_value_is_refused_and_shown(view):
-    """A non-number keeps the data and shows the session's message next to the grid."""
+    """A non-number keeps the data and says why once, next to the grid, in the help line's place
+    (the status line stays quiet: the message showed twice, issue 20 item 6)."""
     seq = view.session.sequences
     view.brush.value, view.value.value = "Target", "abc"
-    view.paint(5, 3)
-    assert view.session.sequences is seq
-    assert view.feedback.visible and "not a number" in view.feedback.object
+    assert not view.paint(5, 3)
+    assert view.session.sequences is seq and view.session.message == ""
+    assert "not a number" in view.problem and "not a number" in view.help.object
+    view.value.value = "1"
+    assert view.paint(5, 3) and view.problem == "" and "Click a cell" in view.help.object
 
 
 def test_pattern_buttons(view):
@@ -119,7 +122,7 @@ def test_subset_pattern_uses_the_chosen_units(view):
 def test_subset_pattern_without_units_explains(view):
     """A subset pattern with no units chosen is refused with a message."""
     next(b for b in view.pattern_buttons if "pattern-initial-subset" in b.css_classes).clicks += 1
-    assert view.feedback.visible and "choose one or more units" in view.feedback.object
+    assert "choose one or more units" in view.problem
 
 
 def test_grid_follows_structure(view):

@@ -124,7 +124,7 @@ def test_every_pane_shows_hostile_names_as_text(app):
         assert plain(f"b[{name}]") in table  # the BPTT-vs-unrolled table names every unit's bias
     assert plain(f"{NAMES[2]} at t = 3") in plain(shown(app.inspector.text))
     assert plain(f"W[{NAMES[2]}←{NAMES[0]}] = W[{NAMES[3]}←{NAMES[1]}]") in plain(shown(app.structure.ties_text))
-    assert PAYLOADS[0] in shown(app.inspector.feedback) and PAYLOADS[1] in shown(app.grid.feedback)
+    assert PAYLOADS[0] in shown(app.inspector.feedback) and PAYLOADS[1] in shown(app.grid.help)
     assert PAYLOADS[0] in shown(app.status._message)
     for picker in (app.grid.units, app.structure.tie_choice):
         labels = [plain("".join(parse(label).text)) for label in picker.options]
