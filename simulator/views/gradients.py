@@ -43,7 +43,7 @@ class GradientBarsView(pn.viewable.Viewer):
         super().__init__(**params)
         self.source = ColumnDataSource(name="gradient_bars", data=self._rows([], [], []))
         self.y_range = Range1d(-1, 1)
-        self.figure = fig = figure(x_range=FactorRange(), y_range=self.y_range, height=300,
+        self.figure = fig = figure(x_range=FactorRange(), y_range=self.y_range, height=260,
                                    sizing_mode="stretch_width", tools="", name="gradient_bars_figure")
         bars = fig.vbar(x="x", top="value", width=0.8, source=self.source, fill_color="colour",
                         fill_alpha="alpha", line_color="outline", line_width="line_width",
@@ -166,7 +166,7 @@ class ErrorByStepView(pn.viewable.Viewer):
         super().__init__(**params)
         self.source = ColumnDataSource(name="error_by_step", data=dict(t=[], d=[], g=[], d_text=[], g_text=[]))
         self.x_range, self.y_range = Range1d(-0.5, 10.5), Range1d(1e-6, 1.0)
-        self.figure = fig = figure(y_axis_type="log", x_range=self.x_range, y_range=self.y_range, height=280,
+        self.figure = fig = figure(y_axis_type="log", x_range=self.x_range, y_range=self.y_range, height=260,
                                    sizing_mode="stretch_width", tools="", name="error_by_step_figure",
                                    title="Size of the error derivatives at each time step (all units and cases)")
         fig.line("t", "g", source=self.source, color="#999", line_dash="dashed", line_width=2,

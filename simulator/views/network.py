@@ -30,7 +30,7 @@ from simulator.views.save_tool import add_save_tool
 
 UNIT_PX, RING_PX = 48, 66  # circle and target-ring diameters (px)
 FRAME_W = 560            # frame width assumed until the browser reports the real one (px)
-MIN_W, MAX_W = 400, 720  # the figure's width range in the pictures row (px)
+MIN_W, MAX_W = 280, 720  # the figure's width range (px): a phone's width up to a projector's half
 BORDER = 10              # min_border left and right: figure width = frame width + 2 * BORDER
 MIN_H, MAX_H = 300, 560  # frame height range (px)
 

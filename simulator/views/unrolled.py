@@ -28,7 +28,7 @@ from simulator.views.network import UNIT_TIPS
 
 ROW_PX = 62    # height of one unit's row (px)
 FRAME_W = 560  # frame width assumed until the browser reports the real one (px)
-MIN_W = 400    # the figure's narrowest width in the pictures row (px)
+MIN_W = 280    # the figure's narrowest width (px): a phone's
 EDGE_TIPS = [("weight", "label", False), ("W", "w", True), ("copy", "copy", False),
              ("this copy's gradient G_t", "G", True), ("the shown case's share", "share", True),
              ("dE/dW = Σ_t G_t", "dw", True), ("tied", "tie", False)]
