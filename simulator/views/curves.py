@@ -81,7 +81,7 @@ class LossCurveView(pn.viewable.Viewer):
             self._extend([E])
             self.now.data = dict(update=[n], loss=[E])
             self._fit(n)
-            self.figure.title.text = f"Error E during training: {fmt(E)} after {n} updates"
+            self.figure.title.text = f"Error E during training:\n{fmt(E)} after {n} updates"
 
     def _extend(self, losses):
         finite = [e for e in losses if np.isfinite(e)]

@@ -2,6 +2,7 @@
 headless Chromium: at a projector's and a tablet's sizes the page is as wide as the window, every
 picture lies inside it, and the two net pictures stand side by side; on a phone they stack at
 the phone's width. Screenshots of each size go to artifacts/fit-*.png."""
+import numpy as np
 import pytest
 
 from simulator.state.selection import TAB_TITLES
@@ -144,3 +145,48 @@ def test_clicked_weight_and_its_bars_on_one_screen(sized, width, height):
     shot(page, f"fit-weight-bars-{width}x{height}")
     assert bars[3] - point <= height, (f"the clicked weight (y = {point:.0f}) and its bars (down to {bars[3]:.0f}) "
                                        f"need {bars[3] - point:.0f}px, more than the {height}px window")
+
+
+def test_log_axis_ticks_never_pile_up():
+    """A 260 px log chart has room for about six tick labels, however many decades the data span."""
+    from simulator.views.plotting import log_ticks
+    for start, end in ((1e-3, 1.0), (2e-3, 0.1), (1e-6, 1.0), (1e-20, 1e5), (0.5, 2.0)):
+        ticks = log_ticks(start, end)
+        assert 2 <= len(ticks) <= 6, f"{len(ticks)} ticks between {start} and {end}: {ticks}"
+
+
+@pytest.mark.parametrize("lesson", ["vanishing-exploding", "binary-addition"])
+def test_target_rings_of_the_last_column_inside_the_frame(lesson):
+    """Every target ring of the unrolled picture, the last column's too, lies inside the frame at
+    every width the picture takes (the browser reports its frame width; the circles follow)."""
+    from simulator.state.selection import Selection
+    from simulator.state.session import Session
+    from simulator.views.unrolled import UnrolledView
+    v = UnrolledView(session=Session(lesson=lesson), selection=Selection())
+    for frame_w in (260, 420, 700):
+        v.figure.set_from_json("inner_width", frame_w)
+        x, c = v.figure.x_range, v.cells.data
+        ppu = frame_w / (x.end - x.start)
+        reach = (np.asarray(c["ring_size"]) + 3) / 2 / ppu  # the ring's radius and half its 3 px line
+        right, left = np.asarray(c["x"]) + reach, np.asarray(c["x"]) - reach
+        assert right.max() <= x.end and left.min() >= x.start, f"{lesson}: a ring is cut at {frame_w}px"
+
+
+def test_bar_labels_do_not_run_together(sized):
+    """After training, the G_t bars' value labels are each narrower than a bar's pitch (measured
+    with the browser's own font metrics), or left to the tooltips."""
+    page = sized(1280, 720)
+    settled(page, BOXES)
+    page.locator(".step-btn button").click()
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('gradient_bars').data.text.length > 0")
+    m = settled(page, """() => { const src = Bokeh.documents[0].get_model_by_name('gradient_bars');
+      let w = null; const seen = new Set();
+      const walk = (v) => { if (!v || seen.has(v) || w) return; seen.add(v);
+        if (v.model && v.model.name === 'gradient_bars_figure' && v.frame) w = v.frame.bbox.width;
+        for (const c of (v.child_views || [])) walk(c); };
+      for (const r of Object.values(Bokeh.index)) walk(r);
+      const ctx = document.createElement('canvas').getContext('2d'); ctx.font = '11px helvetica';
+      return {frame: w, n: src.data.x.length, widths: Array.from(src.data.text).map((t) => ctx.measureText(t).width)}; }""")
+    pitch = m["frame"] / (m["n"] + 1)  # the bars and half a bar's padding at both ends
+    wide = [w for w in m["widths"][:-1] if w > pitch - 2]
+    assert wide == [], f"bar labels wider than the {pitch:.0f}px between bars run together: {wide}"
