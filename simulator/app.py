@@ -110,15 +110,20 @@ class SimulatorApp(pn.viewable.Viewer):
             self.lecture.forward() if key in ("n", "PageDown") else self.lecture.previous()
 
     def __panel__(self):
-        css = [stylesheet()]
-        header = pn.Row(pn.pane.HTML(f"<h1>{TITLE}</h1>", css_classes=["app-title"]), self.lesson_select,
-                        self.status, sizing_mode="stretch_width", stylesheets=css)
-        sidebar = pn.Column(self.training, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"), self.share,
-                            width=330, stylesheets=css)
+        css, layout = [stylesheet()], [stylesheet(), stylesheet("layout.css")]
+        # Flex boxes that wrap (static/layout.css): a Row never wraps and widened the page.
+        header = pn.FlexBox(pn.pane.HTML(f"<h1>{TITLE}</h1>", css_classes=["app-title"]), self.lesson_select,
+                            pn.Column(self.status, css_classes=["status-box"]), flex_wrap="wrap", align_items="center", sizing_mode="stretch_width",
+                            css_classes=["app-header"], stylesheets=layout)
+        # The loss curve sits under Play and Step, so the gradient views can follow the pictures
+        # on the first screen (issue 20, item 7).
+        loss_curve = pn.Column(self.loss_curve, sizing_mode="stretch_width")
+        sidebar = pn.Column(self.training, loss_curve, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"),
+                            self.share, sizing_mode="stretch_width", css_classes=["app-sidebar"], stylesheets=css)
         tabs = pn.Tabs(*zip(TAB_TITLES, (
-            pn.Row(self.bars, pn.Column(self.error_steps, self.equivalence)), self.matrices,
+            wrapping(self.bars, pn.Column(self.error_steps, self.equivalence)), self.matrices,
             pn.Column(self.grid, self.data, sizing_mode="stretch_width"),  # the data place below the grid
-            pn.Row(self.inspector, self.structure), self.error_split, self.lesson_panel, self.byhand)),
+            wrapping(rows_wrap(self.inspector), rows_wrap(self.structure)), self.error_split, self.lesson_panel, self.byhand)),
             dynamic=True, sizing_mode="stretch_width", css_classes=["detail-tabs"])
         # Only the open tab's views follow training; the others catch up when opened (with a class
         # on one server, hidden views' work would be paid by every session on every frame).
@@ -134,17 +139,34 @@ class SimulatorApp(pn.viewable.Viewer):
         tabs.param.watch(lambda e: setattr(self.selection, "tab", DETAIL_TABS[e.new]), "active")
         self.selection.param.watch(lambda e: setattr(tabs, "active", DETAIL_TABS.index(e.new)), "tab")
         show(tabs.active)
-        main = pn.Column(self.lecture, self.passes, pn.Row(self.recurrent, self.unrolled, sizing_mode="stretch_width"),
-                         self.recurrent.legend,  # one legend for both pictures
-                         pn.Row(self.loss_curve, sizing_mode="stretch_width"), tabs,
-                         sizing_mode="stretch_width", stylesheets=css)
-        root = pn.Column(header, pn.Row(sidebar, main, sizing_mode="stretch_width"), self.keys, self.pacer,
-                         sizing_mode="stretch_width", css_classes=["bptt-app"])
+        pictures = pn.FlexBox(pn.Column(self.recurrent, sizing_mode="stretch_width", css_classes=["recurrent-picture"]),
+                              pn.Column(self.unrolled, sizing_mode="stretch_width", css_classes=["unrolled-picture"]),
+                              flex_wrap="wrap", sizing_mode="stretch_width", css_classes=["net-pictures"],
+                              stylesheets=layout)
+        main = pn.Column(self.lecture, rows_wrap(self.passes), pictures, self.recurrent.legend,  # one legend for both pictures
+                         tabs, sizing_mode="stretch_width", css_classes=["app-main"], stylesheets=css)
+        body = pn.FlexBox(sidebar, main, flex_wrap="wrap", sizing_mode="stretch_width", css_classes=["app-body"],
+                          stylesheets=layout)
+        root = pn.Column(header, body, self.keys, self.pacer, sizing_mode="stretch_width", css_classes=["bptt-app"])
         # What the lecturer may hide (?hide=[...] in a shared link keeps them hidden).
         self.lecture.attach(root, {"sidebar": sidebar, "settings": self.training.settings,
                                    "lesson-text": self.lesson_text, "lesson-select": self.lesson_select,
-                                   "loss-curve": main[4], "detail-tabs": tabs})
+                                   "loss-curve": loss_curve, "detail-tabs": tabs})
         return root
+
+
+def wrapping(*views):
+    """Views side by side while each keeps its flex basis (static/layout.css), else one below the other."""
+    return pn.FlexBox(*views, flex_wrap="wrap", sizing_mode="stretch_width", css_classes=["wrapping"],
+                      stylesheets=[stylesheet("layout.css")])
+
+
+def rows_wrap(view):
+    """The view's layout with its rows of widgets wrapping on a narrow screen (static/layout.css):
+    a Row never wraps, so its fixed-width widgets spilled over the next view or the page's edge."""
+    layout = view.__panel__()
+    layout.stylesheets = [*layout.stylesheets, stylesheet("layout.css")]
+    return layout
 
 
 def create_app(lesson=None, view=None, **params):

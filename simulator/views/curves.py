@@ -93,8 +93,8 @@ class LossCurveView(pn.viewable.Viewer):
             self.now.data = dict(update=[n], loss=[E])
             tested = self._test_point(n, restart)
             self._fit(n)
-            self.figure.title.text = f"Error E during training: {fmt(E)} after {n} updates" + (
-                f" · on the test cases: {fmt(tested)}" if tested is not None else "")
+            self.figure.title.text = f"Error E during training:\n{fmt(E)} after {n} updates" + (
+                f"\non the test cases: {fmt(tested)}" if tested is not None else "")
 
     def _test_point(self, n, restart):
         """E of the test cases now (None without test cases), added to their curve."""

@@ -25,7 +25,17 @@ from simulator.views.text import md
 from simulator.views.throttle import Throttle
 
 REDRAW_INTERVAL = 0.1  # s: the bars and norms redraw at most 10 times a second while training
-TOO_MANY_LABELS = 24  # above this many steps the bar labels overlap; the tooltips still give numbers
+LABEL_PX = 11          # the bars' value labels (px)
+LABEL_FRAME_W = 400    # frame width assumed until the browser reports the real one (px)
+
+
+def fitting_labels(texts, T, frame_w, char_px=0.62 * LABEL_PX):
+    """The bars' labels where they fit: the T steps' labels only if each is narrower than a bar's
+    pitch (labels that run together read as one number); the sums' after them always, as the
+    padding beside the last bar gives them room. The tooltips still give every number."""
+    pitch = frame_w / (len(texts) + 1)  # the FactorRange's half-bar padding at both ends
+    fits = all(len(t) * char_px + 4 <= pitch for t in texts[:T])
+    return (list(texts[:T]) if fits else [""] * T) + list(texts[T:])
 #: Rows of the BPTT-vs-unrolled table drawn at once. A net at the caps has N^2 + 2N = 5,328
 #: parameters: rendering them all as Markdown took ~2 s of the shared event loop at every
 #: refresh (issue 21). Every lesson's table fits (the robot writer has 280 rows: 7 pages);
@@ -43,13 +53,16 @@ class GradientBarsView(pn.viewable.Viewer):
         super().__init__(**params)
         self.source = ColumnDataSource(name="gradient_bars", data=self._rows([], [], []))
         self.y_range = Range1d(-1, 1)
-        self.figure = fig = figure(x_range=FactorRange(), y_range=self.y_range, height=300,
-                                   sizing_mode="stretch_width", tools="", name="gradient_bars_figure")
+        self._frame_w = LABEL_FRAME_W  # the frame's width (px), as the browser reports it
+        # Half a bar's room beyond the first and the last bar: the sum's label is centred on it.
+        self.figure = fig = figure(x_range=FactorRange(range_padding=0.5, range_padding_units="absolute"),
+                                   y_range=self.y_range, height=260, sizing_mode="stretch_width", tools="",
+                                   name="gradient_bars_figure")
         bars = fig.vbar(x="x", top="value", width=0.8, source=self.source, fill_color="colour",
                         fill_alpha="alpha", line_color="outline", line_width="line_width",
                         hatch_pattern="hatch", hatch_color="white", hatch_alpha=0.6)
         fig.text(x="x", y="value", text="text", source=self.source, text_align="center",
-                 text_baseline="baseline", y_offset="offset", text_font_size="11px", text_color="#222")
+                 text_baseline="baseline", y_offset="offset", text_font_size=f"{LABEL_PX}px", text_color="#222")
         self.divider = Span(location=0, dimension="height", line_color="#888", line_dash="dashed")
         fig.add_layout(self.divider)
         fig.add_layout(Span(location=0, dimension="width", line_color="#444", line_width=1))
@@ -61,7 +74,14 @@ class GradientBarsView(pn.viewable.Viewer):
         self.note = pn.pane.Markdown("", css_classes=["gradient-note"], sizing_mode="stretch_width")
         self.session.param.watch(Throttle(self._update, REDRAW_INTERVAL), ["gradients", "unit_names"])
         self.selection.param.watch(self._update, ["weight", "time", "tick"])
+        fig.on_change("inner_width", self._on_resize)
         self._update()
+
+    def _on_resize(self, attr, old, new):
+        """The browser laid the figure out: label the bars that have room at this width."""
+        if new and abs(new - self._frame_w) >= 2:
+            self._frame_w = int(new)
+            self._update()
 
     @staticmethod
     def _rows(x, value, what):
@@ -105,13 +125,12 @@ class GradientBarsView(pn.viewable.Viewer):
             rows["colour"][T + 1] = TIE_COLOURS[self._tie_id(i, j) % len(TIE_COLOURS)]
             rows["hatch"][T + 1] = "/"  # the tie group's colour (as elsewhere), hatched apart from the sum
         self._animate(rows, T)
-        if T > TOO_MANY_LABELS:
-            rows["text"][:T] = [""] * T
+        rows["text"] = fitting_labels(rows["text"], T, self._frame_w)
         with pn.io.hold():
             self.figure.x_range.factors = x
             self.divider.location = T  # between the last step's bar and the sum (categorical units)
             padded_range(self.y_range, min(value), max(value))
-            self.figure.title.text = f"dE/dW[{name}]: contributions per step and their sum"
+            self.figure.title.text = f"dE/dW[{name}]:\ncontributions per step and their sum"
             self.source.data = rows
             self.note.object = self._explain(i, j, group)  # no numbers: it changes only with the selection
 
@@ -166,9 +185,9 @@ class ErrorByStepView(pn.viewable.Viewer):
         super().__init__(**params)
         self.source = ColumnDataSource(name="error_by_step", data=dict(t=[], d=[], g=[], d_text=[], g_text=[]))
         self.x_range, self.y_range = Range1d(-0.5, 10.5), Range1d(1e-6, 1.0)
-        self.figure = fig = figure(y_axis_type="log", x_range=self.x_range, y_range=self.y_range, height=280,
+        self.figure = fig = figure(y_axis_type="log", x_range=self.x_range, y_range=self.y_range, height=260,
                                    sizing_mode="stretch_width", tools="", name="error_by_step_figure",
-                                   title="Size of the error derivatives at each time step (all units and cases)")
+                                   title=ErrorByStepView._title(np.zeros(1), 0))
         fig.line("t", "g", source=self.source, color="#999", line_dash="dashed", line_width=2,
                  legend_label="|g_t| = |dE/ds_t|")
         fig.scatter("t", "g", source=self.source, color="#999", size=6, legend_label="|g_t| = |dE/ds_t|")
@@ -218,10 +237,10 @@ class ErrorByStepView(pn.viewable.Viewer):
     @staticmethod
     def _title(d, T):
         """The numbers go in the Bokeh title (cheap to change every frame), not the Markdown note."""
-        text = "Size of the error derivatives at each time step (all units and cases)"
+        text = "Error derivatives per time step\n(all units and cases)"  # short lines: a title cannot wrap
         if T >= 2 and d[1] > 0 and d[T] > 0:
             ratio = d[1] / d[T]
-            text += f":  |d_1| / |d_T| = {ratio:.3g}, about ×{ratio ** (1 / (T - 1)):.3g} per step"
+            text += f"  |d_1| / |d_T| = {ratio:.3g},\nabout ×{ratio ** (1 / (T - 1)):.3g} per step"
         return text
 
     @staticmethod

@@ -29,8 +29,9 @@ from simulator.views import style
 from simulator.views.save_tool import add_save_tool
 
 UNIT_PX, RING_PX = 48, 66  # circle and target-ring diameters (px)
+LABEL_MIN_PX = 30          # circles at least this big keep their value labels (smaller: crowded, tooltips only)
 FRAME_W = 560            # frame width assumed until the browser reports the real one (px)
-MIN_W, MAX_W = 400, 720  # the figure's width range in the pictures row (px)
+MIN_W, MAX_W = 280, 720  # the figure's width range (px): a phone's width up to a projector's half
 BORDER = 10              # min_border left and right: figure width = frame width + 2 * BORDER
 MIN_H, MAX_H = 300, 560  # frame height range (px)
 
@@ -98,7 +99,7 @@ class RecurrentView(pn.viewable.Viewer):
                  text_baseline="middle", text_font_size=gl.FONT, text_font_style="bold")
         fig.text("vx", "vy", text="value", source=self.units, text_align="center", text_baseline="top",
                  text_font_size=gl.SMALL_FONT, text_color="#222222",
-                 background_fill_color="white", background_fill_alpha=0.75)
+                 background_fill_color="white", background_fill_alpha=0.92)  # readable over the arrows
         gl.add_tools(fig, self.edges, hit, circles, (glow, lines, hit, circles), EDGE_TIPS, UNIT_TIPS)
         return add_save_tool(fig, "recurrent-network")
 
@@ -107,9 +108,12 @@ class RecurrentView(pn.viewable.Viewer):
         names, groups = self._names(net), self._groups(net)
         pos, out = gl.recurrent_positions(groups)
         lo, hi = pos.min(axis=0) - 0.8, pos.max(axis=0) + 0.8
-        span = hi - lo
         frame_w = self._frame_w
-        ppu = min(frame_w / span[0], MAX_H / span[1])  # pixels per data unit, equal on both axes
+        ppu = min(frame_w / (hi - lo)[0], MAX_H / (hi - lo)[1])  # pixels per data unit, equal on both axes
+        if 0.62 * ppu >= LABEL_MIN_PX:  # value labels shown: room for two 12pt lines below the lowest circles
+            lo[1] -= 40 / ppu
+            ppu = min(frame_w / (hi - lo)[0], MAX_H / (hi - lo)[1])
+        span = hi - lo
         height = int(np.clip(span[1] * ppu, MIN_H, MAX_H))  # whole pixels, so the y scale equals the x scale
         (cx, cy), (w, h) = (hi + lo) / 2, (frame_w / ppu / 2, height / ppu / 2)
         self.figure.frame_height = height
@@ -122,7 +126,7 @@ class RecurrentView(pn.viewable.Viewer):
         xs, ys, hx, hy, ha, _ = gl.recurrent_paths(pos, out, i_idx, j_idx, radius)
         back = 5 / ppu  # the triangle's centre sits a little behind the tip
         ties = gl.tie_groups(net, i_idx, j_idx)  # fixed until the structure (ties included) changes
-        self._geo = dict(pos=pos, radius=radius, ppu=ppu, i=i_idx, j=j_idx, labels=unit_px >= UNIT_PX, ties=ties,
+        self._geo = dict(pos=pos, radius=radius, ppu=ppu, i=i_idx, j=j_idx, labels=unit_px >= LABEL_MIN_PX and lo[1] < pos[:, 1].min() - 0.8, ties=ties,
                          note=gl.drawn_note(net, len(i_idx), "arrows"))
         E = len(i_idx)
         labels = [f"W[{i},{j}]: {gl.unit_label(names, j)} → {gl.unit_label(names, i)}" for i, j in zip(i_idx, j_idx)]

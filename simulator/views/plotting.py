@@ -58,14 +58,22 @@ def nice_log_bounds(lo, hi):
     return float(start), float(end if end > start else above(start * 1.01))
 
 
-def log_ticks(start, end):
-    """Tick values for a log axis: decades over a wide range, 1-2-5 over a few decades, and
-    1..9 within one, so labels never pile up (Bokeh's own log ticker crowds a short range)."""
-    span = np.log10(end / start)
-    mults = (1,) if span > 4 else NICE if span > 1.2 else range(1, 10)
+def log_ticks(start, end, most=6):
+    """Tick values for a log axis, at most ``most`` of them (a chart 260 px tall has room for
+    about six labels): the densest of 1..9, 1-2-5, 1-3 or 1 per decade, else every k-th decade,
+    that stays within ``most``, so labels never pile up (Bokeh's own log ticker crowds a short range)."""
     k0, k1 = int(np.floor(np.log10(start))), int(np.ceil(np.log10(end)))
-    ticks = [m * 10.0 ** k for k in range(k0, k1 + 1) for m in mults]
-    return [float(f"{t:.12g}") for t in ticks if start * (1 - 1e-9) <= t <= end * (1 + 1e-9)]
+
+    def ticks(mults, every=1):
+        values = [m * 10.0 ** k for k in range(k0, k1 + 1) if k % every == 0 for m in mults]
+        return [float(f"{t:.12g}") for t in values if start * (1 - 1e-9) <= t <= end * (1 + 1e-9)]
+    for mults in (range(1, 10), NICE, (1, 3), (1,)):
+        if len(ticks(mults)) <= most:
+            return ticks(mults)
+    every = 2
+    while len(ticks((1,), every)) > most:
+        every += 1
+    return ticks((1,), every)
 
 
 def log_range(rng, axis, values):

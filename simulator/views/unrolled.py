@@ -28,7 +28,9 @@ from simulator.views.network import UNIT_TIPS
 
 ROW_PX = 62    # height of one unit's row (px)
 FRAME_W = 560  # frame width assumed until the browser reports the real one (px)
-MIN_W = 400    # the figure's narrowest width in the pictures row (px)
+X_PAD = 0.8    # data units beyond the first and the last column: room for a target's ring
+RING_EXTRA = 14  # a target ring's diameter beyond its circle's (px)
+MIN_W = 280    # the figure's narrowest width (px): a phone's
 EDGE_TIPS = [("weight", "label", False), ("W", "w", True), ("copy", "copy", False),
              ("this copy's gradient G_t", "G", True), ("the shown case's share", "share", True),
              ("dE/dW = Σ_t G_t", "dw", True), ("tied", "tie", False)]
@@ -117,7 +119,7 @@ class UnrolledView(pn.viewable.Viewer):
         self._geo["row_px"] = row_px
         size = self._cell_size(T)
         fig = self.figure
-        fig.x_range.update(start=-0.6, end=T + 0.6)
+        fig.x_range.update(start=-X_PAD, end=T + X_PAD)
         fig.y_range.update(start=-0.65, end=N - 0.35)
         fig.frame_height = int(round((N + 0.3) * row_px))
         step = max(1, int(np.ceil((T + 1) / 21)))
@@ -129,12 +131,14 @@ class UnrolledView(pn.viewable.Viewer):
         self.edges.data = dict(i=i_e, j=j_e, t=t_e, xs=xs, ys=ys, hxs=hxs, hys=hys, label=labels, copy=copies,
                                tie=gl.tie_text(ties), **self._edge_style(net, seq))
         self.cells.data = dict(x=t_c.astype(float), y=y_of[i_c], i=i_c, t=t_c, name=[gl.unit_label(names, i) for i in i_c],
-                               size=np.full(len(t_c), size), ring_size=np.full(len(t_c), size + 14),
+                               size=np.full(len(t_c), size), ring_size=np.full(len(t_c), size + RING_EXTRA),
                                **self._cell_style(net, seq))
 
     def _cell_size(self, T):
-        """Circle diameter (px) that fits T + 1 columns in the frame and a row (kept in _geo)."""
-        size = float(np.clip(min(0.9 * self._frame_w / (T + 1.2), 0.72 * self._geo["row_px"]), 9, 32))
+        """Circle diameter (px) that fits T + 1 columns in the frame and a row, with a target's ring
+        (RING_EXTRA px wider, 3 px line) inside the frame in the first and the last column (kept in _geo)."""
+        ppu = self._frame_w / (T + 2 * X_PAD)  # pixels per time step
+        size = float(np.clip(min(0.9 * ppu, 2 * X_PAD * ppu - RING_EXTRA - 4, 0.72 * self._geo["row_px"]), 6, 32))
         self._geo["size"] = size
         return size
 
@@ -147,7 +151,7 @@ class UnrolledView(pn.viewable.Viewer):
         n = len(self.cells.data["x"])
         # One data message, and no pn.io.hold(): inside a Bokeh callback at page load, the held
         # changes never reached the browser.
-        gl.patch(self.cells, dict(size=np.full(n, size), ring_size=np.full(n, size + 14),
+        gl.patch(self.cells, dict(size=np.full(n, size), ring_size=np.full(n, size + RING_EXTRA),
                                   **self._cell_style(self.session.net, self.session.sequences)))
 
     # -- one refresh per change ------------------------------------------------------------------
