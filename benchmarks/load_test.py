@@ -1,18 +1,19 @@
 """A class on one server: K live training sessions, one real browser measuring clicks.
 
-    python benchmarks/load_test.py [--ks 0 10 30 60] [--seconds 12] [--clicks 15] [--lifetime 60]
+    python benchmarks/load_test.py [--ks 0 10 30 60] [--seconds 12] [--clicks 15] [--lifetime 60] [--procs N] [--json]
     python benchmarks/load_test.py --cap --ks 5 [--tree /path/to/another/worktree]
 
 Loopback only, bounded in count (K <= 100) and time (each round ~20 s), and it stops by
 itself. It starts the server as ``bptt-sim serve`` does (simulator.serving.server.serve, port 0,
-logging to a file: a pipe nobody drains can wedge the server), then per K:
+one process per core unless ``--procs``, logging to a file: a pipe nobody drains can wedge the
+server), then per K:
 
 * K sessions from ``wsclient.WsSession`` (the page + its websocket, like a tab, nothing
   rendered), each opened with ``?autoplay=1`` so it trains from the start;
 * ONE Chromium page (not training) whose Step button is clicked ``--clicks`` times; a
   MutationObserver in the page times click -> new status line (benchmarks/bench_ui.py);
-* server CPU (psutil, % of one core) and RSS during the window;
-* weight updates per second of every session, read from the status lines it was sent;
+* server CPU (psutil, % of one core, every server process summed) and RSS (summed) during the window;
+* weight updates and frames (status-line redraws) per second of every session, read from what it was sent;
 * errors: sessions that failed or closed early, clicks with no update within 10 s, and
   tracebacks in the server log.
 
@@ -24,10 +25,12 @@ script, so before and after run the same measurement; the table's ``peer`` colum
 
 After the last K, the clients close and the script waits for the server to discard the
 sessions (``--lifetime`` seconds unused) and prints the RSS again. Numbers depend on the
-machine; they are printed, never asserted.
+machine; they are printed, never asserted. With ``--json`` each K's figures are also one JSON
+object on its own stdout line (the table goes to stderr).
 """
 import argparse
 import asyncio
+import json
 import os
 import re
 import statistics
@@ -61,21 +64,23 @@ def _pause(phase, info):  # the server log gets every collection that held the l
         print(f"GC pause gen {info['generation']} {1000 * (time.perf_counter() - _gc['t']):.0f} ms, "
               f"frozen {gc.get_freeze_count()}, sessions frozen {PAUSES.frozen_sessions}", flush=True)
 gc.callbacks.append(_pause)
-life = int(float(sys.argv[1]) * 1000)
+life, procs = int(float(sys.argv[1]) * 1000), int(sys.argv[2])
+# --tree: a checkout from before procs serves one process, as it did
+more = {"procs": procs, "ready": lambda url: print("bptt-sim: entry", url, flush=True)} if procs != 1 else {}
 serve(create_app, port=0, address="localhost", unused_session_lifetime_milliseconds=life,
-      check_unused_sessions_milliseconds=max(500, life // 2))
+      check_unused_sessions_milliseconds=max(500, life // 2), **more)
 """
 
 
-def start_server(log_path, lifetime, tree=None):
+def start_server(log_path, lifetime, procs, tree=None):
     log = open(log_path, "w")
     tree = os.path.abspath(tree or os.path.join(HERE, ".."))
     env = dict(os.environ, PYTHONPATH=tree)  # the served code is the tree's, not the installed one
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(lifetime)], stdout=log, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(lifetime), str(procs)], stdout=log, stderr=subprocess.STDOUT,
                             cwd=tree, env=env)
     t0 = time.monotonic()
-    while time.monotonic() - t0 < 60 and proc.poll() is None:
-        m = re.search(r"Launching server at (http://\S+)", open(log_path).read())
+    while time.monotonic() - t0 < 180 and proc.poll() is None:
+        m = re.search(r"(?:Launching server at|bptt-sim: entry) (http://\S+)", open(log_path).read())
         if m:
             # 127.0.0.1: no name lookups under load (and Panel breaks on an IPv6 ::1 URL).
             return proc, log, m.group(1).rstrip("/").replace("localhost", "127.0.0.1") + "/"
@@ -130,12 +135,28 @@ class Load:
         self.thread.join(timeout=60)
 
 
-def sample(proc, seconds):
+class Tree:
+    """The server: its process and the server processes it forked (``--procs``)."""
+
+    def __init__(self, proc):
+        top = psutil.Process(proc.pid)
+        self.procs = [top, *top.children(recursive=True)]
+        self.cpu()
+
+    def cpu(self):
+        """% of one core used by all of them since the last call."""
+        return sum(p.cpu_percent(None) for p in self.procs if p.is_running())
+
+    def rss(self):
+        """MB resident, summed (pages the forked processes share count once per process)."""
+        return sum(p.memory_info().rss for p in self.procs if p.is_running()) / 2 ** 20
+
+
+def sample(tree, seconds):
     """Mean server CPU (% of one core) over ``seconds``, and the RSS at the end (MB)."""
-    p = psutil.Process(proc.pid)
-    p.cpu_percent(None)
+    tree.cpu()
     time.sleep(seconds)
-    return p.cpu_percent(None), p.memory_info().rss / 2 ** 20
+    return tree.cpu(), tree.rss()
 
 
 class BigSession:
@@ -171,7 +192,7 @@ class BigSession:
         self.page.close()
 
 
-def run_k(page, url, proc, k, args, big=None):
+def run_k(page, url, tree, k, args, big=None):
     settle, window = 4.0, args.seconds
     opened_by = time.monotonic() + 120  # at most this long to open K sessions
     load = Load(url, k, stop_at=opened_by + settle + window + 60)  # stopped below, once measured
@@ -180,8 +201,7 @@ def run_k(page, url, proc, k, args, big=None):
     opened = time.monotonic()
     page.wait_for_timeout(int(settle * 1000))
     since = time.monotonic()
-    p = psutil.Process(proc.pid)
-    p.cpu_percent(None)
+    tree.cpu()
     clicks = []
     gap = max(0.2, window / max(1, args.clicks))
     if big is not None:
@@ -196,7 +216,7 @@ def run_k(page, url, proc, k, args, big=None):
             page.wait_for_timeout(int(left * 1000))
     if time.monotonic() - since < window:
         page.wait_for_timeout(int((window - (time.monotonic() - since)) * 1000))
-    cpu, rss = p.cpu_percent(None), p.memory_info().rss / 2 ** 20
+    cpu, rss = tree.cpu(), tree.rss()
     until = time.monotonic()
     load.stop()
     rates = [s.rate(since) for s in load.sessions if s.error is None]
@@ -219,8 +239,13 @@ def main():
     ap.add_argument("--lifetime", type=float, default=60.0, help="seconds before the server drops an unused session")
     ap.add_argument("--cap", action="store_true", help="one more session loads a document at the caps and plays")
     ap.add_argument("--tree", default=None, help="serve this checkout instead of the script's own")
+    ap.add_argument("--procs", type=int, default=None, help="server processes (default: as bptt-sim serve, one per core)")
+    ap.add_argument("--json", action="store_true", help="also one JSON object per K on stdout (the table on stderr)")
     args = ap.parse_args()
     args.peer = os.path.basename(os.path.abspath(args.tree or os.path.join(HERE, "..")))
+    if args.procs is None:
+        from simulator.serving.processes import default_procs
+        args.procs = default_procs()
     if max(args.ks) > 100:
         ap.error("K is capped at 100 (a bounded test)")
     from playwright.sync_api import sync_playwright
@@ -231,58 +256,77 @@ def main():
         cap_path = os.path.join(os.path.dirname(log_path), "cap.json")
         with open(cap_path, "wb") as f:
             f.write(cap_document())
-    proc, log, url = start_server(log_path, args.lifetime, args.tree)
+    proc, log, url = start_server(log_path, args.lifetime, args.procs, args.tree)
+    tree = Tree(proc)
     rows = []
     try:
-        base_cpu, base_rss = sample(proc, 1.0)
+        base_cpu, base_rss = sample(tree, 1.0)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1600, "height": 1100})
             page.goto(url)
             page.wait_for_selector(".status-line .status", timeout=60_000)
             page.evaluate(OBSERVE)
-            idle_cpu, idle_rss = sample(proc, 1.0)
+            idle_cpu, idle_rss = sample(tree, 1.0)
             for k in args.ks:
                 big = BigSession(browser, url, cap_path) if cap_path else None
-                row = run_k(page, url, proc, k, args, big)
+                row = run_k(page, url, tree, k, args, big)
                 if big is not None:
                     big.close()
                 rows.append(row)
-                _print_row(row, idle_rss, header=len(rows) == 1)
+                _print_row(row, idle_rss, header=len(rows) == 1, out=sys.stderr if args.json else sys.stdout)
+                if args.json:
+                    print(json.dumps(as_json(row)), flush=True)
                 row.pop("load")
             browser.close()
         closed = time.monotonic()
         # The server drops a session `lifetime` s after its socket closed, checking every lifetime/2;
         # the collector then frees them 5 s later (simulator/serving/gc_pauses.py).
         time.sleep(args.lifetime * 1.5 + 10)
-        after_cpu, after_rss = sample(proc, 1.0)
+        after_cpu, after_rss = sample(tree, 1.0)
         text = open(log_path).read()
         tracebacks = text.count("Traceback")
+        out = sys.stderr if args.json else sys.stdout
         print(f"\nserver alone: RSS {base_rss:.0f} MB; one idle page: {idle_rss:.0f} MB; "
-              f"{time.monotonic() - closed:.0f} s after all clients closed: RSS {after_rss:.0f} MB, CPU {after_cpu:.0f} %")
-        print(f"tracebacks in the server log: {tracebacks} ({log_path})")
+              f"{time.monotonic() - closed:.0f} s after all clients closed: RSS {after_rss:.0f} MB, CPU {after_cpu:.0f} %", file=out)
+        print(f"tracebacks in the server log: {tracebacks} ({log_path})", file=out)
         for row in rows:
             for e in sorted(set(row["failed"]))[:3]:
-                print(f"K={row['k']} failure: {e}")
+                print(f"K={row['k']} failure: {e}", file=out)
     finally:
         stop_server(proc, log)
 
 
-def _print_row(r, idle_rss, header):
+def _print_row(r, idle_rss, header, out):
     if header:
         print(f"{'peer':>14} {'K':>3} {'open s':>6} {'CPU %':>6} {'RSS MB':>7} {'MB/sess':>7} {'click p50':>9} "
-              f"{'p95 ms':>7} {'max':>6} {'upd/s min':>9} {'med':>6} {'frames/s med':>12} {'slow<5':>6} {'errors':>6}"
-              f"{'  cap: load s, updates' if r['big_load'] is not None or r['big_updates'] is not None else ''}")
-    rates, frames = r["rates"], r["frames"]
+              f"{'p95 ms':>7} {'max':>6} {'upd/s min':>9} {'med':>6} {'frames/s min':>12} {'med':>6} {'slow<5':>6} "
+              f"{'errors':>6}{'  cap: load s, updates' if r['big_load'] is not None or r['big_updates'] is not None else ''}",
+              file=out)
+    j = as_json(r)
     per = (r["rss"] - idle_rss) / r["k"] if r["k"] else float("nan")
-    errors = len(r["failed"]) + r["timeouts"]
     cap = "" if r["big_updates"] is None else f"  {r['big_load'] or float('nan'):>6.1f} {r['big_updates']:>6d}"
     print(f"{r['peer'][-14:]:>14} {r['k']:>3} {r['open_s']:>6.1f} {r['cpu']:>6.0f} {r['rss']:>7.0f} {per:>7.2f} {r['p50']:>9.0f} "
-          f"{r['p95']:>7.0f} {r['max']:>6.0f} {min(rates, default=float('nan')):>9.1f} "
-          f"{statistics.median(rates) if rates else float('nan'):>6.1f} "
-          f"{statistics.median(frames) if frames else float('nan'):>12.1f} "
-          f"{sum(x < 5 for x in rates):>6d} {errors:>6d}{cap}", flush=True)
+          f"{r['p95']:>7.0f} {r['max']:>6.0f} {_num(j['updates_per_s_min']):>9.1f} {_num(j['updates_per_s_median']):>6.1f} "
+          f"{_num(j['frames_per_s_min']):>12.1f} {_num(j['frames_per_s_median']):>6.1f} "
+          f"{sum(x < 5 for x in r['rates']):>6d} {j['errors']:>6d}{cap}", file=out, flush=True)
 
+
+def as_json(r):
+    """One K's figures under the names issue 18 gives them (None where nothing was measured)."""
+    def finite(x):
+        return None if x is None or x != x else round(float(x), 3)
+    rates, frames = r["rates"], r["frames"]
+    return {"k": r["k"], "click_p50_ms": finite(r["p50"]), "click_p95_ms": finite(r["p95"]),
+            "updates_per_s_min": finite(min(rates, default=None)),
+            "updates_per_s_median": finite(statistics.median(rates) if rates else None),
+            "frames_per_s_min": finite(min(frames, default=None)),
+            "frames_per_s_median": finite(statistics.median(frames) if frames else None),
+            "errors": len(r["failed"]) + r["timeouts"], "rss_mb": finite(r["rss"]), "cpu_percent": finite(r["cpu"])}
+
+
+def _num(x):
+    return float("nan") if x is None else x
 
 if __name__ == "__main__":
     main()

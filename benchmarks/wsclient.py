@@ -46,10 +46,14 @@ class WsSession:
         self.updates = []         # (monotonic time, weight-update count) from the status line
         self.error = None         # first error (connection refused, closed early, bad reply)
         self.opened = None        # seconds from GET to the document received
+        self.served_from = None   # the page's URL after redirects (the process that built the session)
 
     async def _fetch_token(self):
         def get():
             with urllib.request.urlopen(self.url, timeout=60) as r:
+                # Several server processes: the address redirects to one process's port, and the
+                # websocket must reach the process that built the session (serving/processes.py).
+                self.served_from = r.geturl()
                 return r.read().decode()
         page = await asyncio.get_running_loop().run_in_executor(None, get)
         m = TOKEN.search(page)
@@ -77,10 +81,10 @@ class WsSession:
         (``stop_at`` to begin with; set ``self.stop_at = 0`` to close it early)."""
         self.stop_at = stop_at
         t0 = time.monotonic()
-        host = self.url.split("//", 1)[1].split("/", 1)[0]
-        ws_url = "ws://" + host + "/ws"
         try:
             token = await self._fetch_token()
+            host = self.served_from.split("//", 1)[1].split("/", 1)[0]
+            ws_url = "ws://" + host + "/ws"
             # Tornado (Bokeh's own dependency) as the client: no extra package to install.
             request = HTTPRequest(ws_url, headers={"Origin": f"http://{host}"}, connect_timeout=120,
                                   request_timeout=120)

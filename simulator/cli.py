@@ -248,17 +248,14 @@ def _check(args):
 
 # -- serve -------------------------------------------------------------------------------------------
 def _serve(args):
-    from simulator.serving.server import serve
+    from simulator.serving.server import listening, serve
     if args.file is not None:
         factory = _factory(args.file)
     else:
         from simulator.app import create_app as factory
     origins = args.allow_websocket_origin or None
-
-    def listening(url):  # only now: the kernels are warm and the port (the real one) accepts
-        print(f"bptt-sim: serving on {url} (Ctrl+C stops)", flush=True)
     serve(factory, port=args.port, address=args.address, show=args.show, websocket_origin=origins, ready=listening,
-          allow_seeds=args.allow_seeds)
+          allow_seeds=args.allow_seeds, procs=args.procs)
     return 0
 
 
@@ -359,6 +356,8 @@ def build_parser():
     serve.add_argument("--allow-websocket-origin", action="append", metavar="HOST[:PORT]",
                        help="extra host:port the page may be opened from (e.g. the lecturer's address)")
     serve.add_argument("--allow-seeds", action="store_true", default=None, help="pages may run '10 seeds' here (default: localhost only)")
+    from simulator.serving.processes import add_argument as add_procs
+    add_procs(serve)
     serve.set_defaults(run=_serve)
     return parser
 

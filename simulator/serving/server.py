@@ -83,18 +83,29 @@ def _deciding_seeds(factory, allowed):
 
 
 def serve(app, port=5006, address="localhost", show=False, websocket_origin=None, threaded=False, ready=None,
-          allow_seeds=None, **kwargs):
+          allow_seeds=None, procs=1, **kwargs):
     """Serve ``app``, a function of no arguments building one session's app (simulator.app's
     create_app, or one starting from a document for ``bptt-sim serve FILE``), for every browser
     session. The factory is given, never imported, so serving sits below the app it serves.
     ``ready(url)``, if given, is called once the kernels are warm and the socket listens, with the
     port actually bound (``port=0`` picks one), just before the loop runs; without it Panel prints
     its own "Launching server at" line. ``allow_seeds``: whether sessions may run "10 seeds" on this
-    machine's cores (serving/runs.py; None: only when listening on localhost). Returns Panel's server (after the loop stops; Ctrl+C stops
-    it) or, with ``threaded``, its thread."""
+    machine's cores (serving/runs.py; None: only when listening on localhost). Returns Panel's
+    server (after the loop stops; Ctrl+C or SIGTERM stops it) or, with ``threaded``, its thread.
+    ``procs`` > 1: that many server processes behind ``port`` (simulator/serving/processes.py);
+    returns the ports they used."""
     import panel as pn
 
-    prepare()
+    prepare()  # before a fork too: every process starts with the kernels compiled
+    if procs != 1:
+        if threaded:
+            raise ValueError("a threaded server is one process: procs must be 1")
+        from simulator.serving.processes import serve_processes
+
+        def one(own_port, report):
+            serve(app, port=own_port, address=address, websocket_origin=websocket_origin, ready=report,
+                  allow_seeds=allow_seeds, **kwargs)
+        return serve_processes(one, procs, port, address, ready, show)
     app = _deciding_seeds(app, seeds_policy(address, allow_seeds))
     # Panel allows the page's own host:port; a class network adds the lecturer's address.
     origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}", *(websocket_origin or [])] if port else None
@@ -111,8 +122,28 @@ def serve(app, port=5006, address="localhost", show=False, websocket_origin=None
     # backlog), so the URL handed to ready() already answers. Panel's SIGINT handler stops the
     # loop, and serve returns.
     server = pn.serve(app, start=False, verbose=ready is None, **options)
+    _stop_on_sigterm(server)
     if ready is not None:
         ready(f"http://{address}:{server.port}{server.prefix}/")
     server.start()
     server.io_loop.start()
     return server
+
+
+def listening(url):
+    """What ``bptt-sim serve`` prints as ``ready``: only now are the kernels warm and the port (the
+    real one) accepting; with several processes, once every one listens."""
+    print(f"bptt-sim: serving on {url} (Ctrl+C stops)", flush=True)
+
+
+def _stop_on_sigterm(server):
+    """SIGTERM stops the loop as Ctrl+C does (Panel handles SIGINT only), so ``serve`` returns and
+    a server process (processes.py) exits cleanly when told to."""
+    import signal
+
+    def stop(*_):
+        server.io_loop.asyncio_loop.call_soon_threadsafe(server.io_loop.stop)
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: the caller owns the signals
+        pass
