@@ -22,6 +22,7 @@ from simulator.state import caps, probe
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.plotting import readable
+from simulator.views.save_tool import add_save_tool
 from simulator.views.share import DocumentInput
 from simulator.views.style import fmt, soon
 from simulator.views.text import esc
@@ -193,7 +194,7 @@ class DataView(pn.viewable.Viewer):
         fig.vbar(x="steps", top="accuracy", width=0.8, source=self.length_source, color="#8a8a8a")
         fig.add_tools(HoverTool(tooltips=[("length", "@steps"), ("accuracy", "@text")]))
         fig.yaxis.axis_label = "fraction right"
-        return readable(fig)
+        return add_save_tool(readable(fig), "length-test")
 
     def edit_case(self, key):
         """Duplicate, delete, or move to train/test the case chosen in the list."""
