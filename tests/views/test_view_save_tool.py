@@ -2,13 +2,14 @@
 import panel as pn
 from bokeh.models import CustomAction, Plot, SaveTool
 
-from simulator.app import SimulatorApp
+from simulator.app import TAB_VIEWS, SimulatorApp
 
 
 def figures(app):
     """The Bokeh figures held by the app's views (also those of tabs not rendered yet)."""
     found = {}
-    for view in vars(app).values():
+    tab_views = [getattr(app, name) for views in TAB_VIEWS for name, _ in views]  # built on first use
+    for view in [*vars(app).values(), *tab_views]:
         if isinstance(view, pn.viewable.Viewer):
             for value in vars(view).values():
                 for fig in value.values() if isinstance(value, dict) else [value]:
