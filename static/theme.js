@@ -84,6 +84,17 @@ function later(root) {
   }, 30);
 }
 
+// Touch: what a mouse shows by hovering (a weight's or a unit's numbers) a finger shows by
+// tapping. Bokeh's hover tools follow pointer moves, and a tap has none; after a touch tap the
+// same point gets one move, so the tooltip opens (and the tap has selected as a click does).
+function tapShowsHover(event) {
+  if (event.pointerType !== "touch" || !event.isPrimary) return;
+  const target = event.composedPath()[0], { clientX, clientY } = event;
+  setTimeout(() => target.dispatchEvent(new PointerEvent("pointermove", {
+    bubbles: true, composed: true, view: window, isPrimary: true, pointerId: 1, pointerType: "mouse", clientX, clientY,
+  })), 0);
+}
+
 function show(theme) {
   const html = document.documentElement;
   for (const t of THEMES) html.classList.toggle(`theme-${t}`, t === theme);
@@ -93,10 +104,15 @@ export function render({ model }) {
   sheet.replaceSync(model.css);
   show(model.theme);
   model.on("theme", () => show(model.theme));
+  document.addEventListener("pointerup", tapShowsHover, true);
   const body = new MutationObserver(() => later(document));
   body.observe(document.body, { childList: true, subtree: true });
   const timers = [0, 300, 1500, 4000].map((ms) => setTimeout(() => dress(document), ms));
-  model.on("remove", () => { body.disconnect(); timers.forEach(clearTimeout); });
+  model.on("remove", () => {
+    body.disconnect();
+    timers.forEach(clearTimeout);
+    document.removeEventListener("pointerup", tapShowsHover, true);
+  });
   const el = document.createElement("span");
   el.className = "theme-ready";
   return el;
