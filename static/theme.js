@@ -35,6 +35,9 @@ function name(root) {
     const text = (el.parentElement && el.parentElement.textContent.trim()) || title;
     if (text) el.setAttribute("aria-label", text);
   }
+  for (const el of root.querySelectorAll("select:not([aria-label])")) {
+    if (![...(el.labels || [])].some((l) => l.textContent.trim())) el.setAttribute("aria-label", title || "Choose");
+  }
   for (const el of root.querySelectorAll('input[type="file"]:not([aria-label])')) {
     el.setAttribute("aria-label", el.title || "Choose a file");
   }
