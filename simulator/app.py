@@ -31,6 +31,7 @@ from simulator.views.link import LinkSync
 from simulator.views.share import ShareView
 from simulator.views.structure import StructureView
 from simulator.views.style import soon
+from simulator.views.theme import ThemePainter, follow_url, theme_chooser
 from simulator.views.unrolled import UnrolledView
 
 TITLE = "bptt-sim · training recurrent nets with backpropagation through time"
@@ -104,6 +105,8 @@ class SimulatorApp(pn.viewable.Viewer):
         # After the lecture: its first card selects a weight as a lesson opens; a link's view wins.
         self.link = LinkSync(session=s, selection=sel)  # the URL carries state and view (read once, then followed)
         self.share = ShareView(**views, lecture=self.lecture)  # saves and loads the view options too
+        self.painter, self.theme_select = ThemePainter(selection=sel), theme_chooser(sel)  # views/theme.py
+        follow_url(sel, s)  # ?theme=dark (after the other URL readers: a write before them lost ?hide=)
         self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})
         self.lesson_text = pn.pane.Markdown(self.lesson_markdown, css_classes=["lesson-text"],
@@ -202,7 +205,7 @@ class SimulatorApp(pn.viewable.Viewer):
         # on the first screen (issue 20, item 7).
         loss_curve = pn.Column(self.loss_curve, sizing_mode="stretch_width")
         sidebar = pn.Column(self.training, loss_curve, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"),
-                            self.share, sizing_mode="stretch_width", css_classes=["app-sidebar"], stylesheets=css)
+                            self.theme_select, self.share, sizing_mode="stretch_width", css_classes=["app-sidebar"], stylesheets=css)
         tabs = self._detail_tabs()
         pictures = pn.FlexBox(pn.Column(self.recurrent, sizing_mode="stretch_width", css_classes=["recurrent-picture"]),
                               pn.Column(self.unrolled, sizing_mode="stretch_width", css_classes=["unrolled-picture"]),
@@ -212,7 +215,8 @@ class SimulatorApp(pn.viewable.Viewer):
                          tabs, sizing_mode="stretch_width", css_classes=["app-main"], stylesheets=css)
         body = pn.FlexBox(sidebar, main, flex_wrap="wrap", sizing_mode="stretch_width", css_classes=["app-body"],
                           stylesheets=layout)
-        root = pn.Column(header, body, self.keys, self.pacer, sizing_mode="stretch_width", css_classes=["bptt-app"])
+        root = pn.Column(header, body, self.keys, self.pacer, self.painter, sizing_mode="stretch_width",
+                         css_classes=["bptt-app"])
         # What the lecturer may hide (?hide=[...] in a shared link keeps them hidden).
         self.lecture.attach(root, {"sidebar": sidebar, "settings": self.training.settings,
                                    "lesson-text": self.lesson_text, "lesson-select": self.lesson_select,

@@ -1,16 +1,16 @@
 """The optional "view" section of a document: what the user was looking at.
 
 The time step, training case, selected weight and unit and open tab (a Selection) and lecture
-mode's large type, hidden controls and the card shown (a LectureMode). simulator/document/format.py writes, checks and
+mode's large type, hidden controls and the card shown (a LectureMode), and the colour theme. simulator/document/format.py writes, checks and
 applies it with the rest of the document; docs/document-format.md describes its keys.
 """
 from simulator.document import schema as S
-from simulator.state.selection import DETAIL_TABS, HIDEABLE
+from simulator.state.selection import DETAIL_TABS, HIDEABLE, THEMES
 
 #: The section may be left out (documents written before it existed, `bptt-sim train LESSON --out`
 #: and links write none), and so may each of its keys: a missing key means its default here.
 VIEW_DEFAULTS = {"time": 0, "case": 0, "weight": None, "unit": None, "tab": DETAIL_TABS[0],
-                 "large_type": False, "hidden": [], "card": 0}
+                 "large_type": False, "hidden": [], "card": 0, "theme": THEMES[0]}
 
 
 def last_card(spec):
@@ -30,7 +30,7 @@ def view_of(session, selection, lecture=None):
     if unit and not (0 <= unit[0] <= seq.T and 0 <= unit[1] < net.N):
         unit = None
     view = {"time": min(int(sel.time), seq.T), "case": min(int(sel.case), seq.B - 1), "weight": weight,
-            "unit": unit, "tab": sel.tab}
+            "unit": unit, "tab": sel.tab, "theme": sel.theme}
     if lecture is not None:  # a stale link may have named controls that do not exist: not saved
         view.update(large_type=bool(lecture.large_type),
                     hidden=list(dict.fromkeys(h for h in lecture.hidden if h in HIDEABLE)),
@@ -45,7 +45,7 @@ def apply_view(view, selection=None, lecture=None):
     if selection is not None:
         pair = lambda x: None if x is None else tuple(int(k) for k in x)
         selection.param.update(time=v["time"], case=v["case"], weight=pair(v["weight"]), unit=pair(v["unit"]),
-                               tab=v["tab"])
+                               tab=v["tab"], theme=v["theme"])
     if lecture is not None:  # the card is shown, its action not done again: the document holds its effect
         lecture.param.update(large_type=v["large_type"], hidden=list(v["hidden"]), card=v["card"])
 

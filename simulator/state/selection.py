@@ -2,7 +2,8 @@
 
 Kept apart from Session because it changes nothing in the model: the pictures write it (one
 writer per param: the time slider/keys write ``time``, clicks on connections ``weight``,
-clicks on units ``unit``, the pass buttons ``tick``, the detail tabs ``tab``) and every view
+clicks on units ``unit``, the pass buttons ``tick``, the detail tabs ``tab``, the theme
+chooser and ?theme= ``theme``) and every view
 reads it. A loaded document's "view" section sets it too (simulator/document/format.py).
 
 The pass animation is one integer ``tick`` over 2T + 2 frames (T = number of steps):
@@ -22,6 +23,8 @@ TAB_TITLES = ("Gradients over time", "Weight matrices", "Inputs & targets", "Uni
               "Error by step & case", "Lesson read-out", "Gradient check & stack")
 #: What lecture mode can hide (LectureMode.targets; app.py gives the components these names).
 HIDEABLE = ("sidebar", "settings", "lesson-text", "lesson-select", "loss-curve", "detail-tabs")
+#: The page's colour themes (simulator/views/theme.py draws them); the first is the default.
+THEMES = ("light", "dark", "projector")
 
 
 def pass_frame(tick, T):
@@ -50,3 +53,5 @@ class Selection(param.Parameterized):
     unit = param.Parameter(default=None, doc="Selected unit as (t, i): unit i at time t.")
     tick = param.Integer(default=-1, bounds=(-1, None), doc="Pass animation frame; -1 shows everything.")
     tab = param.Selector(default=DETAIL_TABS[0], objects=list(DETAIL_TABS), doc="The open detail tab.")
+    theme = param.Selector(default=THEMES[0], objects=list(THEMES), label="Theme",
+                           doc="Colours of the whole page: light, dark or projector (high contrast, large type).")

@@ -9,7 +9,8 @@ import re
 from collections import namedtuple
 
 import numpy as np
-from bokeh.models import CustomJS, CustomJSHover, HoverTool, TapTool
+from bokeh.models import CustomJS, CustomJSHover, CustomJSTransform, HoverTool, TapTool
+from bokeh.transform import transform
 
 from simulator.state.selection import pass_frame
 from simulator.views import style
@@ -192,6 +193,13 @@ def sign_colours(values, ties=None):
     return cols
 
 
+def by_sign(negative, positive, column="colour"):
+    """A dataspec that is ``negative`` where ``column`` holds style.NEGATIVE, else ``positive``:
+    worked out in the browser from the colour already sent (a line's dash, a square's hatch)."""
+    code = f"return xs.map((c) => c === {style.NEGATIVE!r} ? {negative!r} : {positive!r})"
+    return transform(column, CustomJSTransform(v_func=code))
+
+
 def widths(values, scale, thin=1.2, thick=8.0):
     """Line widths from |value|: thin at 0, thick at |value| >= scale."""
     s = float(scale) if scale > 0 else 1.0
@@ -286,8 +294,10 @@ def style_figure(fig):
 # An HTML legend rather than a Bokeh one: a Bokeh legend below a figure widens the figure to
 # its own fixed width (it cannot wrap), which clipped the recurrent picture and pushed the
 # unrolled one off the page. HTML wraps to whatever width the pictures row has.
-def line_swatch(colour, width=4):
-    return f'<line x1="2" y1="10" x2="28" y2="10" stroke="{colour}" stroke-width="{width}" stroke-linecap="round"/>'
+def line_swatch(colour, width=4, dashed=False):
+    dash = ' stroke-dasharray="6 4"' if dashed else ""
+    return (f'<line x1="2" y1="10" x2="28" y2="10" stroke="{colour}" stroke-width="{width}"{dash} '
+            'stroke-linecap="butt"/>')
 
 
 def dot_swatch(fill, line, line_width=1.5):

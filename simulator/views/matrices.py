@@ -16,7 +16,8 @@ from simulator.state.session import Session
 
 from simulator.views.plotting import first_connection, readable, weight_name
 from simulator.views.save_tool import add_save_tool
-from simulator.views.style import HIGHLIGHT, NEGATIVE, NEUTRAL, POSITIVE
+from simulator.views import graph_layout as gl
+from simulator.views.style import HIGHLIGHT, NEGATIVE, NEGATIVE_HATCH, NEUTRAL, POSITIVE
 from simulator.views.throttle import Throttle
 
 FILL = 0.92  # a square at the scale's full value fills this much of its cell
@@ -78,7 +79,8 @@ class MatricesView(pn.viewable.Viewer):
     def _diagram(source, x_range, y_range, name):
         fig = figure(x_range=x_range, y_range=y_range, tools="", name=name, match_aspect=True)
         squares = fig.rect(x="x", y="y", width="side", height="side", source=source, fill_color="colour",
-                           fill_alpha="alpha", line_color=None)
+                           fill_alpha="alpha", line_color=None, hatch_color="white", hatch_alpha=0.7,
+                           hatch_pattern=gl.by_sign(NEGATIVE_HATCH, " "))
         squares.selection_glyph = squares.nonselection_glyph = None  # a click selects a weight, not a look
         fig.add_tools(HoverTool(renderers=[squares], tooltips=[("", "@label"), ("value", "@exact")]))
         fig.background_fill_color = "#f3f3f3"

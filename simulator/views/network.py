@@ -86,7 +86,7 @@ class RecurrentView(pn.viewable.Viewer):
         glow = fig.multi_line("xs", "ys", source=self.edges, line_color=style.HIGHLIGHT,
                               line_width="glow_w", line_alpha="hl", line_cap="round")
         lines = fig.multi_line("xs", "ys", source=self.edges, line_color="colour", line_width="width",
-                               line_alpha="alpha", line_cap="round")
+                               line_alpha="alpha", line_cap="round", line_dash=gl.by_sign(style.NEGATIVE_DASH, "solid"))
         fig.scatter("ax", "ay", source=self.edges, marker="triangle", size="head", angle="angle",
                     fill_color="colour", line_color="colour", fill_alpha="alpha", line_alpha="alpha")
         # Wide invisible copies of the arrows: what hover and tap hit (a thin line is hard to hit).
@@ -140,7 +140,7 @@ class RecurrentView(pn.viewable.Viewer):
     def _set_legend(self, tied):
         entries = [
             ("positive (W, G or d)", gl.line_swatch(style.POSITIVE)),
-            ("negative; thickness = size", gl.line_swatch(style.NEGATIVE)),
+            ("negative (dashed); thickness = size", gl.line_swatch(style.NEGATIVE, dashed=True)),
             ("selected weight: lit here and in all T copies", gl.line_swatch(style.HIGHLIGHT, 8)),
             ("clamped input (its value shown)", gl.dot_swatch("white", style.CLAMP, 3)),
             ("output: ring = target, fill = activity", gl.ring_swatch("#888888", style.TARGET)),

@@ -7,6 +7,11 @@ NEUTRAL = "#bbbbbb"
 CLAMP = "#27ae60"      # clamped units: inputs
 TARGET = "#8e44ad"     # units with a target: outputs
 HIGHLIGHT = "#f39c12"  # the selected weight and its T copies
+# POSITIVE and NEGATIVE differ for every common colour vision (simulated deuteranopia and
+# protanopia keep them apart) but not in greyscale, where both are mid-grey: a negative line is
+# also dashed and a negative square hatched (tests/views/test_theme.py measures all three).
+NEGATIVE_DASH = "10 9"  # px: long enough gaps to survive a thick line's round caps
+NEGATIVE_HATCH = "right_diagonal_line"
 TIE_COLOURS = ("#e67e22", "#16a085", "#d35400", "#7f8c8d", "#2980b9", "#c71585")
 
 

@@ -84,7 +84,7 @@ class UnrolledView(pn.viewable.Viewer):
         glow = fig.multi_line("xs", "ys", source=self.edges, line_color=style.HIGHLIGHT, line_width="glow_w",
                               line_alpha="hl", line_cap="round")
         lines = fig.multi_line("xs", "ys", source=self.edges, line_color="colour", line_width="width",
-                               line_alpha="alpha")
+                               line_alpha="alpha", line_dash=gl.by_sign(style.NEGATIVE_DASH, "solid"))
         # Invisible wide middles of the edges: what hover and tap hit, away from the crowded units.
         hit = fig.multi_line("hxs", "hys", source=self.edges, line_width=12, line_alpha=0.0)
         fig.scatter("x", "y", source=self.cells, size="ring_size", fill_color="ring_fill", line_color=style.TARGET,

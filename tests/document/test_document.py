@@ -192,7 +192,7 @@ def test_weight_on_absent_connection_refused():
 _BASE = Session()
 _BASE.step(3)
 GOOD_VIEW = {"time": 3, "case": 1, "weight": [2, 0], "unit": [4, 3], "tab": "Weight matrices", "large_type": True,
-             "hidden": ["settings"], "card": 2}
+             "hidden": ["settings"], "card": 2, "theme": "dark"}
 CARDS = len(LESSONS[_BASE.lesson]["points"])
 GOOD = D.to_document(_BASE, view=GOOD_VIEW)
 GOOD_TEXT = D.dumps(GOOD)

@@ -15,7 +15,7 @@ from engine import config
 from simulator import document as D
 from simulator.document import schema as S
 from simulator.state import edits as E
-from simulator.state.selection import DETAIL_TABS, HIDEABLE
+from simulator.state.selection import DETAIL_TABS, HIDEABLE, THEMES
 from simulator.state.session import Session
 
 SHAPE = S.schema()
@@ -58,6 +58,7 @@ def test_limits_and_names_agree_with_the_code():
     assert net["activation"]["items"]["enum"] == list(config.ACTIVATIONS) and net["loss"]["enum"] == list(config.LOSSES)
     assert TRAINING["updates"]["maximum"] == D.MAX_UPDATES
     assert VIEW["tab"]["enum"] == list(DETAIL_TABS) and VIEW["hidden"]["items"]["enum"] == list(HIDEABLE)
+    assert VIEW["theme"]["enum"] == list(THEMES)
     assert set(VIEW) == set(D.VIEW_DEFAULTS) and D.SETTINGS == D.KEYS["training"][:len(D.SETTINGS)]
 
 

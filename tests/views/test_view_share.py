@@ -63,11 +63,11 @@ def test_save_and_load_carry_the_view():
     app's ShareView shows the same view."""
     s = Session()
     view = share_view(s)
-    view.selection.param.update(time=3, weight=(2, 0), unit=(1, 4), tab="By hand")
+    view.selection.param.update(time=3, weight=(2, 0), unit=(1, 4), tab="By hand", theme="dark")
     view.lecture.param.update(large_type=True, hidden=["settings"], card=2)
     text = view._document().getvalue()
     assert json.loads(text)["view"] == {"time": 3, "case": 0, "weight": [2, 0], "unit": [1, 4], "tab": "By hand",
-                                        "large_type": True, "hidden": ["settings"], "card": 2}
+                                        "large_type": True, "hidden": ["settings"], "card": 2, "theme": "dark"}
     other = share_view(Session(lesson="attractors"))
     other.upload.filename = "view.json"
     other.upload.value = text.encode()
