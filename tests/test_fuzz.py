@@ -91,7 +91,8 @@ def test_typed_values_in_the_grid(text, brush, t, i, every):
     """The grid's value box painted into a cell: a number is the clamp or target (cross-entropy
     targets in [0, 1]); junk is refused beside the grid; a click outside the grid does nothing."""
     view, s = GRID, GRID.session
-    view.brush.value, view.all_cases.value, view.value.value = brush, every, text
+    view.brush.value, view.all_cases.value = brush, every
+    view.value.param.update(value=text, value_input=text)  # typed: value_input follows each key
     before = F.snapshot(s)
     view.paint(t, i)
     v, seq = F.as_number(text), s.sequences
@@ -101,9 +102,12 @@ def test_typed_values_in_the_grid(text, brush, t, i, every):
         c = slice(None) if every else view.current_case()
         mask, values = (seq.K, seq.X) if brush == "Clamp" else (seq.M, seq.Y)
         assert np.all(mask[c, t, i] == 1) and np.all(values[c, t, i] == v)
+    elif v is None:  # not a number: refused beside the grid, the session untouched
+        F.assert_unchanged(before, s)
+        F.assert_clear(ValueError(view.problem), quote(text))
     else:
-        F.assert_refused(s, before, "Could not set that cell", quote(text), "cross-entropy targets")
-        assert view.feedback.visible
+        F.assert_refused(s, before, "Could not set that cell", "cross-entropy targets")
+        assert view.problem == s.message
 
 
 DATA = trained(Session())

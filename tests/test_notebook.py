@@ -25,7 +25,7 @@ def test_notebook_displays_and_drives_the_app():
 
 
 VIEW = {"time": 4, "case": 2, "weight": None, "unit": [1, 0], "tab": "By hand", "large_type": True,
-        "hidden": ["settings", "loss-curve"], "card": 1}
+        "hidden": ["settings", "loss-curve"], "card": 1, "theme": "light"}
 
 
 def test_app_opens_a_document_at_its_view(tmp_path):

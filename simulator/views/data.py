@@ -25,7 +25,7 @@ from simulator.views.plotting import readable
 from simulator.views.save_tool import add_save_tool
 from simulator.views.share import DocumentInput
 from simulator.views.style import fmt, soon
-from simulator.views.text import esc
+from simulator.views.text import esc, md
 from simulator.views.throttle import Throttle
 
 MODES = {"a new net": "new", "new data for this net": "data"}
@@ -248,7 +248,7 @@ class DataView(pn.viewable.Viewer):
             self.case.param.update(options=options, value=keep)
         self.summary.object = summary_text(s, table)
         inputs, outputs, t0 = probe.units(s)
-        names = s.unit_names
+        names = [md(n) for n in s.unit_names]  # a loaded document's names are text, never markup
         typed = ", ".join(names[i] for i in inputs)
         self.run_help.object = (f"Type one step per line, a value for each input unit ({typed}"
                                 f"; `-` leaves it free), separated by commas or spaces; line 1 is step t = {t0}. "
@@ -300,7 +300,7 @@ def summary_text(session, table):
                 "below to make them your own.")
     else:
         head = (f"**{n_train} training and {n_test} test cases** (test cases are never trained on) · "
-                f"inputs {', '.join(table['inputs']) or 'none'} · targets {', '.join(table['targets']) or 'none'}.")
+                f"inputs {', '.join(map(md, table['inputs'])) or 'none'} · targets {', '.join(map(md, table['targets'])) or 'none'}.")
         figures = CS.figures(session)
         parts = [f"error E on the test cases {fmt(figures['test_loss'])}"] if "test_loss" in figures else []
         parts += [f"{label} {100 * figures[key]:.4g} %" for key, label in (("accuracy", "training targets right"),

@@ -67,7 +67,7 @@ def test_a_link_with_hide_opens_with_those_controls_hidden(browser, app_url):
         expect(pg.locator(".detail-tabs")).to_be_hidden()
         expect(pg.locator(".lesson-select")).to_be_visible()
         expect(pg.locator(".play-btn button")).to_be_visible()
-        expect(pg.get_by_text("Momentum")).to_be_hidden()
+        expect(pg.locator(".bk-slider-title").filter(has_text="Momentum")).to_be_hidden()
         shot(pg, "lecture-hidden")
     finally:
         context.close()
