@@ -10,7 +10,7 @@ apply_pattern); the view only draws the data and writes ``selection.case``/``sel
 import numpy as np
 import panel as pn
 import param
-from bokeh.events import Pan, PanStart, Tap
+from bokeh.events import DoubleTap, Pan, PanStart, Tap
 from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Range1d
 from bokeh.plotting import figure
 
@@ -75,7 +75,10 @@ class GridEditorView(pn.viewable.Viewer):
         fig.text(x="x", y="y", text="text", source=self.source, text_color="text_color",
                  text_align="center", text_baseline="middle", text_font_size="13px", text_font_style="bold")
         fig.add_tools(HoverTool(tooltips=[("", "@what"), ("activity s", "@state")]))
+        # Bokeh calls a second tap within 300 ms (anywhere) a DoubleTap, never a Tap: painting
+        # cells quickly, or a double-click, must paint too (a paint is the same when repeated).
         fig.on_event(Tap, self._on_tap)
+        fig.on_event(DoubleTap, self._on_tap)
         fig.on_event(PanStart, self._on_drag_start)
         fig.on_event(Pan, self._on_drag)
         fig.xaxis.axis_label = "unit"

@@ -61,3 +61,16 @@ def test_drag_paints_a_run_of_cells(page, served):
     assert np.flatnonzero(K).tolist() == [1, 2, 3, 4, 5, 6], K
     assert np.all(s.sequences.X[0, 1:7, 3] == 1.0)
     shot(page, "grid-drag-painted")
+
+
+def test_quick_clicks_paint_every_cell(page, served):
+    """Two clicks within 300 ms are a double tap to Bokeh (never a tap), wherever they land: a
+    student painting cell after cell quickly still paints each one."""
+    s = served[-1].session
+    _open_grid(page)
+    assert not s.sequences.K[0, :, 3].any()
+    a, b = settled_point(page, "grid_figure", 3, 1), settled_point(page, "grid_figure", 3, 2)
+    page.mouse.click(*a)
+    page.mouse.click(*b)  # Playwright's next click comes well within 300 ms
+    until(lambda: s.sequences.K[0, 2, 3] == 1, message=f"the second click was lost: {s.sequences.K[0, :, 3]}")
+    assert np.flatnonzero(s.sequences.K[0, :, 3]).tolist() == [1, 2]
