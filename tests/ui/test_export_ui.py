@@ -53,13 +53,13 @@ def test_exports_and_save_tool(page, tmp_path):
     assert ["SaveTool", "recurrent-network"] in tools
     hover_data(page, "network_figure", 0, 0)  # the toolbar hides until the pointer is over the figure
     with page.expect_download() as info:
-        page.locator(".bk-tool-icon-save").first.click()
+        page.locator(".bk-tool-icon-save:visible").first.click()  # the hovered figure's
     png = info.value
     assert png.suggested_filename == "recurrent-network.png"
     assert open(png.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
     with page.expect_download() as info:
-        page.locator('.bk-tool-icon[style*="image/svg+xml"]').first.click()
+        page.locator('.bk-tool-icon[style*="image/svg+xml"]:visible').first.click()
     svg = info.value
     data = open(svg.path(), "rb").read()
     assert svg.suggested_filename == "recurrent-network.svg" and data.startswith(b"<svg")
