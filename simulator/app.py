@@ -31,6 +31,7 @@ from simulator.views.link import LinkSync
 from simulator.views.share import ShareView
 from simulator.views.structure import StructureView
 from simulator.views.style import soon
+from simulator.views.text import esc
 from simulator.views.theme import ThemePainter, follow_url, theme_chooser
 from simulator.views.unrolled import UnrolledView
 
@@ -79,6 +80,8 @@ class SimulatorApp(pn.viewable.Viewer):
     session = param.ClassSelector(class_=Session)
     selection = param.ClassSelector(class_=Selection)
     player = param.ClassSelector(class_=Player)
+    lesson_choice = param.Selector(objects=list(LESSONS), label="Lesson",
+                                   doc="The lesson picked in the menu: the switch to it runs after the page shows it loading.")
 
     def __init__(self, **params):
         params.setdefault("session", Session())
@@ -96,7 +99,8 @@ class SimulatorApp(pn.viewable.Viewer):
         self.keys = KeyboardShortcuts(on_key=self.on_key, height=0, width=0, margin=0,
                                       keys=[*KeyboardShortcuts.param.keys.default, "n", "p", "PageDown", "PageUp"])
         views = dict(session=s, selection=sel)
-        self.recurrent, self.unrolled = RecurrentView(**views), UnrolledView(**views)
+        self.recurrent = RecurrentView(**views)
+        self.unrolled = UnrolledView(**views, grouping=self.recurrent.grouping)  # one "Draw every unit" for both
         self.loss_curve = LossCurveView(**views)
         self._tab_views = {}  # the detail tabs' views built so far (_built_on_first_use)
         for name in BUILT_AT_START:
@@ -107,13 +111,42 @@ class SimulatorApp(pn.viewable.Viewer):
         self.share = ShareView(**views, lecture=self.lecture)  # saves and loads the view options too
         self.painter, self.theme_select = ThemePainter(selection=sel), theme_chooser(sel)  # views/theme.py
         follow_url(sel, s)  # ?theme=dark (after the other URL readers: a write before them lost ?hide=)
-        self.lesson_select = pn.widgets.Select.from_param(s.param.lesson, label="Lesson", css_classes=["lesson-select"],
+        self.lesson_choice = s.lesson
+        self.lesson_select = pn.widgets.Select.from_param(self.param.lesson_choice, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})
+        self.loading_note = pn.pane.HTML("", visible=False, css_classes=["lesson-loading-note"])
+        self._busy = []  # what a lesson switch covers until the new lesson is drawn (__panel__)
         self.lesson_text = pn.pane.Markdown(self.lesson_markdown, css_classes=["lesson-text"],
                                             sizing_mode="stretch_width")
 
     bars, error_steps, equivalence, matrices, grid, data, inspector, structure, error_split, lesson_panel, byhand = (
         _built_on_first_use(name, cls) for views in TAB_VIEWS for name, cls in views)
+
+    @param.depends("lesson_choice", watch=True)
+    def _pick_lesson(self):
+        """Show "Loading ..." over the old lesson's pictures, status and card first, then switch:
+        building a large lesson takes a while, and meanwhile the new net beside the old unrolled
+        picture and status misled (issue 20, item 16). All of the switch reaches the page at once."""
+        if self.lesson_choice == self.session.lesson:
+            return
+        self._loading(LESSONS[self.lesson_choice]["title"])
+        soon(self._switch_lesson)
+
+    def _switch_lesson(self):
+        with pn.io.hold():
+            try:
+                self.session.lesson = self.lesson_choice
+            finally:
+                self._loading(None)
+
+    def _loading(self, title):
+        self.loading_note.param.update(object=f"<strong>Loading “{esc(title)}”…</strong>" if title else "", visible=bool(title))
+        for part in self._busy:
+            part.loading = bool(title)
+
+    @param.depends("session.lesson", watch=True)
+    def _follow_lesson(self):
+        self.lesson_choice = self.session.lesson  # a lesson loaded from a file or link shows in the menu
 
     @param.depends("session.lesson")
     def lesson_markdown(self):
@@ -198,8 +231,9 @@ class SimulatorApp(pn.viewable.Viewer):
     def __panel__(self):
         css, layout = [stylesheet()], [stylesheet(), stylesheet("layout.css")]
         # Flex boxes that wrap (static/layout.css): a Row never wraps and widened the page.
+        status = pn.Column(self.status, css_classes=["status-box"], stylesheets=[stylesheet("net_legend.css")])
         header = pn.FlexBox(pn.pane.HTML(f"<h1>{TITLE}</h1>", css_classes=["app-title"]), self.lesson_select,
-                            pn.Column(self.status, css_classes=["status-box"]), flex_wrap="wrap", align_items="center", sizing_mode="stretch_width",
+                            self.loading_note, status, flex_wrap="wrap", align_items="center", sizing_mode="stretch_width",
                             css_classes=["app-header"], stylesheets=layout)
         # The loss curve sits under Play and Step, so the gradient views can follow the pictures
         # on the first screen (issue 20, item 7).
@@ -212,7 +246,9 @@ class SimulatorApp(pn.viewable.Viewer):
                               flex_wrap="wrap", sizing_mode="stretch_width", css_classes=["net-pictures"],
                               stylesheets=layout)
         main = pn.Column(self.lecture, rows_wrap(self.passes), pictures, self.recurrent.legend,  # one legend for both pictures
-                         tabs, sizing_mode="stretch_width", css_classes=["app-main"], stylesheets=css)
+                         tabs, sizing_mode="stretch_width", css_classes=["app-main"],
+                         stylesheets=[*css, stylesheet("net_legend.css")])  # net_legend.css: the opaque loading cover
+        self._busy[:] = [status, main]
         body = pn.FlexBox(sidebar, main, flex_wrap="wrap", sizing_mode="stretch_width", css_classes=["app-body"],
                           stylesheets=layout)
         root = pn.Column(header, body, self.keys, self.pacer, self.painter, sizing_mode="stretch_width",

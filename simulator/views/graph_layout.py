@@ -106,13 +106,14 @@ def _trim(points, centre, radius, from_start):
 def recurrent_paths(pos, out, i_idx, j_idx, radius, bend=0.14, samples=24, loop=0.24):
     """Curved paths j -> i that stop at the circles (radius (N,) in data units), with the
     arrowhead position and angle; a self-connection is a small loop on the unit's outer side.
+    ``bend`` is one number or one per path (E,).
 
     Returns xs, ys (lists of arrays), head_x, head_y, head_angle (E,) and mid (E, 2): the point
     halfway along each path (where the link code's hit line sits).
     """
     xs, ys, hx, hy, ha, mid = [], [], [], [], [], []
     s = np.linspace(0.0, 1.0, samples)[:, None]
-    for i, j in zip(i_idx, j_idx):
+    for k, (i, j) in enumerate(zip(i_idx, j_idx)):
         if i == j:
             c = pos[i] + out[i] * (radius[i] + 0.55 * loop)
             back = np.arctan2(*(pos[i] - c)[::-1])
@@ -122,7 +123,7 @@ def recurrent_paths(pos, out, i_idx, j_idx, radius, bend=0.14, samples=24, loop=
         else:
             p0, p2 = pos[j], pos[i]
             d = p2 - p0
-            ctrl = (p0 + p2) / 2 + bend * np.array([-d[1], d[0]])  # bend to the left of j -> i
+            ctrl = (p0 + p2) / 2 + np.broadcast_to(bend, len(i_idx))[k] * np.array([-d[1], d[0]])  # left of j -> i
             pts = (1 - s) ** 2 * p0 + 2 * (1 - s) * s * ctrl + s ** 2 * p2  # quadratic Bezier
             pts = _trim(_trim(pts, p0, radius[j] * 1.05, True), p2, radius[i] * 1.12, False)
         xs.append(pts[:, 0])

@@ -25,6 +25,7 @@ from simulator.serving.assets import stylesheet
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views import graph_layout as gl
+from simulator.views import grouping as gp
 from simulator.views import style
 from simulator.views.save_tool import add_save_tool
 
@@ -34,6 +35,7 @@ FRAME_W = 560            # frame width assumed until the browser reports the rea
 MIN_W, MAX_W = 280, 720  # the figure's width range (px): a phone's width up to a projector's half
 BORDER = 10              # min_border left and right: figure width = frame width + 2 * BORDER
 MIN_H, MAX_H = 300, 560  # frame height range (px)
+GROUP_SCALE = 1.7        # a group's node is this much larger than a unit's: its name fits inside
 
 UNIT_TIPS = [("unit", "name", False), ("role", "role", False), ("time step t", "t", False),
              ("net input z", "z", True), ("state s", "s", True), ("target y", "target", True),
@@ -47,9 +49,13 @@ class RecurrentView(pn.viewable.Viewer):
 
     session = param.ClassSelector(class_=Session, doc="The model whose net is drawn.")
     selection = param.ClassSelector(class_=Selection, doc="Time, case, selected weight/unit, pass tick.")
+    grouping = param.ClassSelector(class_=gp.UnitGrouping, doc="Whether a large net shows every unit (shared "
+                                                                   "with the unrolled picture).")
 
     def __init__(self, **params):
+        params.setdefault("grouping", gp.UnitGrouping())
         super().__init__(**params)
+        self._m = self.session    # what is drawn: the session, or its net with one node per group (grouping.py)
         self._key = None          # structure the geometry was built for
         self._frame_w = FRAME_W   # frame width the geometry was built for (px)
         self.last_update_ms = 0.0  # server time of the last refresh (shown by the tests)
@@ -57,6 +63,9 @@ class RecurrentView(pn.viewable.Viewer):
         self.units = ColumnDataSource(name="network_units")
         self.figure = self._build_figure()
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width", min_width=MIN_W, max_width=MAX_W)
+        # Shown only for a net drawn grouped: small nets draw exactly as before.
+        self.show_all_box = pn.widgets.Checkbox.from_param(self.grouping.param.show_all, visible=False,
+                                                           css_classes=["show-all-units"], margin=(0, 10))
         self.legend = pn.pane.HTML("", name="net_legend", css_classes=["net-legend"], sizing_mode="stretch_width",
                                    stylesheets=[stylesheet("net_legend.css")], margin=(0, 10))
         self.refresh()
@@ -67,7 +76,11 @@ class RecurrentView(pn.viewable.Viewer):
         self.figure.on_change("inner_width", self._on_resize)
 
     def __panel__(self):
-        return self._pane
+        return pn.Column(self.show_all_box, self._pane, sizing_mode="stretch_width", margin=0)
+
+    @param.depends("grouping.show_all", watch=True)
+    def _on_show_all(self):
+        self.refresh()
 
     # -- building (once) --------------------------------------------------------------------
     def _build_figure(self):
@@ -106,6 +119,7 @@ class RecurrentView(pn.viewable.Viewer):
     def _build_geometry(self, net, seq):
         """Unit positions, arrow paths and plot ranges: only when the structure changes."""
         names, groups = self._names(net), self._groups(net)
+        grouped = self._m is not self.session
         pos, out = gl.recurrent_positions(groups)
         lo, hi = pos.min(axis=0) - 0.8, pos.max(axis=0) + 0.8
         frame_w = self._frame_w
@@ -119,25 +133,31 @@ class RecurrentView(pn.viewable.Viewer):
         self.figure.frame_height = height
         self.figure.x_range.update(start=cx - w, end=cx + w)
         self.figure.y_range.update(start=cy - h, end=cy + h)
-        unit_px = float(np.clip(0.62 * ppu, 18, UNIT_PX))  # many units: smaller circles
+        unit_px = float(np.clip(0.62 * ppu, 18, UNIT_PX)) * (GROUP_SCALE if grouped else 1)  # many units: smaller
         ring_px = unit_px * RING_PX / UNIT_PX
         radius = np.where(seq.target_units, ring_px, unit_px) / 2 / ppu
-        i_idx, j_idx = gl.drawn_edges(net, gl.MAX_ARROWS, self.selection.weight)
-        xs, ys, hx, hy, ha, _ = gl.recurrent_paths(pos, out, i_idx, j_idx, radius)
+        i_idx, j_idx = gl.drawn_edges(net, gl.MAX_ARROWS, self._weight())
+        bend = gp.detour_bends(pos, i_idx, j_idx, radius) if grouped else 0.14
+        xs, ys, hx, hy, ha, _ = gl.recurrent_paths(pos, out, i_idx, j_idx, radius, bend=bend)
         back = 5 / ppu  # the triangle's centre sits a little behind the tip
         ties = gl.tie_groups(net, i_idx, j_idx)  # fixed until the structure (ties included) changes
+        note = "one node per group" if grouped else gl.drawn_note(net, len(i_idx), "arrows")
         self._geo = dict(pos=pos, radius=radius, ppu=ppu, i=i_idx, j=j_idx, labels=unit_px >= LABEL_MIN_PX and lo[1] < pos[:, 1].min() - 0.8, ties=ties,
-                         note=gl.drawn_note(net, len(i_idx), "arrows"))
+                         note=note)
         E = len(i_idx)
         labels = [f"W[{i},{j}]: {gl.unit_label(names, j)} → {gl.unit_label(names, i)}" for i, j in zip(i_idx, j_idx)]
+        if grouped:
+            members = self._m.members
+            labels = [f"{names[i]} ← {names[j]}: {np.count_nonzero(self.session.net.C[np.ix_(members[i], members[j])])}"
+                      " weights, drawn as their rms" for i, j in zip(i_idx, j_idx)]
         self.edges.data = dict(i=i_idx, j=j_idx, xs=xs, ys=ys, ax=hx - back * np.cos(ha), ay=hy - back * np.sin(ha),
                                angle=ha - np.pi / 2, label=labels, tie=gl.tie_text(ties), **self._edge_style(net, E))
         self.units.data = dict(x=pos[:, 0], y=pos[:, 1], vx=pos[:, 0], vy=pos[:, 1] - radius - 0.08,
                                name=list(names), size=np.full(net.N, unit_px), ring_size=np.full(net.N, ring_px),
                                **self._unit_style(net, seq))
-        self._set_legend(any(r[0] == "W" for g in net.ties for r in g))
+        self._set_legend(any(r[0] == "W" for g in net.ties for r in g), grouped)
 
-    def _set_legend(self, tied):
+    def _set_legend(self, tied, grouped=False):
         entries = [
             ("positive (W, G or d)", gl.line_swatch(style.POSITIVE)),
             ("negative (dashed); thickness = size", gl.line_swatch(style.NEGATIVE, dashed=True)),
@@ -147,6 +167,8 @@ class RecurrentView(pn.viewable.Viewer):
             ("fill = activity: white low … black high", gl.dot_swatch("#444444", "#777777")),
             *([("tied weights share a colour", gl.line_swatch(style.TIE_COLOURS[0]))] if tied else []),
             ("time cursor (unrolled)", gl.band_swatch(style.HIGHLIGHT)),
+            *([("a group of units: its mean; arrow = rms of its weights, sign of their sum",
+                gl.dot_swatch("#bbbbbb", "#555555", 3))] if grouped else []),
         ]
         text = gl.legend_html(entries)
         if self.legend.object != text:
@@ -159,15 +181,19 @@ class RecurrentView(pn.viewable.Viewer):
         self._frame_w = int(new)
         # No pn.io.hold() here: inside a Bokeh callback at page load, the held changes never
         # reached the browser (seen in Chromium: the old ranges stayed). Resizes are rare.
-        self._build_geometry(self.session.net, self.session.sequences)
+        self._build_geometry(self._m.net, self._m.sequences)
 
     # -- one refresh per change -----------------------------------------------------------------
     def refresh(self, *events):
         """Recompute the style columns (and the geometry if the structure changed)."""
         start = _time.perf_counter()
-        net, seq = self.session.net, self.session.sequences
-        key = (net.N, net.C.tobytes(), tuple(self.session.unit_groups), tuple(self.session.unit_names),
-               seq.target_units.tobytes(), net.ties,
+        s = self.session
+        large = gp.is_large(s.net, s.unit_groups)
+        self._m = gp.grouped_model(s) if large and not self.grouping.show_all else s
+        self.show_all_box.visible = large
+        net, seq = self._m.net, self._m.sequences
+        key = (net.N, net.C.tobytes(), tuple(self._m.unit_groups), tuple(self._m.unit_names),
+               seq.target_units.tobytes(), net.ties, self._m is s, s.net.C.tobytes(),
                self.selection.weight if np.count_nonzero(net.C) > gl.MAX_ARROWS else None)  # gl.drawn_edges
         with pn.io.hold():
             if key != self._key:
@@ -180,17 +206,22 @@ class RecurrentView(pn.viewable.Viewer):
         self.last_update_ms = (_time.perf_counter() - start) * 1e3
 
     def _names(self, net):
-        names = list(self.session.unit_names)
+        names = list(self._m.unit_names)
         return names if len(names) == net.N else [f"u{i}" for i in range(net.N)]
 
     def _groups(self, net):
-        groups = list(self.session.unit_groups)
+        groups = list(self._m.unit_groups)
         return groups if len(groups) == net.N else ["hidden"] * net.N
+
+    def _weight(self):
+        """The selected weight as drawn: its (group, group) arrow when the net is drawn grouped."""
+        w = self.selection.weight
+        return w if self._m is self.session else gp.group_pair(self._m, w)
 
     def _edge_style(self, net, E):
         """Colour, width and alpha of every arrow for the current frame, and its tooltip text."""
-        f = gl.current_frame(self.session, self.selection)
-        grads = self.session.gradients
+        f = gl.current_frame(self._m, self.selection)
+        grads = self._m.gradients
         i, j = self._geo["i"], self._geo["j"]
         W, dW = net.W[i, j], grads.dW[i, j]
         ties = self._geo["ties"]
@@ -215,12 +246,12 @@ class RecurrentView(pn.viewable.Viewer):
         alpha0 = np.where(np.abs(shown) > 0, 0.9, 0.35)
         cols = gl.sign_colours(shown, ties if f.phase in ("complete", "forward") else None)
         return dict(colour=cols, width=width, glow_w=width + 9, head=8 + 1.6 * width, w=W, dw=dW, G=G,
-                    **gl.highlight_columns(i, j, alpha0, self.selection.weight))
+                    **gl.highlight_columns(i, j, alpha0, self._weight()))
 
     def _unit_style(self, net, seq):
         """Fill, rings and value labels of the units at the shown time step."""
-        f = gl.current_frame(self.session, self.selection)
-        g = self.session.gradients
+        f = gl.current_frame(self._m, self.selection)
+        g = self._m.gradients
         c, t, N = f.case, gl.frame_time(f), net.N
         s, z, ds, dz = g.states[c, t], g.net_inputs[c, t], g.ds[c, t], g.dz[c, t]
         K, M, X, Y = seq.K[c, t] > 0, seq.M[c, t] > 0, seq.X[c, t], seq.Y[c, t]
@@ -230,22 +261,30 @@ class RecurrentView(pn.viewable.Viewer):
         else:
             fill = gl.activity_fill(s, net.activation)
             value = [f"in {style.fmt(x, 3)}" if k else style.fmt(v, 2) for v, x, k in zip(s, X, K)]
-        value = [v + (f"\ntarget {style.fmt(y, 3)}" if m else "") for v, y, m in zip(value, Y, M)]
+        if self._m is not self.session:  # a group: the letter that is on, or the most active unit
+            words, Y = self._m.words[c, t], self._m.targets[c, t]
+            if f.phase != "backward":
+                value = [(f"in {w}" if k else f"top {w}") if w else (v if k else f"mean {v}")
+                         for w, k, v in zip(words, K, value)]
+        value = [v + (f"\ntarget {y if isinstance(y, str) else style.fmt(y, 3)}" if m else "")
+                 for v, y, m in zip(value, Y, M)]
         if not self._geo["labels"]:
             value = [""] * N  # crowded: the numbers are in the tooltips
         line = np.where(K, style.CLAMP, "#555555").astype(object)
         lw = np.where(K, 4.0, 1.5)
-        if self.selection.unit is not None and self.selection.unit[0] == t and 0 <= self.selection.unit[1] < N:
-            line[self.selection.unit[1]], lw[self.selection.unit[1]] = style.HIGHLIGHT, 5.0
+        unit = self.selection.unit if self._m is self.session else gp.group_unit(self._m, self.selection.unit)
+        if unit is not None and unit[0] == t and 0 <= unit[1] < N:
+            line[unit[1]], lw[unit[1]] = style.HIGHLIGHT, 5.0
         role = np.where(K, "clamped input", np.where(M, "has a target", "hidden")).astype(object)
         return dict(fill=fill, ink=gl.ink(fill), line=line, lw=lw, value=value,
-                    ring_fill=gl.activity_fill(np.where(M, Y, 0.0), net.activation), ring_alpha=M.astype(float),
+                    ring_fill=gl.activity_fill(np.where(M, seq.Y[c, t], 0.0), net.activation), ring_alpha=M.astype(float),
                     role=role, t=np.full(N, t), z=z if t > 0 else np.full(N, gl.NO_VALUE), s=s.copy(),
-                    target=np.where(M, Y, gl.NO_VALUE), g=ds.copy(), d=dz if t > 0 else np.full(N, gl.NO_VALUE))
+                    target=np.where(M, seq.Y[c, t], gl.NO_VALUE), g=ds.copy(), d=dz if t > 0 else np.full(N, gl.NO_VALUE))
 
     # -- clicks -------------------------------------------------------------------------------
     def _on_edge_tap(self, attr, old, new):
-        if not new:
+        if not new or self._m is not self.session:  # a group's arrow stands for many weights: none is chosen
+            self.edges.selected.indices = []
             return
         k = new[-1]  # the nearest arrow is the last one hit
         weight = (int(self.edges.data["i"][k]), int(self.edges.data["j"][k]))
@@ -253,7 +292,8 @@ class RecurrentView(pn.viewable.Viewer):
         self.selection.weight = None if self.selection.weight == weight else weight
 
     def _on_unit_tap(self, attr, old, new):
-        if not new:
+        if not new or self._m is not self.session:
+            self.units.selected.indices = []
             return
         t = gl.frame_time(gl.current_frame(self.session, self.selection))
         self.units.selected.indices = []

@@ -22,6 +22,7 @@ from bokeh.plotting import figure
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views import graph_layout as gl
+from simulator.views import grouping as gp
 from simulator.views import style
 from simulator.views.save_tool import add_save_tool
 from simulator.views.network import UNIT_TIPS
@@ -41,9 +42,13 @@ class UnrolledView(pn.viewable.Viewer):
 
     session = param.ClassSelector(class_=Session, doc="The model whose unrolled net is drawn.")
     selection = param.ClassSelector(class_=Selection, doc="Time, case, selected weight/unit, pass tick.")
+    grouping = param.ClassSelector(class_=gp.UnitGrouping, doc="Whether a large net shows every unit (the "
+                                                                   "recurrent picture's checkbox).")
 
     def __init__(self, **params):
+        params.setdefault("grouping", gp.UnitGrouping())
         super().__init__(**params)
+        self._m = self.session  # what is drawn: the session, or its net with one node per group (grouping.py)
         self._key = None
         self._frame_w = FRAME_W  # frame width the circles were sized for (px)
         self.last_update_ms = 0.0
@@ -60,6 +65,10 @@ class UnrolledView(pn.viewable.Viewer):
 
     def __panel__(self):
         return self._pane
+
+    @param.depends("grouping.show_all", watch=True)
+    def _on_show_all(self):
+        self.refresh()
 
     # -- building (once) ------------------------------------------------------------------------
     def _build_figure(self):
@@ -103,7 +112,7 @@ class UnrolledView(pn.viewable.Viewer):
         rows = gl.row_order(groups)
         y_of = np.empty(N)
         y_of[rows] = np.arange(N)
-        i_idx, j_idx = gl.drawn_edges(net, max(1, gl.MAX_COPIES // T), self.selection.weight)
+        i_idx, j_idx = gl.drawn_edges(net, max(1, gl.MAX_COPIES // T), self._weight())
         E = len(i_idx)
         t_e = np.repeat(np.arange(1, T + 1), E)  # (T*E,): copy t joins column t-1 to t
         i_e, j_e = np.tile(i_idx, T), np.tile(j_idx, T)
@@ -114,7 +123,8 @@ class UnrolledView(pn.viewable.Viewer):
         hys = [np.array([a + 0.25 * (b - a), a + 0.75 * (b - a)]) for a, b in zip(y0, y1)]
         t_c, i_c = np.repeat(np.arange(T + 1), N), np.tile(np.arange(N), T + 1)  # cells, t-major
         ties = gl.tie_groups(net, i_e, j_e)  # fixed until the structure (ties included) changes
-        self._geo = dict(i=i_e, j=j_e, t=t_e, tc=t_c, ic=i_c, E=E, ties=ties, note=gl.drawn_note(net, E))
+        note = "one row per group of units" if self._m is not self.session else gl.drawn_note(net, E)
+        self._geo = dict(i=i_e, j=j_e, t=t_e, tc=t_c, ic=i_c, E=E, ties=ties, note=note)
         row_px = float(np.clip(620 / N, 24, ROW_PX))  # many units: shorter rows, smaller circles
         self._geo["row_px"] = row_px
         size = self._cell_size(T)
@@ -147,20 +157,22 @@ class UnrolledView(pn.viewable.Viewer):
         if new is None or new <= 0 or abs(new - self._frame_w) < 2:
             return
         self._frame_w = int(new)
-        size = self._cell_size(self.session.sequences.T)
+        size = self._cell_size(self._m.sequences.T)
         n = len(self.cells.data["x"])
         # One data message, and no pn.io.hold(): inside a Bokeh callback at page load, the held
         # changes never reached the browser.
         gl.patch(self.cells, dict(size=np.full(n, size), ring_size=np.full(n, size + RING_EXTRA),
-                                  **self._cell_style(self.session.net, self.session.sequences)))
+                                  **self._cell_style(self._m.net, self._m.sequences)))
 
     # -- one refresh per change ------------------------------------------------------------------
     def refresh(self, *events):
         """Recompute the style columns (and the geometry if the structure changed)."""
         start = _time.perf_counter()
-        net, seq = self.session.net, self.session.sequences
-        key = (net.N, seq.T, net.C.tobytes(), tuple(self.session.unit_groups), tuple(self.session.unit_names),
-               net.ties, self._drawn_for())
+        s = self.session
+        self._m = gp.grouped_model(s) if gp.is_large(s.net, s.unit_groups) and not self.grouping.show_all else s
+        net, seq = self._m.net, self._m.sequences
+        key = (net.N, seq.T, net.C.tobytes(), tuple(self._m.unit_groups), tuple(self._m.unit_names),
+               net.ties, self._drawn_for(), self._m is s, s.net.C.tobytes())
         with pn.io.hold():
             if key != self._key:
                 self._key = None  # set once built: a build that failed is redone on the next change
@@ -169,21 +181,26 @@ class UnrolledView(pn.viewable.Viewer):
             else:
                 gl.patch(self.edges, self._edge_style(net, seq))
                 gl.patch(self.cells, self._cell_style(net, seq))
-            self._bands(gl.current_frame(self.session, self.selection))
+            self._bands(gl.current_frame(self._m, self.selection))
         self.last_update_ms = (_time.perf_counter() - start) * 1e3
 
     def _drawn_for(self):
         """The selected weight, when the picture draws only some weights (a new one redraws them
         so that it is drawn); None otherwise."""
-        T = self.session.sequences.T
-        return self.selection.weight if np.count_nonzero(self.session.net.C) > max(1, gl.MAX_COPIES // T) else None
+        T = self._m.sequences.T
+        return self._weight() if np.count_nonzero(self._m.net.C) > max(1, gl.MAX_COPIES // T) else None
+
+    def _weight(self):
+        """The selected weight as drawn: its (group, group) edges when the net is drawn grouped."""
+        w = self.selection.weight
+        return w if self._m is self.session else gp.group_pair(self._m, w)
 
     def _names(self, net):
-        names = list(self.session.unit_names)
+        names = list(self._m.unit_names)
         return names if len(names) == net.N else [f"u{i}" for i in range(net.N)]
 
     def _groups(self, net):
-        groups = list(self.session.unit_groups)
+        groups = list(self._m.unit_groups)
         return groups if len(groups) == net.N else ["hidden"] * net.N
 
     def _bands(self, f):
@@ -203,8 +220,8 @@ class UnrolledView(pn.viewable.Viewer):
 
     def _edge_style(self, net, seq):
         """Colour/width/alpha of every copy for the current frame, and its tooltip numbers."""
-        f = gl.current_frame(self.session, self.selection)
-        g = self.session.gradients
+        f = gl.current_frame(self._m, self.selection)
+        g = self._m.gradients
         i, j, t = self._geo["i"], self._geo["j"], self._geo["t"]
         w = net.W[i, j]
         G = g.dW_by_step[t - 1, i, j]  # (T*E,): G_t[i, j] of each copy
@@ -223,12 +240,12 @@ class UnrolledView(pn.viewable.Viewer):
             colour = np.where(grad, gl.sign_colours(G), colour)
             alpha0 = np.where(grad, 0.9, gl.FADE)
         return dict(colour=colour, width=width, glow_w=width + 8, w=w, G=G, share=share, dw=g.dW[i, j],
-                    **gl.highlight_columns(i, j, alpha0, self.selection.weight))
+                    **gl.highlight_columns(i, j, alpha0, self._weight()))
 
     def _cell_style(self, net, seq):
         """Fill, rings, input values and tooltips of the (T+1) x N cells for the current frame."""
-        f = gl.current_frame(self.session, self.selection)
-        g, c = self.session.gradients, f.case
+        f = gl.current_frame(self._m, self.selection)
+        g, c = self._m.gradients, f.case
         t, i = self._geo["tc"], self._geo["ic"]
         s, z, ds, dz = (a[c].ravel() for a in (g.states, g.net_inputs, g.ds, g.dz))  # t-major like the cells
         K, M, X, Y = (a[c].ravel() for a in (seq.K, seq.M, seq.X, seq.Y))
@@ -246,12 +263,14 @@ class UnrolledView(pn.viewable.Viewer):
         fill = np.where(built, fill, "#ffffff")
         line = np.where(built, np.where(K, style.CLAMP, "#555555"), "#cccccc").astype(object)
         lw = np.where(K & built, 3.5, 1.2)
-        sel = self.selection.unit
+        sel = self.selection.unit if self._m is self.session else gp.group_unit(self._m, self.selection.unit)
         if sel is not None:
             hit = (t == sel[0]) & (i == sel[1])
             line[hit], lw[hit] = style.HIGHLIGHT, 5.0
         room = (self._geo["size"] + 4) / 9  # characters of 12pt bold that fit inside a circle
         text = [style.fmt(x, 2) if k else "" for x, k in zip(X, K & built)]
+        if self._m is not self.session:  # a group: the letter that is on, or its most active unit
+            text = np.where(built & (f.phase == "complete" or f.phase == "forward"), self._m.words[c].ravel(), "").tolist()
         text = [v if len(v) <= room else "" for v in text]  # else only in the tooltip
         return dict(fill=fill, line=line, lw=lw, calpha=calpha, text=text, ink=gl.ink(fill),
                     ring_fill=gl.activity_fill(np.where(M, Y, 0.0), acts), ring_alpha=(M & built).astype(float),
@@ -261,7 +280,8 @@ class UnrolledView(pn.viewable.Viewer):
 
     # -- clicks -------------------------------------------------------------------------------------
     def _on_edge_tap(self, attr, old, new):
-        if not new:
+        if not new or self._m is not self.session:  # a group's edge stands for many weights: none is chosen
+            self.edges.selected.indices = []
             return
         k = new[-1]
         weight = (int(self.edges.data["i"][k]), int(self.edges.data["j"][k]))
@@ -275,4 +295,7 @@ class UnrolledView(pn.viewable.Viewer):
         self.cells.selected.indices = []
         t = int(self.cells.data["t"][k])
         # The unit clicked at step t: the time cursor (and the recurrent picture) go to t with it.
+        if self._m is not self.session:  # a group: only the time step
+            self.selection.time = t
+            return
         self.selection.param.update(unit=(t, int(self.cells.data["i"][k])), time=t)

@@ -14,6 +14,7 @@ from simulator.state.session import Session
 from simulator.views import graph_layout as gl
 from simulator.views import gradients as G
 from simulator.views.gradients import EquivalenceView
+from simulator.views.grouping import UnitGrouping
 from simulator.views.network import RecurrentView
 from simulator.views.unrolled import UnrolledView
 
@@ -70,7 +71,9 @@ def test_a_small_net_shows_its_whole_table_without_pages():
 
 def test_the_pictures_draw_a_bounded_number_of_arrows_and_copies(big):
     s, sel = big
-    recurrent, unrolled = RecurrentView(session=s, selection=sel), UnrolledView(session=s, selection=sel)
+    every = UnitGrouping(show_all=True)  # unit by unit (grouped, a net this large draws one node per group)
+    recurrent, unrolled = (RecurrentView(session=s, selection=sel, grouping=every),
+                           UnrolledView(session=s, selection=sel, grouping=every))
     E = int(np.count_nonzero(s.net.C))
     assert E == caps.MAX_UNITS ** 2
     assert len(recurrent.edges.data["i"]) == gl.MAX_ARROWS

@@ -1,0 +1,136 @@
+"""Large nets drawn grouped: one node per group of units (the inputs, the hidden layer, a softmax
+group), one arrow per pair of groups that has connections (issue 20, item 16).
+
+The robot writer has 24 units and 256 connections: drawn unit by unit, both pictures were a
+tangle a class could not read. Grouped, the recurrent picture shows inputs -> hidden -> outputs
+and the hidden layer's loop, and the unrolled one three rows whose input row spells the
+sentence. ``UnitGrouping.show_all`` (a checkbox beside the pictures) draws every unit again.
+
+``grouped_model`` builds a session-like object from the session's arrays, so the two pictures
+draw it with the code that draws a small net: a group's state is its units' mean, a block of
+weights (or of G_t, dW) is drawn as their root mean square with the sign of their sum. Small
+nets (every other lesson) are never grouped and draw exactly as before.
+"""
+from types import SimpleNamespace
+
+import numpy as np
+import param
+
+#: A net is drawn grouped when it has more units or connections than this (and >= 2 groups).
+GROUP_ABOVE_UNITS = 16
+GROUP_ABOVE_CONNECTIONS = 120
+
+
+class UnitGrouping(param.Parameterized):
+    """Whether a large net's pictures show every unit (shared by both pictures)."""
+
+    show_all = param.Boolean(default=False, label="Draw every unit",
+                             doc="Draw a large net unit by unit instead of one node per group of units.")
+
+
+def group_members(groups):
+    """(group names in first-seen order, list of member index arrays)."""
+    names = list(dict.fromkeys(groups))
+    return names, [np.flatnonzero(np.asarray(groups, dtype=object) == g) for g in names]
+
+
+def is_large(net, groups):
+    """Whether the net is large enough to be drawn grouped and has groups to draw."""
+    big = net.N > GROUP_ABOVE_UNITS or int(np.count_nonzero(net.C)) > GROUP_ABOVE_CONNECTIONS
+    return big and len(set(groups)) >= 2 and len(groups) == net.N
+
+
+def _block(values, C, members):
+    """(..., G, G): each block's root mean square over its connections, signed by their sum."""
+    G = len(members)
+    out = np.zeros(values.shape[:-2] + (G, G))
+    for a, ia in enumerate(members):
+        for b, jb in enumerate(members):
+            mask = C[np.ix_(ia, jb)] != 0
+            if not mask.any():
+                continue
+            v = values[..., ia[:, None], jb[None, :]][..., mask]  # (..., n): the block's connections
+            with np.errstate(all="ignore"):
+                out[..., a, b] = np.sign(v.sum(-1)) * np.sqrt(np.mean(v * v, -1))
+    return out
+
+
+def _mean(values, members):
+    """(..., G): the mean over each group's units of (..., N)."""
+    with np.errstate(all="ignore"):
+        return np.stack([values[..., m].mean(-1) for m in members], -1)
+
+
+def _named(values, members, names, where):
+    """(..., G) names: the member with the largest value where ``where`` (..., G) holds, else ''."""
+    out = np.full(where.shape, "", dtype=object)
+    for g, m in enumerate(members):
+        top = np.asarray(names, dtype=object)[m][np.argmax(np.nan_to_num(values[..., m], nan=-np.inf), -1)]
+        out[..., g] = np.where(where[..., g], top, "")
+    return out
+
+
+def grouped_model(session):
+    """A session-like namespace (net, sequences, gradients, unit_names, unit_groups) of the
+    session's net with one unit per group, plus ``members`` (index arrays), ``group_of`` (N,)
+    and ``words``: per (case, time, group) the name of the input unit that is on (a clamped
+    one-hot group) or of the most active unit (a group with targets), else ''."""
+    net, seq, g = session.net, session.sequences, session.gradients
+    names, members = group_members(session.unit_groups)
+    group_of = np.empty(net.N, dtype=int)
+    for k, m in enumerate(members):
+        group_of[m] = k
+    C = np.asarray(net.C)
+    Cg = np.array([[float(np.any(C[np.ix_(a, b)] != 0)) for b in members] for a in members])  # (G, G)
+    acts = np.asarray(net.activation, dtype=object)
+    gnet = SimpleNamespace(N=len(names), C=Cg, W=_block(np.asarray(net.W), C, members), ties=(),
+                           activation=["tanh" if np.any(acts[m] == "tanh") else acts[m[0]] for m in members])
+    K = np.stack([(seq.K[..., m] > 0).all(-1) for m in members], -1)  # (B, T+1, G): the whole group clamped
+    M = np.stack([(seq.M[..., m] > 0).any(-1) for m in members], -1)
+    gseq = SimpleNamespace(T=seq.T, B=seq.B, K=K.astype(float), M=M.astype(float), X=_mean(seq.X, members),
+                           Y=_mean(seq.Y, members), target_units=np.array([seq.target_units[m].any() for m in members]))
+    ggrads = SimpleNamespace(loss=g.loss, dW=_block(g.dW, C, members), dW_by_step=_block(g.dW_by_step, C, members),
+                             states=_mean(g.states, members), net_inputs=_mean(g.net_inputs, members),
+                             ds=_mean(g.ds, members), dz=_mean(g.dz, members))
+    one_hot = K & np.stack([np.isclose(seq.X[..., m].sum(-1), 1.0) & (seq.X[..., m].max(-1) == 1)
+                            for m in members], -1)
+    unit_names = list(session.unit_names) if len(session.unit_names) == net.N else [f"u{i}" for i in range(net.N)]
+    words = np.where(one_hot, _named(seq.X, members, unit_names, one_hot),
+                     _named(g.states, members, unit_names, M.any(1, keepdims=True) & ~K))
+    targets = _named(seq.Y, members, unit_names, M)
+    return SimpleNamespace(net=gnet, sequences=gseq, gradients=ggrads, unit_names=names, unit_groups=names,
+                           members=members, group_of=group_of, words=words, targets=targets)
+
+
+def group_pair(model, weight):
+    """The (group, group) of a selected weight (i, j) in a grouped model, else None."""
+    if weight is None:
+        return None
+    i, j = weight
+    N = len(model.group_of)
+    return (int(model.group_of[i]), int(model.group_of[j])) if 0 <= i < N and 0 <= j < N else None
+
+
+def group_unit(model, unit):
+    """The (t, group) of a selected unit (t, i) in a grouped model, else None."""
+    if unit is None or not 0 <= unit[1] < len(model.group_of):
+        return None
+    return (unit[0], int(model.group_of[unit[1]]))
+
+
+def detour_bends(pos, i_idx, j_idx, radius, bend=0.14, detour=-0.42):
+    """(E,) bends for recurrent_paths: an arrow whose straight line would cross another node
+    (inputs -> outputs past the hidden layer, all on one line) curves around it, below (the
+    hidden layer's own loop is above it)."""
+    out = np.full(len(i_idx), bend)
+    for k, (i, j) in enumerate(zip(i_idx, j_idx)):
+        if i == j:
+            continue
+        p0, d = pos[j], pos[i] - pos[j]
+        s = np.clip(((pos - p0) @ d) / max(float(d @ d), 1e-12), 0.0, 1.0)  # (N,): nearest point on the line
+        gap = np.hypot(*(pos - (p0 + s[:, None] * d)).T)
+        others = np.ones(len(pos), dtype=bool)
+        others[[i, j]] = False
+        if np.any(others & (gap < 1.6 * radius)):
+            out[k] = detour
+    return out
