@@ -100,7 +100,8 @@ class SimulatorApp(pn.viewable.Viewer):
                                       keys=[*KeyboardShortcuts.param.keys.default, "n", "p", "PageDown", "PageUp"])
         views = dict(session=s, selection=sel)
         self.recurrent = RecurrentView(**views)
-        self.unrolled = UnrolledView(**views, grouping=self.recurrent.grouping)  # one "Draw every unit" for both
+        self.unrolled = UnrolledView(**views, grouping=self.recurrent.grouping,  # one "Draw every unit" for both
+                                     legend_entries=self.recurrent.legend_entries)  # and one legend
         self.loss_curve = LossCurveView(**views)
         self._tab_views = {}  # the detail tabs' views built so far (_built_on_first_use)
         for name in BUILT_AT_START:
@@ -133,11 +134,12 @@ class SimulatorApp(pn.viewable.Viewer):
         soon(self._switch_lesson)
 
     def _switch_lesson(self):
-        with pn.io.hold():
-            try:
-                self.session.lesson = self.lesson_choice
-            finally:
-                self._loading(None)
+        # No pn.io.hold(): its combined events broke the page ("Offset is outside the bounds of the
+        # DataView", Chromium); the changes of one callback reach the page together anyway.
+        try:
+            self.session.lesson = self.lesson_choice
+        finally:
+            self._loading(None)
 
     def _loading(self, title):
         self.loading_note.param.update(object=f"<strong>Loading “{esc(title)}”…</strong>" if title else "", visible=bool(title))

@@ -118,7 +118,7 @@ def group_unit(model, unit):
     return (unit[0], int(model.group_of[unit[1]]))
 
 
-def detour_bends(pos, i_idx, j_idx, radius, bend=0.14, detour=-0.42):
+def detour_bends(pos, i_idx, j_idx, radius, bend=0.14, detour=-0.6):
     """(E,) bends for recurrent_paths: an arrow whose straight line would cross another node
     (inputs -> outputs past the hidden layer, all on one line) curves around it, below (the
     hidden layer's own loop is above it)."""

@@ -61,6 +61,8 @@ class RecurrentView(pn.viewable.Viewer):
         self.last_update_ms = 0.0  # server time of the last refresh (shown by the tests)
         self.edges = ColumnDataSource(name="network_edges")
         self.units = ColumnDataSource(name="network_units")
+        # The legend's entries, for the save buttons of both pictures (the page shows self.legend).
+        self.legend_entries = ColumnDataSource(name="net_legend_entries", data=dict(label=[], swatch=[]))
         self.figure = self._build_figure()
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width", min_width=MIN_W, max_width=MAX_W)
         # Shown only for a net drawn grouped: small nets draw exactly as before.
@@ -114,13 +116,15 @@ class RecurrentView(pn.viewable.Viewer):
                  text_font_size=gl.SMALL_FONT, text_color="#222222",
                  background_fill_color="white", background_fill_alpha=0.92)  # readable over the arrows
         gl.add_tools(fig, self.edges, hit, circles, (glow, lines, hit, circles), EDGE_TIPS, UNIT_TIPS)
-        return add_save_tool(fig, "recurrent-network")
+        return add_save_tool(fig, "recurrent-network", legend=self.legend_entries)
 
     def _build_geometry(self, net, seq):
         """Unit positions, arrow paths and plot ranges: only when the structure changes."""
         names, groups = self._names(net), self._groups(net)
         grouped = self._m is not self.session
         pos, out = gl.recurrent_positions(groups)
+        if grouped:
+            pos[:, 0] *= 1.5  # room between the large group nodes for the arrows
         lo, hi = pos.min(axis=0) - 0.8, pos.max(axis=0) + 0.8
         frame_w = self._frame_w
         ppu = min(frame_w / (hi - lo)[0], MAX_H / (hi - lo)[1])  # pixels per data unit, equal on both axes
@@ -141,7 +145,7 @@ class RecurrentView(pn.viewable.Viewer):
         xs, ys, hx, hy, ha, _ = gl.recurrent_paths(pos, out, i_idx, j_idx, radius, bend=bend)
         back = 5 / ppu  # the triangle's centre sits a little behind the tip
         ties = gl.tie_groups(net, i_idx, j_idx)  # fixed until the structure (ties included) changes
-        note = "one node per group" if grouped else gl.drawn_note(net, len(i_idx), "arrows")
+        note = "" if grouped else gl.drawn_note(net, len(i_idx), "arrows")  # grouped: the legend says it
         self._geo = dict(pos=pos, radius=radius, ppu=ppu, i=i_idx, j=j_idx, labels=unit_px >= LABEL_MIN_PX and lo[1] < pos[:, 1].min() - 0.8, ties=ties,
                          note=note)
         E = len(i_idx)
@@ -167,12 +171,13 @@ class RecurrentView(pn.viewable.Viewer):
             ("fill = activity: white low … black high", gl.dot_swatch("#444444", "#777777")),
             *([("tied weights share a colour", gl.line_swatch(style.TIE_COLOURS[0]))] if tied else []),
             ("time cursor (unrolled)", gl.band_swatch(style.HIGHLIGHT)),
-            *([("a group of units: its mean; arrow = rms of its weights, sign of their sum",
+            *([("group of units (mean); arrow: rms of its weights",
                 gl.dot_swatch("#bbbbbb", "#555555", 3))] if grouped else []),
         ]
         text = gl.legend_html(entries)
         if self.legend.object != text:
             self.legend.object = text
+            self.legend_entries.data = dict(label=[e[0] for e in entries], swatch=[e[1] for e in entries])
 
     def _on_resize(self, attr, old, new):
         """The browser laid the figure out: rebuild the geometry for the frame's real width."""

@@ -42,6 +42,8 @@ class UnrolledView(pn.viewable.Viewer):
 
     session = param.ClassSelector(class_=Session, doc="The model whose unrolled net is drawn.")
     selection = param.ClassSelector(class_=Selection, doc="Time, case, selected weight/unit, pass tick.")
+    legend_entries = param.ClassSelector(class_=ColumnDataSource, doc="The net legend's entries (RecurrentView's): "
+                                                                      "saved below the picture.")
     grouping = param.ClassSelector(class_=gp.UnitGrouping, doc="Whether a large net shows every unit (the "
                                                                    "recurrent picture's checkbox).")
 
@@ -103,7 +105,7 @@ class UnrolledView(pn.viewable.Viewer):
         fig.text("x", "y", text="text", source=self.cells, text_color="ink", text_align="center",
                  text_baseline="middle", text_font_size=gl.SMALL_FONT, text_font_style="bold")
         gl.add_tools(fig, self.edges, hit, cells, (glow, lines, hit, cells), EDGE_TIPS, UNIT_TIPS)
-        return add_save_tool(fig, "unrolled-network")
+        return add_save_tool(fig, "unrolled-network", legend=self.legend_entries)
 
     def _build_geometry(self, net, seq):
         """Columns, rows, the T copies of every edge and the axes: only when the structure changes."""
@@ -123,7 +125,7 @@ class UnrolledView(pn.viewable.Viewer):
         hys = [np.array([a + 0.25 * (b - a), a + 0.75 * (b - a)]) for a, b in zip(y0, y1)]
         t_c, i_c = np.repeat(np.arange(T + 1), N), np.tile(np.arange(N), T + 1)  # cells, t-major
         ties = gl.tie_groups(net, i_e, j_e)  # fixed until the structure (ties included) changes
-        note = "one row per group of units" if self._m is not self.session else gl.drawn_note(net, E)
+        note = "" if self._m is not self.session else gl.drawn_note(net, E)  # grouped: the legend says it
         self._geo = dict(i=i_e, j=j_e, t=t_e, tc=t_c, ic=i_c, E=E, ties=ties, note=note)
         row_px = float(np.clip(620 / N, 24, ROW_PX))  # many units: shorter rows, smaller circles
         self._geo["row_px"] = row_px
