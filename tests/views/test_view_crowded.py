@@ -21,6 +21,7 @@ from simulator.views import graph_layout as gl
 def whole_app():
     app = SimulatorApp()
     app.__panel__()
+    app.recurrent.grouping.show_all = True  # unit by unit: a large net otherwise draws one node per group
     for view in (app.matrices, app.grid, app.inspector, app.error_split, app.byhand):
         view.redraw.shown = True  # every tab draws, as if each were open
     app.equivalence.active = True

@@ -1,0 +1,45 @@
+"""Large nets drawn grouped (views/grouping.py): which nets are grouped, and what a group shows."""
+import numpy as np
+
+from simulator.lessons.registry import LESSONS
+from simulator.state.selection import Selection
+from simulator.state.session import Session
+from simulator.views import grouping as gp
+from simulator.views.network import RecurrentView
+from simulator.views.unrolled import UnrolledView
+
+
+def test_only_the_robot_writer_is_drawn_grouped():
+    """Of the lessons, only the robot writer (24 units, 256 connections) is large; the others draw unit by unit."""
+    large = {name for name in LESSONS if gp.is_large(Session(lesson=name).net, Session(lesson=name).unit_groups)}
+    assert large == {"robot-writer"}
+    s = Session()
+    view = RecurrentView(session=s, selection=Selection())
+    assert len(view.units.data["name"]) == s.net.N and not view.show_all_box.visible
+
+
+def test_a_group_shows_its_units_mean_and_a_block_its_weights_rms():
+    """Group states are their units' means; an arrow's value is its block's rms signed by the block's sum."""
+    s = Session(lesson="robot-writer")
+    s.step(3)
+    m = gp.grouped_model(s)
+    names, members = gp.group_members(s.unit_groups)
+    assert m.unit_names == names == ["inputs", "hidden", "outputs"]
+    hid, inp = members[1], members[0]
+    block = s.net.W[np.ix_(hid, inp)]
+    assert abs(m.net.W[1, 0] - np.sign(block.sum()) * np.sqrt(np.mean(block ** 2))) < 1e-12
+    assert abs(m.gradients.states[0, 4, 1] - s.gradients.states[0, 4, hid].mean()) < 1e-12
+    assert m.net.C.tolist() == [[0, 0, 0], [1, 1, 0], [1, 1, 0]]
+    assert gp.group_pair(m, (int(hid[2]), int(inp[5]))) == (1, 0)
+
+
+def test_both_pictures_draw_groups_and_every_unit_on_request():
+    """The robot writer: 3 nodes and 4 arrows, 3 rows spelling the sentence; show_all gives 24 and 256."""
+    s, sel, grouping = Session(lesson="robot-writer"), Selection(), gp.UnitGrouping()
+    rec = RecurrentView(session=s, selection=sel, grouping=grouping)
+    unr = UnrolledView(session=s, selection=sel, grouping=grouping)
+    assert len(rec.units.data["name"]) == 3 and len(rec.edges.data["i"]) == 4 and rec.show_all_box.visible
+    assert "".join(unr.cells.data["text"][3 * t] for t in range(s.sequences.T + 1)) == "hello\u2423world"
+    grouping.show_all = True
+    assert len(rec.units.data["name"]) == 24 and len(rec.edges.data["i"]) == 256
+    assert len(unr.cells.data["name"]) == 24 * (s.sequences.T + 1)
