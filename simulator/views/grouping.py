@@ -27,6 +27,22 @@ class UnitGrouping(param.Parameterized):
     show_all = param.Boolean(default=False, label="Draw every unit",
                              doc="Draw a large net unit by unit instead of one node per group of units.")
 
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._made = (None, None)  # (the session's arrays it was made from, the grouped model)
+
+    def model(self, session):
+        """What the pictures draw: the session itself, or its grouped model (made once per change
+        of the session's arrays, shared by both pictures)."""
+        if self.show_all or not is_large(session.net, session.unit_groups):
+            return session
+        made_from = (session.net, session.sequences, session.gradients, tuple(session.unit_names))
+        old, model = self._made
+        if old is None or any(a is not b for a, b in zip(old[:3], made_from[:3])) or old[3] != made_from[3]:
+            model = grouped_model(session)
+            self._made = (made_from, model)
+        return model
+
 
 def group_members(groups):
     """(group names in first-seen order, list of member index arrays)."""
@@ -46,12 +62,12 @@ def _block(values, C, members):
     out = np.zeros(values.shape[:-2] + (G, G))
     for a, ia in enumerate(members):
         for b, jb in enumerate(members):
-            mask = C[np.ix_(ia, jb)] != 0
-            if not mask.any():
+            i, j = np.nonzero(C[np.ix_(ia, jb)])
+            if len(i) == 0:
                 continue
-            v = values[..., ia[:, None], jb[None, :]][..., mask]  # (..., n): the block's connections
+            v = values[..., ia[i], jb[j]]  # (..., n): the block's connections
             with np.errstate(all="ignore"):
-                out[..., a, b] = np.sign(v.sum(-1)) * np.sqrt(np.mean(v * v, -1))
+                out[..., a, b] = np.sign(v.sum(-1)) * np.sqrt((v * v).sum(-1) / len(i))
     return out
 
 

@@ -193,9 +193,8 @@ class RecurrentView(pn.viewable.Viewer):
         """Recompute the style columns (and the geometry if the structure changed)."""
         start = _time.perf_counter()
         s = self.session
-        large = gp.is_large(s.net, s.unit_groups)
-        self._m = gp.grouped_model(s) if large and not self.grouping.show_all else s
-        self.show_all_box.visible = large
+        self._m = self.grouping.model(s)
+        self.show_all_box.visible = gp.is_large(s.net, s.unit_groups)
         net, seq = self._m.net, self._m.sequences
         key = (net.N, net.C.tobytes(), tuple(self._m.unit_groups), tuple(self._m.unit_names),
                seq.target_units.tobytes(), net.ties, self._m is s, s.net.C.tobytes(),

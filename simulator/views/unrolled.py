@@ -171,7 +171,7 @@ class UnrolledView(pn.viewable.Viewer):
         """Recompute the style columns (and the geometry if the structure changed)."""
         start = _time.perf_counter()
         s = self.session
-        self._m = gp.grouped_model(s) if gp.is_large(s.net, s.unit_groups) and not self.grouping.show_all else s
+        self._m = self.grouping.model(s)
         net, seq = self._m.net, self._m.sequences
         key = (net.N, seq.T, net.C.tobytes(), tuple(self._m.unit_groups), tuple(self._m.unit_names),
                net.ties, self._drawn_for(), self._m is s, s.net.C.tobytes())
