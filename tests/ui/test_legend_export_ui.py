@@ -43,9 +43,8 @@ def _save(page, icon):
     return d.suggested_filename, open(d.path(), "rb").read()
 
 
-def test_saved_png_and_svg_show_the_legend(page):
-    """The SVG holds every label of the page's legend as text below the picture; the PNG is the
-    figure's width and taller than the figure by a band that is not blank."""
+def test_the_saved_svg_shows_the_legend(page):
+    """The SVG holds every label of the page's legend as text, below the picture."""
     labels = page.evaluate(LEGEND_LABELS)
     assert len(labels) >= 6 and "positive (W, G or d)" in labels
 
@@ -60,7 +59,11 @@ def test_saved_png_and_svg_show_the_legend(page):
     shift = float(legend[0].get("transform").split("(")[1].split(",")[1].rstrip(")"))
     assert 0 < shift < height  # below the picture, inside the saved image
     assert {"a", "b", "h1", "sum"} <= {t.text for t in root.iter(f"{SVG}text")}  # the picture is still there
+    assert page.js_errors == []
 
+
+def test_the_saved_png_has_the_legend_below_the_picture(page):
+    """The PNG is the figure's width and taller than the figure by a band that is not blank."""
     width, fig_height = page.evaluate(FIGURE_PX, "network_figure")
     name, data = _save(page, ".bk-tool-icon-save")
     assert name == "recurrent-network.png" and data[:8] == b"\x89PNG\r\n\x1a\n"
