@@ -19,6 +19,7 @@ from simulator.state.session import Session
 from simulator.views.controls import PassControls, StatusView, TrainingControls
 from simulator.views.data import DataView
 from simulator.views.byhand import ByHandView
+from simulator.views.compare import compare_page
 from simulator.views.curves import ErrorSplitView, LossCurveView
 from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
 from simulator.views.grid import GridEditorView
@@ -245,6 +246,11 @@ def create_app(lesson=None, view=None, **params):
     ``view``: a checked "view" section of a document (time step, selection, tab, lecture mode).
     """
     pn.extension(notifications=False, global_css=global_css())
+    args = pn.state.session_args or {}
+    if "compare" in args:  # ?compare=learning_rate:0.1,1.0: Compare mode's own page (views/compare.py)
+        query = {k: v[0].decode("utf-8", "replace") for k, v in args.items() if v}
+        follow_session()
+        return compare_page({"lesson": lesson, **query} if lesson is not None else query)
     if lesson is not None:
         params.setdefault("session", Session(lesson=lesson))
     app = SimulatorApp(**params)

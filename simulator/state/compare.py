@@ -148,14 +148,15 @@ def parse_compare(text, most=None):
         raise ValueError(f"compare: {exc}") from None
 
 
-def _text(value):
+def value_text(value):
+    """A setting's value as a link and a label write it: true/false, repr of a float."""
     return ("true" if value else "false") if isinstance(value, bool) else repr(value) if isinstance(value, float) \
         else str(value)
 
 
 def compare_text(settings):
     """The inverse of parse_compare: the link's ``compare=`` text of checked settings."""
-    return ";".join(f"{n}:{','.join(_text(v) for v in values)}" for n, values in settings.items())
+    return ";".join(f"{n}:{','.join(value_text(v) for v in values)}" for n, values in settings.items())
 
 
 def apply_run_settings(session, settings):
@@ -167,7 +168,7 @@ def apply_run_settings(session, settings):
         session.param.update({n: settings[n] for n in group})
         wrong = [n for n in group if getattr(session, n) != settings[n]]
         if wrong:
-            raise ValueError(f"{wrong[0]}={_text(settings[wrong[0]])}: {session.message}")
+            raise ValueError(f"{wrong[0]}={value_text(settings[wrong[0]])}: {session.message}")
     return session
 
 
@@ -257,7 +258,7 @@ class Comparison(param.Parameterized):
     def label(self, k):
         """Run k's name in the legend: the settings that differ, e.g. 'learning_rate=0.1'."""
         run = self.runs[k]
-        return ", ".join(f"{n}={_text(getattr(run, n))}" for n in self.differing()) or f"run {k + 1}"
+        return ", ".join(f"{n}={value_text(getattr(run, n))}" for n in self.differing()) or f"run {k + 1}"
 
     def run_settings(self, k):
         """Every setting of run k, {name: value}: what opening it on its own needs."""
