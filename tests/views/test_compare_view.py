@@ -63,3 +63,21 @@ def test_a_refused_comparison_says_why():
     page = compare_page({"lesson": "temporal-xor", "compare": "learning_rate:0.1,0.2,0.3"}, most=2)
     text = page.objects[0].object
     assert "this server compares at most 2 runs" in text and "?lesson=temporal-xor" in text
+
+
+def test_every_lesson_comparison_opens_and_its_card_links_to_it():
+    """Each comparison a lecture makes (Lesson.compare) is one the app accepts, and its card links to it."""
+    from simulator.app import SimulatorApp
+    from simulator.lessons.registry import REGISTRY
+    from simulator.state.session import Session
+    made = [(name, card, label, text) for name, lesson in REGISTRY.items() for card, label, text in lesson.compare]
+    assert {m[0] for m in made} >= {"learned-initial-state", "temporal-xor", "binary-addition", "vanishing-exploding"}
+    for name, card, label, text in made:
+        c = comparison_of_query({"lesson": name, "compare": text})
+        assert len(c.runs) == 2 and c.differing()
+        app = SimulatorApp(session=Session(lesson=name))
+        app.lecture.card = card
+        assert f"Compare side by side: {label}" in app.lecture.card_html()
+        assert f"compare={text.replace(':', '%3A').replace(',', '%2C').replace(';', '%3B')}" in app.lecture.card_html()
+        app.lecture.card = (card + 1) % len(app.lecture.cards)
+        assert "card-compare" not in app.lecture.card_html()
