@@ -66,7 +66,10 @@ def comparison_of_query(query, most=None):
     state the link's other keys give (views/link.py: lesson, seed, lr, ..., w); ValueError if not."""
     text = query.get("compare")
     settings = C.parse_compare(text, C.allowed_runs() if most is None else most)
-    doc = LK.link_document({k: v for k, v in query.items() if k in LK.QUERY or k in TRAINING_SETTINGS})
+    given = {k: v for k, v in query.items() if k in LK.QUERY or k in TRAINING_SETTINGS}
+    if set(given) <= {"lesson"}:  # the lesson's own start (its runs say nothing about a loaded state)
+        return C.Comparison.of_lesson(given.get("lesson", DEFAULT_LESSON), settings, most)
+    doc = LK.link_document(given)
     return C.Comparison(lambda: document.session_from_document(doc, validated=True), settings, most)
 
 
