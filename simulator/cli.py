@@ -273,7 +273,7 @@ def _factory(name):
 
     def create():  # with the document's view options (time step, selection, tab, lecture mode), if it has them
         from simulator.app import create_app
-        return create_app(session=document.session_from_document(doc, validated=True), view=doc.get("view"))
+        return create_app(session=document.session_from_document(doc, validated=True), view=doc.get("view"), doc=doc)
     return create
 
 

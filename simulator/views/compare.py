@@ -13,6 +13,7 @@ periodic callback per page, whose frames step the Comparison instead of one Sess
 scheduler counts the page as k sessions' work (``runs``).
 """
 import html
+import io
 from urllib.parse import urlencode
 
 import panel as pn
@@ -118,6 +119,10 @@ class CompareView(pn.viewable.Viewer):
                                       description="One weight update in every run")
         self.reset = pn.widgets.Button(label="Reset", css_classes=["compare-reset"],
                                        description="Every run back to the start (same seed unless a run changes it)")
+        self.save = pn.widgets.FileDownload(
+            callback=lambda: io.StringIO(document.dumps(document.comparison_document(c))),
+            filename=f"compare-{c.base.lesson}.json", label="Save comparison (.json)", css_classes=["compare-save"],
+            description="The start and every run's settings as a document: bptt-sim serve FILE opens it here again")
         self.step.on_click(lambda _: soon(p.step_once))
         self.reset.on_click(lambda _: soon(lambda: (p.stop(), c.reset())))
         names = c.runs[0].unit_names
@@ -181,7 +186,8 @@ class CompareView(pn.viewable.Viewer):
                           sizing_mode="stretch_width", css_classes=["compare-runs"])
 
     def __panel__(self):
-        controls = pn.Row(self.play, self.step, self.reset, self.weight_select, css_classes=["compare-controls"])
+        controls = pn.Row(self.play, self.step, self.reset, self.weight_select, self.save,
+                          css_classes=["compare-controls"])
         home = f"?lesson={self.comparison.base.lesson}"
         back = pn.pane.HTML(f"<a href='{html.escape(home)}'>← Back to the single-run simulator</a>")
         return pn.Column(pn.pane.HTML(self.title_html(), sizing_mode="stretch_width"), back, controls, self.curves,
@@ -197,10 +203,12 @@ def refused(message, query):
                      css_classes=["bptt-app", "compare-app"], stylesheets=[stylesheet()])
 
 
-def compare_page(query, most=None):
-    """The page for a query with ``compare=``: the CompareView, or why it was refused."""
+def compare_page(query, most=None, doc=None):
+    """The page for a query with ``compare=`` (or a checked document ``doc`` with a "compare"
+    section, which the link does not override): the CompareView, or why it was refused."""
     try:
-        comparison = comparison_of_query(query, most)
+        comparison = comparison_of_query(query, most) if doc is None else \
+            document.comparison_from_document(doc, validated=True, most=most)
     except ValueError as exc:
-        return refused(str(exc), query)
+        return refused(str(exc), query if doc is None else {"lesson": doc["lesson"]})
     return CompareView(comparison=comparison).__panel__()

@@ -81,3 +81,16 @@ def test_every_lesson_comparison_opens_and_its_card_links_to_it():
         assert f"compare={text.replace(':', '%3A').replace(',', '%2C').replace(';', '%3B')}" in app.lecture.card_html()
         app.lecture.card = (card + 1) % len(app.lecture.cards)
         assert "card-compare" not in app.lecture.card_html()
+
+
+def test_a_saved_comparison_opens_as_a_compare_page(view):
+    """Save comparison writes the start and the runs' settings; create_app(doc=...) (bptt-sim serve
+    FILE) opens that document as a Compare page again, and without the section as the single app."""
+    from simulator import document
+    from simulator.app import create_app
+    doc = document.parse(view.save.callback().getvalue())
+    assert doc["compare"] == {"settings": {"learn_h0": [False, True]}}
+    page = create_app(doc=doc)
+    assert "compare-app" in page.css_classes
+    del doc["compare"]
+    assert "compare-app" not in create_app(doc=doc).css_classes
