@@ -24,8 +24,10 @@ from simulator import document
 from simulator.lessons import registry as L
 from simulator.lessons.registry import DEFAULT_LESSON, LESSONS
 from simulator.state import caps
+from simulator.state.compare import apply_run_settings, parse_value
 from simulator.state.selection import DETAIL_TABS, Selection
 from simulator.state.session import Session
+from simulator.state.training import TRAINING_SETTINGS
 
 #: Longest ``w`` written into a URL (characters); larger nets share settings and seed only.
 MAX_W_CHARS = 4000
@@ -176,6 +178,8 @@ def link_document(query):
         wrong = [k for k in group if getattr(base, SETTING[k]) != values[k]]
         if wrong:  # the session put it back and said why
             raise ValueError(f"{wrong[0]}: {base.message}")
+    # Read, not written: Compare mode's "open this run on its own" links name them (views/compare.py).
+    apply_run_settings(base, {k: parse_value(k, query[k]) for k in TRAINING_SETTINGS if k in query})
     doc = document.to_document(base)
     if "n" in query:
         doc["training"]["updates"] = _number(query, "n", int)
@@ -240,7 +244,7 @@ class LinkSync(param.Parameterized):
         # Panel hands the values over as the URL's strings (serving/server.py: raw_query_values);
         # every one is parsed here, and a link longer than any this app writes is refused whole.
         search = location.search or ""
-        given = {k: v for k, v in location.query_params.items() if k in QUERY}
+        given = {k: v for k, v in location.query_params.items() if k in QUERY or k in TRAINING_SETTINGS}
         if len(search) > 1 + caps.MAX_LINK_CHARS:
             given = {}
             self.session.attempt(lambda: caps.check_link(search[1:]), "Could not open the link")
