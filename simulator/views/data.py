@@ -96,6 +96,9 @@ class DataView(pn.viewable.Viewer):
         self.run_button = w.Button(label="Run the net", color="primary", css_classes=["data-run"])
         self.run_help = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["data-run-help"])
         self.outputs = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["data-outputs"])
+        self.shown = pn.pane.Markdown("", css_classes=["data-typed-shown"], margin=(14, 5, 0, 5))
+        self.back = w.Button(label="Back to the cases", css_classes=["data-back"], visible=False,
+                             description="The pictures show the training cases again.")
         self.feedback = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["data-message"],
                                      stylesheets=[stylesheet("share.css")])
         self.use_paste.on_click(lambda _e: soon(lambda: self.load(self.paste.value_input or "", "the pasted text")))
@@ -103,6 +106,7 @@ class DataView(pn.viewable.Viewer):
         self.generate.on_click(lambda _e: soon(self.make_task))
         self.length.on_click(lambda _e: soon(self.length_test))
         self.run_button.on_click(lambda _e: soon(self.run))
+        self.back.on_click(lambda _e: soon(self.back_to_cases))
         for key, button in self.buttons.items():
             button.on_click(lambda _e, key=key: soon(lambda: self.edit_case(key)))
         # The list and the test figures need not follow every frame: a big test set costs ~65 ms to score.
@@ -220,8 +224,19 @@ class DataView(pn.viewable.Viewer):
             self._say(f"Could not run the net: {exc}", "error")
             return
         self.outputs.object = outputs_table(result)
-        self._say(f"The net ran on {len(result['steps'])} steps (t = 0..{result['steps'][-1]}); "
-                  "training and the data are unchanged.", "ok")
+        self.selection.typed = result["run"]  # both pictures show its stack (state/probe.py stack)
+        self._say(f"The net ran on {len(result['steps'])} steps (t = 0..{result['steps'][-1]}), shown in both "
+                  "pictures; training and the data are unchanged.", "ok")
+
+    def back_to_cases(self):
+        self.selection.typed = None
+
+    @param.depends("selection.typed", watch=True)
+    def _on_typed(self):
+        showing = probe.showing(self.session, self.selection)
+        self.shown.object = ("**The pictures show your typed sequence** (case 0 of 1, no targets; they follow "
+                             "training)." if showing else "")
+        self.back.visible = showing
 
     def _said(self, ok, prefix=""):
         self._say(prefix + self.session.message, "ok" if ok else "error")
@@ -247,6 +262,7 @@ class DataView(pn.viewable.Viewer):
             keep = self.case.value if self.case.value in options.values() else (0 if options else None)
             self.case.param.update(options=options, value=keep)
         self.summary.object = summary_text(s, table)
+        self._on_typed()  # a new net of other units: the pictures are back on the cases
         inputs, outputs, t0 = probe.units(s)
         names = [md(n) for n in s.unit_names]  # a loaded document's names are text, never markup
         typed = ", ".join(names[i] for i in inputs)
@@ -276,7 +292,8 @@ class DataView(pn.viewable.Viewer):
         cases = pn.Column(self.summary, pn.Row(self.case, *self.buttons.values()), self.download,
                           sizing_mode="stretch_width")
         probing = pn.Column(pn.pane.Markdown("**Run the trained net on a new sequence**", margin=(10, 5, 0, 5)),
-                            self.run_help, self.sequence, self.run_button, self.outputs, sizing_mode="stretch_width")
+                            self.run_help, self.sequence, pn.Row(self.run_button, self.shown, self.back), self.outputs,
+                            sizing_mode="stretch_width")
         return pn.Column(self.feedback, load, generated, cases, probing, sizing_mode="stretch_width",
                          css_classes=["data-view"])
 
