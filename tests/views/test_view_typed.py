@@ -58,3 +58,20 @@ def test_a_net_of_other_units_shows_its_cases_again():
     assert len(unr.cells.data["s"]) == (s.sequences.T + 1) * s.net.N
     np.testing.assert_allclose(rec.units.data["s"], s.gradients.states[0, min(sel.time, s.sequences.T)],
                                rtol=0, atol=1e-12)
+
+
+def test_the_links_note_shows_with_a_save_button():
+    """LinkSync.own_note (the data too large for a link) shows in the Data place beside a Save button,
+    whose document loads back as the same net."""
+    from simulator import document as D
+    from simulator.views.link import LinkSync
+    s, sel, data, _, _ = pictures()
+    link = LinkSync(session=s, selection=sel)
+    data.link = link
+    assert not data.link_row.visible
+    link.own_note = "This net's data is too large for a link: use Save."
+    assert data.link_row.visible and "too large for a link" in data.link_note.object
+    doc = D.parse(data._document().getvalue())
+    assert doc["cases"]["labels"] == s.cases["labels"]
+    link.own_note = ""
+    assert not data.link_row.visible
