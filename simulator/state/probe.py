@@ -130,6 +130,12 @@ def showing(session, selection):
     return typed is not None and typed.fits(session)
 
 
+def note(session, selection):
+    """What a picture's subtitle adds while it shows a typed sequence ("" otherwise)."""
+    return ("   · your typed sequence (Inputs & targets: Back to the cases)" if showing(session, selection)
+            else "")
+
+
 def stack(session, selection):
     """(Sequences, Gradients) the pictures show: the typed sequence's while Selection.typed holds one
     that fits the net, else the training cases' (the session's own)."""

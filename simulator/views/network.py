@@ -211,6 +211,7 @@ class RecurrentView(pn.viewable.Viewer):
             detail = f"circles: activities s_{t}   arrows: weights W"
         if self._geo["note"]:
             detail += f"   ({self._geo['note']})"
+        detail += probe.note(self.session, self.selection)
         self.figure.title.text, self.subtitle.text = title, detail
         width = gl.widths(shown, scale)
         alpha0 = np.where(np.abs(shown) > 0, 0.9, 0.35)

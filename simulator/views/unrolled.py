@@ -202,6 +202,7 @@ class UnrolledView(pn.viewable.Viewer):
         }[f.phase]
         if self._geo["note"]:
             self.subtitle.text += f"   ({self._geo['note']})"
+        self.subtitle.text += probe.note(self.session, self.selection)
 
     def _edge_style(self, net, seq):
         """Colour/width/alpha of every copy for the current frame, and its tooltip numbers."""

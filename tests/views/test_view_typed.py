@@ -31,6 +31,7 @@ def test_both_pictures_show_the_typed_run_and_come_back():
     data.run()
     states = probe.run(s, TYPED)["run"].gradients(s.net).states[0]  # (8, N): the run's own stack
     assert probe.showing(s, sel) and data.back.visible
+    assert "your typed sequence" in rec.subtitle.text and "your typed sequence" in unr.subtitle.text
     assert len(unr.cells.data["s"]) == len(TYPED) * N  # t = 0..6 columns
     np.testing.assert_allclose(unr.cells.data["s"], states.ravel(), rtol=0, atol=1e-12)
     x = s.unit_names.index("x")
@@ -45,6 +46,7 @@ def test_both_pictures_show_the_typed_run_and_come_back():
     np.testing.assert_allclose(unr.cells.data["s"], trained.ravel(), rtol=0, atol=1e-12)
     data.back_to_cases()
     assert not probe.showing(s, sel) and not data.back.visible
+    assert "typed" not in rec.subtitle.text + unr.subtitle.text
     assert len(unr.cells.data["s"]) == (T + 1) * N
     np.testing.assert_allclose(unr.cells.data["s"], s.gradients.states[sel.case].ravel(), rtol=0, atol=1e-12)
 
