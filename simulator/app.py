@@ -105,6 +105,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.lecture = LectureMode(**views, player=self.player, readout=_ReadoutOnUse(self))
         # After the lecture: its first card selects a weight as a lesson opens; a link's view wins.
         self.link = LinkSync(session=s, selection=sel)  # the URL carries state and view (read once, then followed)
+        self.data.link = self.link  # says there when a net's own data is too large for the link
         self.share = ShareView(**views, lecture=self.lecture)  # saves and loads the view options too
         self.painter, self.theme_select = ThemePainter(selection=sel), theme_chooser(sel)  # views/theme.py
         follow_url(sel, s)  # ?theme=dark (after the other URL readers: a write before them lost ?hide=)

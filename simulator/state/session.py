@@ -107,7 +107,11 @@ class Session(Editing, Training, param.Parameterized):
                 None if self.loss == "lesson" else self.loss)
 
     def reset(self):
-        """New random weights and training cases from the seed; forget the training history."""
+        """New random weights and training cases from the seed; forget the training history.
+        A net of the user's own cases keeps its units, connections and cases (_reset_own); a
+        lesson chosen from there (its watcher resets) drops them."""
+        if self.cases is not None and self.lesson == L.OWN_DATA_HOST:
+            return self._reset_own()
         spec = self.lesson_spec
         rng = np.random.default_rng(self.seed)
         activation, loss = self._choices()
@@ -116,7 +120,18 @@ class Session(Editing, Training, param.Parameterized):
         names, groups, _ = L.unit_layout(spec)
         self._install(net, Sequences(X, K, Y, M), names=names, groups=groups, fresh=True)
 
-    def _install(self, net, seq, names=None, groups=None, fresh=False):
+    def _reset_own(self):
+        """New weights from the seed on the same units, connections, ties and activations, drawn
+        as the net was made (document/cases.py new_parts: the same seed gives the same weights);
+        the user's data and cases stay: no lesson of theirs to regenerate them from (issue 15)."""
+        net = self.net
+        fresh = Network.random(net.N, np.random.default_rng(self.seed),
+                               weight_scale=self.lesson_spec["training"].get("weight_scale", 0.5),
+                               connections=net.C, activation=list(net.activation), loss=net.loss,
+                               learn_h0=net.learn_h0, bias=net.bias)
+        self._install(fresh.tie_groups(net.ties) if net.ties else fresh, self.sequences, fresh=True, keep_cases=True)
+
+    def _install(self, net, seq, names=None, groups=None, fresh=False, keep_cases=False):
         """Make (net, seq) current if they work together; otherwise raise ValueError."""
         grads = bptt(net, seq)  # raises ValueError on an incompatible pair; nothing changed yet
         self.trainer = self.make_trainer(net, seq)
@@ -131,7 +146,7 @@ class Session(Editing, Training, param.Parameterized):
             values.update(message="", message_kind="info")  # the last action worked
         if names is not None:
             values.update(unit_names=list(names), unit_groups=list(groups))
-        if self.cases is not None and (fresh or self.cases["shape"] != (seq.B, seq.T, net.N)):
+        if self.cases is not None and not keep_cases and (fresh or self.cases["shape"] != (seq.B, seq.T, net.N)):
             values.update(cases=None)  # the labels and test cases no longer describe these data
         if fresh:
             values.update(updates=0, history=[], message="", message_kind="info")

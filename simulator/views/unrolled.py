@@ -19,6 +19,7 @@ import param
 from bokeh.models import BoxAnnotation, ColumnDataSource, FixedTicker, Range1d, Title
 from bokeh.plotting import figure
 
+from simulator.state import probe
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views import graph_layout as gl
@@ -53,7 +54,7 @@ class UnrolledView(pn.viewable.Viewer):
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width", min_width=MIN_W)
         self.refresh()
         self.session.param.watch(self.refresh, ["gradients", "net", "sequences", "unit_names", "unit_groups"])
-        self.selection.param.watch(self.refresh, ["time", "case", "weight", "unit", "tick"])
+        self.selection.param.watch(self.refresh, ["time", "case", "weight", "unit", "tick", "typed"])
         self.edges.selected.on_change("indices", self._on_edge_tap)
         self.cells.selected.on_change("indices", self._on_cell_tap)
         self.figure.on_change("inner_width", self._on_resize)
@@ -147,18 +148,19 @@ class UnrolledView(pn.viewable.Viewer):
         if new is None or new <= 0 or abs(new - self._frame_w) < 2:
             return
         self._frame_w = int(new)
-        size = self._cell_size(self.session.sequences.T)
+        seq = probe.stack(self.session, self.selection)[0]
+        size = self._cell_size(seq.T)
         n = len(self.cells.data["x"])
         # One data message, and no pn.io.hold(): inside a Bokeh callback at page load, the held
         # changes never reached the browser.
         gl.patch(self.cells, dict(size=np.full(n, size), ring_size=np.full(n, size + RING_EXTRA),
-                                  **self._cell_style(self.session.net, self.session.sequences)))
+                                  **self._cell_style(self.session.net, seq)))
 
     # -- one refresh per change ------------------------------------------------------------------
     def refresh(self, *events):
         """Recompute the style columns (and the geometry if the structure changed)."""
         start = _time.perf_counter()
-        net, seq = self.session.net, self.session.sequences
+        net, seq = self.session.net, probe.stack(self.session, self.selection)[0]  # a typed sequence, while shown
         key = (net.N, seq.T, net.C.tobytes(), tuple(self.session.unit_groups), tuple(self.session.unit_names),
                net.ties, self._drawn_for())
         with pn.io.hold():
@@ -175,7 +177,7 @@ class UnrolledView(pn.viewable.Viewer):
     def _drawn_for(self):
         """The selected weight, when the picture draws only some weights (a new one redraws them
         so that it is drawn); None otherwise."""
-        T = self.session.sequences.T
+        T = probe.stack(self.session, self.selection)[0].T
         return self.selection.weight if np.count_nonzero(self.session.net.C) > max(1, gl.MAX_COPIES // T) else None
 
     def _names(self, net):
@@ -200,11 +202,12 @@ class UnrolledView(pn.viewable.Viewer):
         }[f.phase]
         if self._geo["note"]:
             self.subtitle.text += f"   ({self._geo['note']})"
+        self.subtitle.text += probe.note(self.session, self.selection)
 
     def _edge_style(self, net, seq):
         """Colour/width/alpha of every copy for the current frame, and its tooltip numbers."""
         f = gl.current_frame(self.session, self.selection)
-        g = self.session.gradients
+        g = probe.stack(self.session, self.selection)[1]
         i, j, t = self._geo["i"], self._geo["j"], self._geo["t"]
         w = net.W[i, j]
         G = g.dW_by_step[t - 1, i, j]  # (T*E,): G_t[i, j] of each copy
@@ -228,7 +231,7 @@ class UnrolledView(pn.viewable.Viewer):
     def _cell_style(self, net, seq):
         """Fill, rings, input values and tooltips of the (T+1) x N cells for the current frame."""
         f = gl.current_frame(self.session, self.selection)
-        g, c = self.session.gradients, f.case
+        g, c = probe.stack(self.session, self.selection)[1], f.case
         t, i = self._geo["tc"], self._geo["ic"]
         s, z, ds, dz = (a[c].ravel() for a in (g.states, g.net_inputs, g.ds, g.dz))  # t-major like the cells
         K, M, X, Y = (a[c].ravel() for a in (seq.K, seq.M, seq.X, seq.Y))
