@@ -52,7 +52,7 @@ function layers(figures) {
     const cv = view && view.canvas_view;
     if (!cv) continue;
     const box = cv.el.getBoundingClientRect();
-    if (box.width > 0 && box.height > 0) found.push({ cv, box });
+    if (box.width > 0 && box.height > 0) found.push({ view, cv, box });
   }
   return found;
 }
@@ -75,7 +75,18 @@ function record(reg, key, picture, figures, onchange) {
   canvas.height = 2 * Math.ceil(((first.bottom - first.top) * ratio) / 2);
   const ctx = canvas.getContext("2d");
   const fill = background();
-  let targets = shown, at = first, frames = 0, raf = 0, refreshed = performance.now();
+  // A frame is copied only when a picture has repainted (Bokeh's `repainted` signal), so the video
+  // gets the live view's frames, no more: copying both pictures cost ~5 ms a frame in Chromium
+  // without a GPU. One frame every half second besides keeps a still picture's time in the video.
+  let targets = [], at = first, raf = 0, refreshed = performance.now(), painted = 0, dirty = true;
+  const changed = () => { dirty = true; };
+  const follow = (next) => {
+    for (const { view } of targets) view.repainted.disconnect(changed);
+    for (const { view } of next) view.repainted.connect(changed);
+    targets = next;
+    if (next.length) at = extent(next);
+  };
+  follow(shown);
   const paint = () => {
     ctx.fillStyle = fill;
     ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -85,16 +96,18 @@ function record(reg, key, picture, figures, onchange) {
         if (layer && layer.canvas.width) ctx.drawImage(layer.canvas, x, y, box.width * ratio, box.height * ratio);
       }
     }
-    frames += 1;
+    dirty = false;
+    painted = performance.now();
   };
   const stream = canvas.captureStream();
   const recorder = new MediaRecorder(stream, { mimeType: mimeType(), videoBitsPerSecond: 4_000_000 });
   const chunks = [];
   const name = fileName(reg, picture, updateShown(figs[0].document));
-  const rec = { key, picture, name, started: performance.now(), recorder, get frames() { return frames; } };
+  const rec = { key, picture, name, started: performance.now(), recorder };
   recorder.ondataavailable = (e) => { if (e.data && e.data.size) chunks.push(e.data); };
   recorder.onstop = () => {
     cancelAnimationFrame(raf);
+    follow([]);
     stream.getTracks().forEach((t) => t.stop());
     if (chunks.length) download(new Blob(chunks, { type: "video/webm" }), name);
     reg.recordings.delete(key);
@@ -105,10 +118,10 @@ function record(reg, key, picture, figures, onchange) {
     const now = performance.now();
     if (now - refreshed > 1000) {  // a picture re-rendered (its tab shown again) has new layers
       const again = layers(figures());
-      if (again.length) { targets = again; at = extent(again); }
+      if (again.length) follow(again);
       refreshed = now;
     }
-    paint();
+    if (dirty || now - painted > 500) paint();
     raf = requestAnimationFrame(frame);
   };
   paint();
@@ -120,7 +133,7 @@ function record(reg, key, picture, figures, onchange) {
 
 function registry() {
   if (!window.bpttRecord) {
-    const reg = { lesson: "", recordings: new Map() };
+    const reg = { lesson: "", recordings: new Map(), docs: new WeakSet() };
     reg.supported = () => mimeType() != null;
     // Start or stop recording `key`; `onchange(rec or null)` hears each change. Says what it did.
     reg.toggle = (key, picture, figures, onchange) => {
@@ -170,23 +183,31 @@ function toggleFigure(reg, fig, filename, tool) {
   if (did === "nothing") b.say(`Nothing to record: ${filename} is not shown.`, null);
 }
 
+// The badges sit in one box at the page's corner, one below the other.
 function badge(key) {
   const id = `bptt-record-badge-${key}`;
   let el = document.getElementById(id);
   const close = () => { if (el) el.remove(); el = null; };
   const say = (text, stop) => {
     if (!el) {
+      let box = document.getElementById("bptt-record-badges");
+      if (!box) {
+        box = document.createElement("div");
+        box.id = "bptt-record-badges";
+        box.style.cssText = "position:fixed;left:12px;bottom:12px;z-index:10000;display:flex;flex-direction:column;gap:6px";
+        document.body.append(box);
+      }
       el = document.createElement("div");
       el.id = id;
       el.className = "bptt-record-badge";
-      el.setAttribute("role", "status");
-      el.style.cssText = "position:fixed;left:12px;bottom:12px;z-index:10000;padding:6px 10px;border-radius:6px;"
-        + "background:var(--th-surface,#f3f3f3);color:var(--th-ink,#1a1a1a);border:2px solid var(--th-danger,#c62828);"
-        + "font:14px sans-serif;display:flex;gap:8px;align-items:center";
+      el.style.cssText = "padding:6px 10px;border-radius:6px;background:var(--th-surface,#f3f3f3);"
+        + "color:var(--th-ink,#1a1a1a);border:2px solid var(--th-danger,#c62828);font:14px sans-serif;"
+        + "display:flex;gap:8px;align-items:center";
       el.append(document.createElement("span"), document.createElement("button"));
-      document.body.append(el);
+      box.append(el);
     }
     const [label, button] = el.children;
+    label.setAttribute("role", stop ? "timer" : "status");  // a running clock is not read out at every tick
     label.textContent = text;
     button.textContent = stop ? "Stop ■" : "Close";
     button.onclick = stop || close;
@@ -194,8 +215,45 @@ function badge(key) {
   return { say, close };
 }
 
+// Keyboard: a picture's toolbar shows only under the pointer (views/save_tool.py), and a hidden
+// toolbar's buttons take no focus, so Tab never reached Record (nor PNG, SVG). A picture reached
+// with Tab (Bokeh's canvas takes focus) shows its toolbar until focus leaves both. Its buttons get
+// role=button: the page's keys (keys.js) then leave Enter on them to the button. Focus events are
+// no help here: a move inside the app's one shadow root never reaches the document (target and
+// relatedTarget are then the same host), so the page looks where focus went after each Tab key.
+function toolbarOf(doc, path) {
+  return doc.views_manager.query_one((v) => v.toolbar_view != null && v.plot_view != null
+    && v.toolbar_view.model.autohide && (path.includes(v.plot_view.canvas_view.events_el) || path.includes(v.toolbar_view.el)));
+}
+
+function deepFocus() {
+  const path = [];
+  for (let el = document.activeElement; el; el = el.shadowRoot ? el.shadowRoot.activeElement : null) path.push(el);
+  return path;
+}
+
+function toolbarsFollowFocus(doc) {
+  let shown = null;
+  const follow = () => setTimeout(() => {  // once focus has moved
+    const panel = toolbarOf(doc, deepFocus());
+    if (shown && shown !== panel && !shown.plot_view.el.matches(":hover")) shown.toolbar_view.set_visibility(false);
+    shown = panel;
+    if (panel == null) return;
+    panel.toolbar_view.set_visibility(true);
+    for (const b of panel.toolbar_view.tool_button_views) {
+      b.el.setAttribute("role", "button");
+      if ((b.model.tool.tags || []).includes("record") && !b.el.hasAttribute("aria-pressed")) {
+        b.el.setAttribute("aria-pressed", "false");
+      }
+    }
+  }, 0);
+  document.addEventListener("keydown", (event) => { if (event.key === "Tab") follow(); });
+  document.addEventListener("click", () => { if (shown) follow(); });
+}
+
 export function render({ model, view }) {
   const reg = registry(), doc = view.model.document;
+  if (!reg.docs.has(doc)) { reg.docs.add(doc); toolbarsFollowFocus(doc); }
   reg.lesson = model.lesson;
   model.on("lesson", () => { reg.lesson = model.lesson; });
   const box = document.createElement("span");
@@ -209,8 +267,8 @@ export function render({ model, view }) {
   box.append(button, time);
   const style = document.createElement("style");
   style.textContent = `.record-box{display:inline-flex;align-items:center;gap:8px;margin:5px 10px}
-.record-btn{font:inherit;padding:4px 12px;border-radius:4px;cursor:pointer;border:1px solid var(--th-border,#767676);
- background:var(--th-bg,#fff);color:var(--th-ink,#1a1a1a)}
+.record-btn{font:inherit;min-height:31px;padding:4px 12px;border-radius:4px;cursor:pointer;
+ border:1px solid var(--th-border,#767676);background:var(--th-surface,#f3f3f3);color:var(--th-ink,#1a1a1a)}
 .record-btn[aria-pressed=true]{background:var(--th-danger,#c62828);color:#fff;border-color:var(--th-danger,#c62828)}
 .record-btn:focus-visible{outline:3px solid var(--th-focus,#0b5cab);outline-offset:2px}
 .record-btn:disabled{cursor:not-allowed;opacity:.8}

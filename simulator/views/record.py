@@ -5,8 +5,9 @@ them in slides. The browser films them itself (static/record.js: the figures' ca
 copied each animation frame onto one canvas, its ``captureStream()`` fed to a ``MediaRecorder``),
 so a recording costs the server nothing and keeps the frame rate the page showed.
 
-GIF is not offered: the browser has no GIF encoder, and none of the JavaScript GIF encoders is a
-well-kept library we could ship with the app (it must work with no network at run time).
+GIF is not offered: browsers have no GIF encoder, and a JavaScript one from npm (gifenc, gif.js)
+would have to be copied into static/ and would quantise every frame's colours on the page's own
+thread, slowing the live view it films.
 """
 from base64 import b64encode
 
@@ -49,6 +50,6 @@ class Recorder(JSComponent):
 
 def record_tool(fig, filename):
     """A toolbar button recording ``fig`` as ``<lesson>-<filename>-update<n>.webm``, pressed again to stop."""
-    return CustomAction(icon=RECORD_ICON, description="Record this picture as a video (WebM) while it plays; "
+    return CustomAction(icon=RECORD_ICON, tags=["record"], description="Record this picture as a video (WebM) while it plays; "
                                                       "press again to stop and download it",
                         callback=CustomJS(args=dict(fig=fig, filename=filename), code=RECORD_JS))

@@ -5,8 +5,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .bokeh_helpers import hover_data
-
 pytestmark = pytest.mark.ui
 
 EBML, DOC_TYPE, SEGMENT, CLUSTER, TIMECODE = 0x1A45DFA3, 0x4282, 0x18538067, 0x1F43B675, 0xE7
@@ -67,7 +65,8 @@ def check_webm(path):
 def test_stage_and_picture_record_webm(page, served):
     """During the slow-motion pass, the stage's Record button (pressed with the keyboard) shows a
     running clock, and pressed again downloads a WebM of several frames named after the lesson,
-    the pictures and the update; a picture's own Record tool does the same for that picture."""
+    the pictures and the update; a picture's own Record tool, reached with Tab, does the same for
+    that picture, and Enter on it records without also training (the page's Enter key)."""
     session = served[-1].session
     page.locator(".pass-speed select").select_option(label="0.15 s a tick")
     page.locator(".slow-btn button").click()
@@ -88,8 +87,16 @@ def test_stage_and_picture_record_webm(page, served):
     expect(button).to_have_attribute("aria-pressed", "false")
     expect(clock).to_have_text("")
 
-    hover_data(page, "network_figure", 0, 0)  # the toolbar shows while the pointer is over the picture
-    page.locator('.bk-tool-icon[style*="image/svg+xml"]:visible').last.click()  # Record: after PNG, SVG
+    # From the keyboard: Tab from the stage's button onto the recurrent picture, then along its
+    # toolbar (PNG, SVG, Record), which shows while focus is in the picture; Enter presses.
+    button.focus()
+    for _ in range(4):
+        page.keyboard.press("Tab")
+    expect(page.locator('.bk-ClickButton[title^="Record this picture"]:focus')).to_have_count(1)
+    record = page.locator(".bk-ClickButton[aria-pressed]")  # the one Record tool shown so far
+    expect(record).to_have_attribute("aria-pressed", "false")
+    page.keyboard.press("Enter")
+    expect(record).to_have_attribute("aria-pressed", "true")
     badge = page.locator(".bptt-record-badge")
     expect(badge).to_contain_text(re.compile(r"recording recurrent-network 0:0[1-9]"))
     with page.expect_download() as info:
@@ -98,6 +105,8 @@ def test_stage_and_picture_record_webm(page, served):
     assert video.suggested_filename == f"{session.lesson}-recurrent-network-update{session.updates}.webm"
     check_webm(video.path())
     expect(badge).to_have_count(0)
+    expect(record).to_have_attribute("aria-pressed", "false")
+    expect(page.locator(".status-line .status")).to_contain_text(f"update {session.updates} ")  # Enter did not train
     assert page.js_errors == []
 
 
