@@ -15,6 +15,8 @@ from base64 import b64encode
 
 from bokeh.models import CustomAction, CustomJS, SaveTool
 
+from simulator.views.record import record_tool
+
 SVG_ICON = "data:image/svg+xml;base64," + b64encode(
     b'<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" viewBox="0 0 20 20">'
     b'<rect x="1" y="4" width="18" height="12" rx="2" fill="none" stroke="#666" stroke-width="1.4"/>'
@@ -37,14 +39,16 @@ view.export("svg").to_blob().then((blob) => {
 
 
 def add_save_tool(fig, filename):
-    """Give ``fig`` save buttons that download ``filename``.png and ``filename``.svg; call after the
+    """Give ``fig`` save buttons that download ``filename``.png and ``filename``.svg, and a Record
+    button (views/record.py) that films it as a WebM video; call after the
     styling helpers (they set toolbar_location=None) and after the figure's other tools. Returns the figure."""
     for tool in fig.tools:
         tool.visible = False
     fig.add_tools(SaveTool(filename=filename, description="Save this picture as PNG"),
                   CustomAction(icon=SVG_ICON, description="Save this picture as SVG (sharp at any size, "
                                                           "editable in a vector drawing program)",
-                               callback=CustomJS(args=dict(fig=fig, filename=filename), code=SAVE_SVG)))
+                               callback=CustomJS(args=dict(fig=fig, filename=filename), code=SAVE_SVG)),
+                  record_tool(fig, filename))
     fig.toolbar_location = "right"
     fig.toolbar.autohide = True
     fig.toolbar.logo = None
