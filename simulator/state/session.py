@@ -149,7 +149,7 @@ class Session(Editing, Training, param.Parameterized):
         if self.cases is not None and not keep_cases and (fresh or self.cases["shape"] != (seq.B, seq.T, net.N)):
             values.update(cases=None)  # the labels and test cases no longer describe these data
         if fresh:
-            values.update(updates=0, history=[], message="", message_kind="info")
+            values.update(updates=0, history=[], grad_norms=[], divergences=[], message="", message_kind="info")
             self._good = None
         self.param.update(values)
 
@@ -294,7 +294,7 @@ class Session(Editing, Training, param.Parameterized):
         self.update_seconds = work["seconds"]
         done = [r for r in reports if r.ok]
         history = self.history + [(r.update, r.loss) for r in done]
-        values = dict(updates=self.trainer.updates, history=history, gradients=grads)
+        values = dict(updates=self.trainer.updates, history=history, gradients=grads, grad_norms=self.norm_records(done))
         if np.isfinite(grads.loss) and (self._best is None or grads.loss < self._best[1]):
             self._best = (self.net.params(), float(grads.loss), self.trainer.updates)
         last = reports[-1] if reports else None
@@ -304,7 +304,7 @@ class Session(Editing, Training, param.Parameterized):
             # Undo goes back to the best weights seen since the reset.
             if self._best is not None:
                 self._good, self._good_at = self._best[0], (self._best[2], None)
-            values.update(diverged=True, message_kind="error",
+            values.update(diverged=True, message_kind="error", divergences=self.divergence_at(values["updates"]),
                           message=f"Training stopped at update {values['updates']}: {why}. Undo puts back the "
                                   f"weights with the lowest error so far{self._best_text()}.")
         elif self.message_kind == "error" or self.diverged:
@@ -340,6 +340,7 @@ class Session(Editing, Training, param.Parameterized):
         self._good = self._good_at = None
         grads = bptt(self.net, self.sequences, check=False)
         self.param.update(updates=updates, history=[h for h in self.history if h[0] <= updates], gradients=grads,
+                          **self.records_upto(updates),
                           message=f"Undo: back to update {updates}, loss {float(grads.loss):.6g}.",
                           message_kind="info", diverged=False)
 
