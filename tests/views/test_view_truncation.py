@@ -3,21 +3,11 @@ selected, the columns the error of the cursor's step reaches are marked; which c
 is checked against the engine's BPTT(h) itself, not against the view's own formula."""
 import numpy as np
 import pytest
-from bokeh.document import Document
 
 from engine import Sequences, bptt
 
-from simulator.state.selection import Selection
-from simulator.state.session import Session
-from simulator.views.unrolled import OUT_OF_REACH, UnrolledView
-
-
-@pytest.fixture
-def view():
-    v = UnrolledView(session=Session(), selection=Selection())
-    doc = Document()
-    doc.add_root(v.__panel__().get_root(doc))
-    return v
+from simulator.views.unrolled import OUT_OF_REACH
+from test_view_unrolled import view  # noqa: F401  (the fixture: the default lesson's picture in a document)
 
 
 def engine_reach(session, t, h):
