@@ -222,7 +222,7 @@ class Session(Editing, Training, param.Parameterized):
         if self._applying:
             return
         names = {e.name for e in events}
-        if not self.attempt(lambda: self._apply_settings(regenerate="steps" in names),
+        if not self.attempt(lambda: self._apply_settings("steps" in names, relabel="activation" in names),
                          "That setting does not fit this network"):
             self._applying = True
             try:
@@ -230,8 +230,10 @@ class Session(Editing, Training, param.Parameterized):
             finally:
                 self._applying = False
 
-    def _apply_settings(self, regenerate):
-        """Same weights (they do not depend on T), new activations/loss/h0 and maybe new data."""
+    def _apply_settings(self, regenerate, relabel=True):
+        """Same weights (they do not depend on T), new activations/loss/h0 and maybe new data;
+        the units' activations change only with the Activation setting (``relabel``): a unit's own
+        choice (Session.set_activation) stays through a change of loss, T or initial states."""
         activation, loss = self._choices()
         spec = self.lesson_spec
         # By group, not by the lesson's unit list: units may have been added or removed.
@@ -239,6 +241,8 @@ class Session(Editing, Training, param.Parameterized):
         acts = [table.get(g, table.get("default", "logistic")) for g in self.unit_groups]
         if activation is not None:
             acts = [a if a == "softmax" else activation for a in acts]
+        if not relabel:
+            acts = list(self.net.activation)
         seq = self.sequences
         if regenerate:
             (X, K, Y, M), self.task_info = make_task(spec["task"], self.steps, np.random.default_rng(self.seed))
