@@ -17,7 +17,7 @@ from simulator.state.selection import Selection
 from simulator.state.session import Session
 
 from simulator.views.style import fmt, soon
-from simulator.views.text import esc, md
+from simulator.views.text import choice_options, esc, md
 from simulator.views.throttle import Throttle
 from simulator.views.training_settings import freeze_button
 
@@ -250,8 +250,10 @@ class InspectorView(pn.viewable.Viewer):
         j = self.from_unit.value if isinstance(self.from_unit.value, int) and self.from_unit.value < N else 0
         self.to_unit.param.update(options=opts, value=i)
         self.from_unit.param.update(options=opts, value=j)
+        # Choices.js reads labels as HTML; none chosen at first: its chips of chosen items carry
+        # aria-selected without a role (axe: aria-allowed-attr), as the tie chooser's would.
         kept = [k for k in self.act_units.value if k < N]
-        self.act_units.param.update(options=opts, value=kept or [i])
+        self.act_units.param.update(options=choice_options(opts), value=kept)
         self._update()
 
     def _on_weight(self, *_):

@@ -26,3 +26,9 @@ def test_the_chooser_follows_added_units(view):
     s = view.session
     assert s.add_unit("hidden")
     assert list(view.act_units.options) == list(s.unit_names)
+
+
+def test_a_hostile_unit_name_is_text_in_the_chooser(view):
+    s = view.session
+    s.unit_names = ["<img src=x onerror=alert(1)>", *s.unit_names[1:]]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in view.act_units.options
