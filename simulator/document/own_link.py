@@ -56,7 +56,8 @@ def link_document(session):
     N = len(net["b"])
     net.update(W=[[0] * N for _ in range(N)], b=[0] * N, h0=[0] * N)
     tr.update(updates=0, history=[], velocity=[0] * (N * N + 2 * N))
-    tr.pop("optimizer_state", None)
+    for key in ("optimizer_state", "grad_norms", "divergences"):  # a link carries no gradient-norm history
+        tr.pop(key, None)
     doc.pop("lesson_data", None)
     _whole_numbers(doc["data"])
     if "test" in doc.get("cases", {}):
