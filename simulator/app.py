@@ -19,6 +19,7 @@ from simulator.state.session import Session
 from simulator.views.controls import PassControls, StatusView, TrainingControls
 from simulator.views.data import DataView
 from simulator.views.byhand import ByHandView
+from simulator.views.compare import compare_page
 from simulator.views.curves import ErrorSplitView, LossCurveView
 from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
 from simulator.views.grid import GridEditorView
@@ -109,6 +110,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.lecture = LectureMode(**views, player=self.player, readout=_ReadoutOnUse(self))
         # After the lecture: its first card selects a weight as a lesson opens; a link's view wins.
         self.link = LinkSync(session=s, selection=sel)  # the URL carries state and view (read once, then followed)
+        self.data.link = self.link  # says there when a net's own data is too large for the link
         self.share = ShareView(**views, lecture=self.lecture)  # saves and loads the view options too
         self.painter, self.theme_select = ThemePainter(selection=sel), theme_chooser(sel)  # views/theme.py
         follow_url(sel, s)  # ?theme=dark (after the other URL readers: a write before them lost ?hide=)
@@ -276,13 +278,23 @@ def rows_wrap(view):
     return layout
 
 
-def create_app(lesson=None, view=None, **params):
+def create_app(lesson=None, view=None, doc=None, **params):
     """Build a fresh app for one browser session (pass this function to ``pn.serve``).
 
     ``lesson`` is a lesson's short name (e.g. "binary-addition"); default: the default lesson.
     ``view``: a checked "view" section of a document (time step, selection, tab, lecture mode).
+    ``doc``: a checked document to start from, with its view; one with a "compare" section opens
+    Compare mode's page (views/compare.py).
     """
     pn.extension(notifications=False, global_css=global_css())
+    args = pn.state.session_args or {}
+    if "compare" in args or (doc is not None and "compare" in doc):  # Compare mode's own page (views/compare.py)
+        query = {k: v[0].decode("utf-8", "replace") for k, v in args.items() if v}
+        follow_session()
+        return compare_page({"lesson": lesson, **query} if lesson is not None else query, doc=doc)
+    if doc is not None:
+        params.setdefault("session", document.session_from_document(doc, validated=True))
+        view = doc.get("view")
     if lesson is not None:
         params.setdefault("session", Session(lesson=lesson))
     app = SimulatorApp(**params)

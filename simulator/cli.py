@@ -255,7 +255,7 @@ def _serve(args):
         from simulator.app import create_app as factory
     origins = args.allow_websocket_origin or None
     serve(factory, port=args.port, address=args.address, show=args.show, websocket_origin=origins, ready=listening,
-          allow_seeds=args.allow_seeds, procs=args.procs)
+          allow_seeds=args.allow_seeds, procs=args.procs, max_compare=args.max_compare)
     return 0
 
 
@@ -273,7 +273,7 @@ def _factory(name):
 
     def create():  # with the document's view options (time step, selection, tab, lecture mode), if it has them
         from simulator.app import create_app
-        return create_app(session=document.session_from_document(doc, validated=True), view=doc.get("view"))
+        return create_app(session=document.session_from_document(doc, validated=True), view=doc.get("view"), doc=doc)
     return create
 
 
@@ -356,6 +356,8 @@ def build_parser():
     serve.add_argument("--allow-websocket-origin", action="append", metavar="HOST[:PORT]",
                        help="extra host:port the page may be opened from (e.g. the lecturer's address)")
     serve.add_argument("--allow-seeds", action="store_true", default=None, help="pages may run '10 seeds' here (default: localhost only)")
+    serve.add_argument("--max-compare", type=int, choices=range(2, 5), metavar="K",
+                       help="the most runs a comparison (Compare mode) may have on this server: 2 to 4 (default 4)")
     from simulator.serving.processes import add_argument as add_procs
     add_procs(serve)
     serve.set_defaults(run=_serve)

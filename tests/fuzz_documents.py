@@ -108,8 +108,10 @@ def bad_document(draw):
                 doc = new
         elif op == "add_key":
             node["zz" + draw(st.text(max_size=6))] = draw(st.sampled_from([0, None, "x", []]))
-        elif op == "drop_key":  # not an optional section: the document without it is a valid one
-            del node[draw(st.sampled_from([k for k in node if path or k not in D.OPTIONAL[""]]))]
+        elif op == "drop_key":  # not an optional key: the document without it is a valid one
+            optional = D.OPTIONAL[""] if not path else [] if path != ("training",) else \
+                [k for k in node if k not in D.KEYS["training"]]  # e.g. the gradient norms
+            del node[draw(st.sampled_from([k for k in node if k not in optional]))]
         elif op == "append":
             node.append(json.loads(json.dumps(node[-1])))
         else:

@@ -6,7 +6,7 @@ of state: no panel, no bokeh.
 ``simulator.document.save/load/...`` is the public API (README, docs/document-format.md).
 """
 from simulator.document.format import (  # noqa: F401 (the layer's public API)
-    KEYS, MAX_BYTES, MAX_CELLS, MAX_UPDATES, OPTIONAL, SETTINGS, apply_document, build, dumps, load, parse,
-    read, save, session_from_document, to_document, validate,
+    KEYS, MAX_BYTES, MAX_CELLS, MAX_UPDATES, OPTIONAL, SETTINGS, apply_document, build, comparison_document,
+    comparison_from_document, dumps, load, parse, read, save, session_from_document, to_document, validate,
 )
 from simulator.document.view_section import VIEW_DEFAULTS, apply_view, check_view, view_of  # noqa: F401

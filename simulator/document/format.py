@@ -27,6 +27,7 @@ from simulator.state import caps
 from simulator.document import json_checks as J
 from simulator.document import schema as S
 from simulator.document import cases as CS
+from simulator.document import compare_section as CMP
 from simulator.document import lesson_data as LD
 from simulator.document import training_section as TS
 from simulator.lessons import registry as L
@@ -180,6 +181,8 @@ def validate(doc):
         CS.check_section(doc["cases"], units["names"], data)
     if "view" in doc:
         check_view(doc["view"], N, T1 - 1, B, net["connections"], LD.lesson_spec(lesson, lesson_data))
+    if "compare" in doc:
+        CMP.check(doc["compare"])
     return doc
 
 
@@ -270,6 +273,18 @@ def session_from_document(doc, validated=False):
         validate(doc)
     build(doc)  # refuse before building a session
     return apply_document(Session(lesson=doc["lesson"]), doc, validated=True)
+
+
+def comparison_document(comparison, view=None):
+    """A Comparison (simulator/state/compare.py) as one document: its start with a "compare" section."""
+    return CMP.comparison_document(comparison, to_document, view)
+
+
+def comparison_from_document(doc, validated=False, most=None):
+    """A Comparison of the runs a document's "compare" section asks for, each from its state."""
+    if not validated:
+        validate(doc)
+    return CMP.comparison_from_document(doc, session_from_document, most)
 
 
 def _task_info(spec, tr):

@@ -7,6 +7,7 @@ import numpy as np
 
 from engine.config import STATE_ARRAYS
 from simulator.document import json_checks as J
+from simulator.state import caps
 from simulator.state.training import TRAINING_SETTINGS, Training
 
 COUNTS = ("k", "epoch", "position")
@@ -25,6 +26,10 @@ def section(session):
             out[name] = value.item() if isinstance(value, np.generic) else value
     if session.frozen:
         out["frozen"] = [[r[0], *(int(k) for k in r[1:])] for r in session.frozen]
+    if session.grad_norms:  # thinned like the loss history, so a long run's document stays small
+        out["grad_norms"] = [[int(u), float(n), bool(c)] for u, n, c in caps.thin_history(session.grad_norms)]
+    if session.divergences:
+        out["divergences"] = [int(u) for u in session.divergences]
     state = session.trainer.state_dict()
     kept = {k: int(state[k]) for k in COUNTS if state[k]}
     kept.update({k: np.asarray(state[k], dtype=float).tolist() for k in STATE_ARRAYS[state["optimizer"]]
@@ -47,6 +52,7 @@ def check(tr, N, B):
         for k in ref[1:]:
             if k >= N:
                 raise ValueError(f"training.frozen[{r}]: unit index {k} is outside 0..{N - 1}")
+    _records(tr)
     state = tr.get("optimizer_state", {})
     rule = tr.get("optimizer", _default("optimizer"))
     for name in ("m", "v", "r"):
@@ -60,10 +66,31 @@ def check(tr, N, B):
                          f"got {state['position']}")
 
 
+def _records(tr):
+    """grad_norms' updates rising within 1..training.updates with finite norms, divergences within
+    0..training.updates and not falling (the schema says what each entry is)."""
+    updates, last = tr["updates"], 0
+    for k, (u, norm, _) in enumerate(tr.get("grad_norms", ())):
+        if not last < u <= updates:
+            raise ValueError(f"training.grad_norms[{k}][0]: expected an update number in {last + 1}..{updates} "
+                             f"(after the entry before, at most training.updates); got {u}")
+        J.number(norm, f"training.grad_norms[{k}][1]")
+        last = u
+    last = 0
+    for k, u in enumerate(tr.get("divergences", ())):
+        if not last <= u <= updates:
+            raise ValueError(f"training.divergences[{k}]: expected an update count in {last}..{updates} "
+                             f"(not below the entry before, at most training.updates); got {u}")
+        last = u
+
+
 def settings(tr):
-    """The Session settings of the section (defaults where absent; frozen as tuples)."""
+    """The Session settings of the section (defaults where absent; frozen as tuples), and the
+    gradient-norm records, which Session.restore sets with them."""
     out = {name: tr.get(name, _default(name)) for name in TRAINING_SETTINGS}
     out["frozen"] = [tuple(r) for r in tr.get("frozen", ())]
+    out["grad_norms"] = [(int(u), float(n), bool(c)) for u, n, c in tr.get("grad_norms", ())]
+    out["divergences"] = [int(u) for u in tr.get("divergences", ())]
     return out
 
 

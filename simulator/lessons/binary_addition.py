@@ -284,6 +284,8 @@ def picture(s):
 LESSON = Lesson(
     name="binary-addition", spec=SPEC,
     cards=("select-weight:h1,a", "forward-pass", "train", "read-out"),
+    # Seed 12, 300 updates: momentum (rate 0.5) 0.0056, adam (rate 0.05) 0.0166.
+    compare=((2, "momentum vs Adam", "optimizer:momentum,adam;learning_rate:0.5,0.05"),),
     readout=readout, solved=every_sum_right, budget=5000, goal="every held-out sum is right",
     panel=Readout(
         measure=held_out_sums, label="Test on held-out numbers", on_show=False, pieces=("automaton",),

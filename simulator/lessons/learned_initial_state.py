@@ -78,6 +78,7 @@ def fixed_and_learned(s, rng=None):
 LESSON = Lesson(
     name="learned-initial-state", spec=SPEC,
     cards=("learn-h0:off", "train:300", "learn-h0:on", "train:300"),
+    compare=((2, "fixed 0.5 vs learned", "learn_h0:false,true"),),
     readout=readout, solved=shows_the_point, budget=300, goal="the error is below 0.01 at every step (at t = 0 too once initial states are learned)",
     panel=Readout(
         measure=fixed_and_learned, label="Compare fixed and learned h0", pieces=("h0-toggle",),

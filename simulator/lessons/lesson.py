@@ -69,7 +69,9 @@ class Lesson:
     ``own_data``. ``solved`` ((net, spec, info, seq, grads) -> bool, pure) says whether a trained
     net shows what the lesson is to show (``bptt-sim train --json`` and ``sweep`` report it);
     ``budget`` is the number of updates in which it should get there (``sweep``'s default) and
-    ``goal`` says in words what ``solved`` checks (a training card names it)."""
+    ``goal`` says in words what ``solved`` checks (a training card names it). ``compare``: the
+    comparisons its lecture makes, as (card index, label, compare text) for Compare mode
+    (simulator/state/compare.py): that card links to the runs side by side."""
     name: str
     spec: dict
     cards: tuple
@@ -79,3 +81,4 @@ class Lesson:
     solved: Optional[Callable] = None
     budget: int = 1000
     goal: str = "the lesson's criterion"
+    compare: tuple = ()

@@ -107,6 +107,8 @@ def radius_and_ratio(s, rng=None):
 LESSON = Lesson(
     name="vanishing-exploding", spec=SPEC,
     cards=("backward-pass", "select-weight:s2,s1", "select-weight:l2,l1", "activation:tanh"),
+    # Radius 0.7 against 1.3 needs no comparison: the two chains of this one net are that comparison.
+    compare=((3, "linear vs tanh", "activation:linear,tanh"),),
     readout=readout, solved=vanishes_and_explodes, budget=500,
     panel=Readout(measure=radius_and_ratio,
                   explain="Going back one step multiplies the error by the recurrent weights, so its size changes "

@@ -40,10 +40,11 @@ class FrameScheduler:
         self._t0 = self._cpu0 = None
 
     def active(self, now=None):
-        """How many Players ran a frame recently (closed or paused sessions drop out)."""
+        """How many sessions' work the Players that ran a frame recently make (closed or paused
+        sessions drop out): one each, and k for a Compare page's Player of k runs (its ``runs``)."""
         now = time.monotonic() if now is None else now
         recent = max(5.0, 3 * self.max_period_ms / 1000)
-        return sum(1 for t in list(self._last_tick.values()) if now - t < recent)
+        return sum(getattr(p, "runs", 1) for p, t in list(self._last_tick.items()) if now - t < recent)
 
     def frame_done(self, player, now=None, cpu=None):
         """Record one training frame of ``player``; once a window, adjust the stretch."""

@@ -5,6 +5,7 @@ waits for the delayed ACK (p50 48 ms); with TCP_NODELAY it takes 7 ms.
 """
 from simulator.serving.assets import STATIC
 from simulator.serving.runs import SEEDS_ALLOWED, seeds_policy
+from simulator.state.compare import MAX_RUNS
 
 
 def set_nodelay():
@@ -71,19 +72,21 @@ def prepare():
     _prepared.append(True)
 
 
-def _deciding_seeds(factory, allowed):
-    """``factory`` building each session with serve()'s decision on running seeds (runs.SEEDS_ALLOWED)."""
+def _deciding_seeds(factory, allowed, max_compare=None):
+    """``factory`` building each session with serve()'s decision on running seeds (runs.SEEDS_ALLOWED)
+    and its cap on the runs of a comparison (state/compare.py's MAX_RUNS; None: the program's)."""
     def build():
-        token = SEEDS_ALLOWED.set(allowed)
+        token, cap = SEEDS_ALLOWED.set(allowed), MAX_RUNS.set(max_compare)
         try:
             return factory()
         finally:
+            MAX_RUNS.reset(cap)
             SEEDS_ALLOWED.reset(token)
     return build
 
 
 def serve(app, port=5006, address="localhost", show=False, websocket_origin=None, threaded=False, ready=None,
-          allow_seeds=None, procs=1, **kwargs):
+          allow_seeds=None, procs=1, max_compare=None, **kwargs):
     """Serve ``app``, a function of no arguments building one session's app (simulator.app's
     create_app, or one starting from a document for ``bptt-sim serve FILE``), for every browser
     session. The factory is given, never imported, so serving sits below the app it serves.
@@ -93,7 +96,8 @@ def serve(app, port=5006, address="localhost", show=False, websocket_origin=None
     machine's cores (serving/runs.py; None: only when listening on localhost). Returns Panel's
     server (after the loop stops; Ctrl+C or SIGTERM stops it) or, with ``threaded``, its thread.
     ``procs`` > 1: that many server processes behind ``port`` (simulator/serving/processes.py);
-    returns the ports they used."""
+    returns the ports they used. ``max_compare``: the most runs a comparison may have here (Compare
+    mode; a lecturer lowers it for a class, never above simulator/state/caps.py's MAX_COMPARE_RUNS)."""
     import panel as pn
 
     prepare()  # before a fork too: every process starts with the kernels compiled
@@ -104,9 +108,9 @@ def serve(app, port=5006, address="localhost", show=False, websocket_origin=None
 
         def one(own_port, report):
             serve(app, port=own_port, address=address, websocket_origin=websocket_origin, ready=report,
-                  allow_seeds=allow_seeds, **kwargs)
+                  allow_seeds=allow_seeds, max_compare=max_compare, **kwargs)
         return serve_processes(one, procs, port, address, ready, show)
-    app = _deciding_seeds(app, seeds_policy(address, allow_seeds))
+    app = _deciding_seeds(app, seeds_policy(address, allow_seeds), max_compare)
     # Panel allows the page's own host:port; a class network adds the lecturer's address.
     origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}", *(websocket_origin or [])] if port else None
     # A session is built when its page is fetched and dropped if its websocket has not connected

@@ -35,6 +35,10 @@ MAX_UPDATES = 2 ** 53 - 1
 MAX_HISTORY = 20_000
 #: Characters of a link's query (after the '?'): the weights w (<= 4000) and the settings fit.
 MAX_LINK_CHARS = 6000
+#: Runs of one comparison (Compare mode, simulator/state/compare.py): each trains on every frame, so
+#: a compare of k runs is k sessions' work on a class server. ``bptt-sim serve --max-compare K``
+#: lowers it for a class (never raises it).
+MAX_COMPARE_RUNS = 4
 #: Characters of a bad value quoted in a message.
 QUOTE_CHARS = 80
 

@@ -78,6 +78,16 @@ class Editing:
             self._edited(net, self.sequences, f"Connection {label} {what}.", structural=True)
         return self.attempt(apply, "Could not change the connection")
 
+    def set_activation(self, units, name):
+        """Give the units ``units`` (indices) the activation ``name``: logistic, tanh, linear or
+        softmax (one group of all softmax units). The lesson-wide Activation setting sets every unit
+        again when it changes; a document keeps each unit's."""
+        def apply():
+            net = E.set_activation(self.net, units, name)
+            which = ", ".join(self.unit_names[i] for i in units)
+            self._edited(net, self.sequences, f"Activation of {which}: {name}.")
+        return self.attempt(apply, "Could not change the activation")
+
     def tie(self, refs):
         """Tie two or more parameters: set them to their mean; training keeps them equal."""
         def apply():

@@ -18,7 +18,7 @@ import re
 import numpy as np
 import param
 
-from engine import DEFAULT_H0, Network
+from engine import ACTIVATIONS, DEFAULT_H0, Network
 from engine.patterns import CLAMP_MODES, TARGET_MODES, clamp_pattern, target_pattern
 
 from simulator.state import caps
@@ -300,6 +300,24 @@ def untie(net, group_index):
         raise ValueError("there are no tied parameters to untie")
     k = index(group_index, len(net.ties), "tie group")
     return net.replace(ties=tuple(g for n, g in enumerate(net.ties) if n != k))
+
+
+def set_activation(net, units, name):
+    """``net`` with the activation ``name`` (one of ACTIVATIONS) on ``units`` (unit indices). All
+    softmax units form one group, normalised together (docs/model.md), so the result has either
+    none or at least two; whether the loss fits the new units the engine says when it is installed."""
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {caps.quote(name)}")
+    units = _units(units, net.N)
+    if not units:
+        raise ValueError("choose at least one unit to give the activation")
+    acts = list(net.activation)
+    for i in units:
+        acts[i] = name
+    if acts.count("softmax") == 1:
+        raise ValueError("a softmax group needs at least 2 units (all softmax units are normalised together, "
+                         "and one alone is always 1); choose two or more units for softmax together")
+    return net.replace(activation=acts)
 
 
 # -- names for people ------------------------------------------------------------------------------

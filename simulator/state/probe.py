@@ -5,6 +5,9 @@ sequence is a batch of one that training never sees.
 Input units: a net of the user's own cases takes its file's in: units; a lesson's net the units
 its data clamp after t = 0 (or at t = 0 if nothing later is clamped). Output units: those with
 a target somewhere. Line k of the text is step t0 + k, t0 the first step the data clamp an input.
+
+The pictures show such a run step by step while Selection.typed holds it (stack() below gives
+them its stack instead of the cases'); the views/data.py banner takes them back to the cases.
 """
 import re
 
@@ -76,22 +79,66 @@ def read_sequence(text, names):
 
 def run(session, text):
     """The net on the typed sequence: {"steps": [t...], "inputs": [names], "rows": typed rows per t
-    (None before t0), "outputs": [names], "states": (T+1, outputs)}; ValueError says what is wrong."""
-    inputs, outputs, t0 = units(session)
+    (None before t0), "outputs": [names], "states": (T+1, outputs), "run": the TypedRun that the
+    pictures show (Selection.typed)}; ValueError says what is wrong."""
+    typed = TypedRun(session, text)
+    grads = typed.gradients(session.net)
     names = list(session.unit_names)
-    if not inputs:
-        raise ValueError("this net's data clamp no unit: there is nothing to type")
-    rows = read_sequence(text, [names[i] for i in inputs])
-    T = max(1, t0 + len(rows) - 1)
-    if T > caps.MAX_STEPS:
-        raise ValueError(f"at most {caps.MAX_STEPS - t0 + 1} steps (t = {t0}..{caps.MAX_STEPS}); got {len(rows)}")
-    N = session.net.N
-    X, K = np.zeros((1, T + 1, N)), np.zeros((1, T + 1, N))  # (1, T+1, N)
-    for k, row in enumerate(rows):
-        for i, value in zip(inputs, row):
-            if value is not None:
-                X[0, t0 + k, i], K[0, t0 + k, i] = value, 1.0
-    grads = bptt(session.net, Sequences(X, K, np.zeros_like(X), np.zeros_like(X)), check=False)
-    typed = [None] * t0 + rows + [None] * (T + 1 - t0 - len(rows))
-    return {"steps": list(range(T + 1)), "inputs": [names[i] for i in inputs], "rows": typed,
-            "outputs": [names[i] for i in outputs], "states": grads.states[0][:, outputs]}
+    T = typed.sequences.T
+    rows = [None] * typed.t0 + typed.rows + [None] * (T + 1 - typed.t0 - len(typed.rows))
+    return {"steps": list(range(T + 1)), "inputs": [names[i] for i in typed.inputs], "rows": rows,
+            "outputs": [names[i] for i in typed.outputs], "states": grads.states[0][:, typed.outputs], "run": typed}
+
+
+class TypedRun:
+    """A typed sequence as a batch of one case (inputs clamped, no targets) on the session's units;
+    its stack is bptt of whatever net is current, so the pictures follow training while they show it."""
+
+    def __init__(self, session, text):
+        self.inputs, self.outputs, self.t0 = units(session)
+        self.names = list(session.unit_names)
+        if not self.inputs:
+            raise ValueError("this net's data clamp no unit: there is nothing to type")
+        self.rows = read_sequence(text, [self.names[i] for i in self.inputs])
+        T = max(1, self.t0 + len(self.rows) - 1)
+        if T > caps.MAX_STEPS:
+            raise ValueError(f"at most {caps.MAX_STEPS - self.t0 + 1} steps (t = {self.t0}..{caps.MAX_STEPS}); "
+                             f"got {len(self.rows)}")
+        N = len(self.names)
+        X, K = np.zeros((1, T + 1, N)), np.zeros((1, T + 1, N))  # (1, T+1, N)
+        for k, row in enumerate(self.rows):
+            for i, value in zip(self.inputs, row):
+                if value is not None:
+                    X[0, self.t0 + k, i], K[0, self.t0 + k, i] = value, 1.0
+        self.sequences = Sequences(X, K, np.zeros_like(X), np.zeros_like(X))
+        self._stack = None  # (net, its parameters, Gradients): one bptt per weight change, not per picture
+
+    def fits(self, session):
+        """True while the session's net has the units the sequence was typed for."""
+        return session.net.N == len(self.names) and list(session.unit_names) == self.names
+
+    def gradients(self, net):
+        params = net.params()
+        if self._stack is None or self._stack[0] is not net or not np.array_equal(self._stack[1], params):
+            self._stack = (net, params, bptt(net, self.sequences, check=False))
+        return self._stack[2]
+
+
+def showing(session, selection):
+    """True while the pictures show a typed sequence (Selection.typed) instead of the cases."""
+    typed = getattr(selection, "typed", None)
+    return typed is not None and typed.fits(session)
+
+
+def note(session, selection):
+    """What a picture's subtitle adds while it shows a typed sequence ("" otherwise)."""
+    return ("   · your typed sequence (Inputs & targets: Back to the cases)" if showing(session, selection)
+            else "")
+
+
+def stack(session, selection):
+    """(Sequences, Gradients) the pictures show: the typed sequence's while Selection.typed holds one
+    that fits the net, else the training cases' (the session's own)."""
+    if showing(session, selection):
+        return selection.typed.sequences, selection.typed.gradients(session.net)
+    return session.sequences, session.gradients

@@ -53,5 +53,7 @@ class Selection(param.Parameterized):
     unit = param.Parameter(default=None, doc="Selected unit as (t, i): unit i at time t.")
     tick = param.Integer(default=-1, bounds=(-1, None), doc="Pass animation frame; -1 shows everything.")
     tab = param.Selector(default=DETAIL_TABS[0], objects=list(DETAIL_TABS), doc="The open detail tab.")
+    typed = param.Parameter(default=None, doc="A typed sequence (state/probe.py TypedRun) the pictures show "
+                            "instead of the training cases, or None (the cases).")
     theme = param.Selector(default=THEMES[0], objects=list(THEMES), label="Theme",
                            doc="Colours of the whole page: light, dark or projector (high contrast, large type).")

@@ -107,7 +107,11 @@ class Session(Editing, Training, param.Parameterized):
                 None if self.loss == "lesson" else self.loss)
 
     def reset(self):
-        """New random weights and training cases from the seed; forget the training history."""
+        """New random weights and training cases from the seed; forget the training history.
+        A net of the user's own cases keeps its units, connections and cases (_reset_own); a
+        lesson chosen from there (its watcher resets) drops them."""
+        if self.cases is not None and self.lesson == L.OWN_DATA_HOST:
+            return self._reset_own()
         spec = self.lesson_spec
         rng = np.random.default_rng(self.seed)
         activation, loss = self._choices()
@@ -116,7 +120,18 @@ class Session(Editing, Training, param.Parameterized):
         names, groups, _ = L.unit_layout(spec)
         self._install(net, Sequences(X, K, Y, M), names=names, groups=groups, fresh=True)
 
-    def _install(self, net, seq, names=None, groups=None, fresh=False):
+    def _reset_own(self):
+        """New weights from the seed on the same units, connections, ties and activations, drawn
+        as the net was made (document/cases.py new_parts: the same seed gives the same weights);
+        the user's data and cases stay: no lesson of theirs to regenerate them from (issue 15)."""
+        net = self.net
+        fresh = Network.random(net.N, np.random.default_rng(self.seed),
+                               weight_scale=self.lesson_spec["training"].get("weight_scale", 0.5),
+                               connections=net.C, activation=list(net.activation), loss=net.loss,
+                               learn_h0=net.learn_h0, bias=net.bias)
+        self._install(fresh.tie_groups(net.ties) if net.ties else fresh, self.sequences, fresh=True, keep_cases=True)
+
+    def _install(self, net, seq, names=None, groups=None, fresh=False, keep_cases=False):
         """Make (net, seq) current if they work together; otherwise raise ValueError."""
         grads = bptt(net, seq)  # raises ValueError on an incompatible pair; nothing changed yet
         self.trainer = self.make_trainer(net, seq)
@@ -131,10 +146,10 @@ class Session(Editing, Training, param.Parameterized):
             values.update(message="", message_kind="info")  # the last action worked
         if names is not None:
             values.update(unit_names=list(names), unit_groups=list(groups))
-        if self.cases is not None and (fresh or self.cases["shape"] != (seq.B, seq.T, net.N)):
+        if self.cases is not None and not keep_cases and (fresh or self.cases["shape"] != (seq.B, seq.T, net.N)):
             values.update(cases=None)  # the labels and test cases no longer describe these data
         if fresh:
-            values.update(updates=0, history=[], message="", message_kind="info")
+            values.update(updates=0, history=[], grad_norms=[], divergences=[], message="", message_kind="info")
             self._good = None
         self.param.update(values)
 
@@ -207,7 +222,7 @@ class Session(Editing, Training, param.Parameterized):
         if self._applying:
             return
         names = {e.name for e in events}
-        if not self.attempt(lambda: self._apply_settings(regenerate="steps" in names),
+        if not self.attempt(lambda: self._apply_settings("steps" in names, relabel="activation" in names),
                          "That setting does not fit this network"):
             self._applying = True
             try:
@@ -215,8 +230,10 @@ class Session(Editing, Training, param.Parameterized):
             finally:
                 self._applying = False
 
-    def _apply_settings(self, regenerate):
-        """Same weights (they do not depend on T), new activations/loss/h0 and maybe new data."""
+    def _apply_settings(self, regenerate, relabel=True):
+        """Same weights (they do not depend on T), new activations/loss/h0 and maybe new data;
+        the units' activations change only with the Activation setting (``relabel``): a unit's own
+        choice (Session.set_activation) stays through a change of loss, T or initial states."""
         activation, loss = self._choices()
         spec = self.lesson_spec
         # By group, not by the lesson's unit list: units may have been added or removed.
@@ -224,6 +241,8 @@ class Session(Editing, Training, param.Parameterized):
         acts = [table.get(g, table.get("default", "logistic")) for g in self.unit_groups]
         if activation is not None:
             acts = [a if a == "softmax" else activation for a in acts]
+        if not relabel:
+            acts = list(self.net.activation)
         seq = self.sequences
         if regenerate:
             (X, K, Y, M), self.task_info = make_task(spec["task"], self.steps, np.random.default_rng(self.seed))
@@ -279,7 +298,7 @@ class Session(Editing, Training, param.Parameterized):
         self.update_seconds = work["seconds"]
         done = [r for r in reports if r.ok]
         history = self.history + [(r.update, r.loss) for r in done]
-        values = dict(updates=self.trainer.updates, history=history, gradients=grads)
+        values = dict(updates=self.trainer.updates, history=history, gradients=grads, grad_norms=self.norm_records(done))
         if np.isfinite(grads.loss) and (self._best is None or grads.loss < self._best[1]):
             self._best = (self.net.params(), float(grads.loss), self.trainer.updates)
         last = reports[-1] if reports else None
@@ -289,7 +308,7 @@ class Session(Editing, Training, param.Parameterized):
             # Undo goes back to the best weights seen since the reset.
             if self._best is not None:
                 self._good, self._good_at = self._best[0], (self._best[2], None)
-            values.update(diverged=True, message_kind="error",
+            values.update(diverged=True, message_kind="error", divergences=self.divergence_at(values["updates"]),
                           message=f"Training stopped at update {values['updates']}: {why}. Undo puts back the "
                                   f"weights with the lowest error so far{self._best_text()}.")
         elif self.message_kind == "error" or self.diverged:
@@ -325,6 +344,7 @@ class Session(Editing, Training, param.Parameterized):
         self._good = self._good_at = None
         grads = bptt(self.net, self.sequences, check=False)
         self.param.update(updates=updates, history=[h for h in self.history if h[0] <= updates], gradients=grads,
+                          **self.records_upto(updates),
                           message=f"Undo: back to update {updates}, loss {float(grads.loss):.6g}.",
                           message_kind="info", diverged=False)
 

@@ -41,6 +41,12 @@ class Training(param.Parameterized):
                                     doc="Training stops at this many updates (0 = never).")
     frozen = param.List(default=[], doc="Parameters that training leaves alone, as references "
                         "('W', i, j), ('b', i), ('h0', i); their gradient is still shown.")
+    # -- outputs beside Session.history, written only by Session.publish_step, undo and _install --
+    grad_norms = param.List(default=[], doc="[(update, |g|, clipped)] of every update since the last reset: the "
+                            "norm of the gradient the rule was given (after freezing and decay, before the clip) "
+                            "and whether the clip scaled it down.")
+    divergences = param.List(default=[], doc="The update counts at which training stopped because numbers blew up "
+                             "or the loss ran away (since the last reset).")
 
     def training_defaults(self, tr):
         """The lesson's training settings of this mixin (a lesson's ``training`` dict may give any;
@@ -90,6 +96,20 @@ class Training(param.Parameterized):
         t.optimiser.configure(rule["optimizer"], rule["weight_decay"], rule["decay_all"])
         t.optimiser.freeze(t.net, rule["frozen"])
         t.schedule(**schedule)
+
+    def norm_records(self, reports):
+        """grad_norms with the accepted updates of ``reports`` (StepReports) added."""
+        return self.grad_norms + [(int(r.update), float(r.grad_norm), bool(r.clipped)) for r in reports if r.ok]
+
+    def divergence_at(self, updates):
+        """divergences with ``updates`` added (once: a refused step repeated there adds nothing)."""
+        div = self.divergences
+        return div if div and div[-1] == updates else div + [int(updates)]
+
+    def records_upto(self, updates):
+        """grad_norms and divergences up to ``updates`` (Undo goes back there)."""
+        return dict(grad_norms=[r for r in self.grad_norms if r[0] <= updates],
+                    divergences=[u for u in self.divergences if u <= updates])
 
     def set_frozen(self, ref, frozen=True):
         """Freeze (or free) one parameter, ``ref`` as in Network.set; saved with the document."""

@@ -11,6 +11,7 @@ from simulator.serving.assets import stylesheet
 from simulator.serving.player import Player
 from simulator.state.selection import Selection, pass_frame
 from simulator.state.session import Session
+from simulator.views.record import Recorder
 from simulator.views.style import soon
 from simulator.views.text import md
 from simulator.views.training_settings import training_settings
@@ -186,6 +187,8 @@ class PassControls(pn.viewable.Viewer):
         self.fwd.on_click(lambda _: soon(lambda: p.advance(1)))
         self.show_all.on_click(lambda _: (setattr(p, "animating", False), setattr(sel, "tick", -1)))
         self.phase = pn.pane.HTML(self.phase_html, css_classes=["pass-phase"])
+        # Films both pictures as a video in the browser (views/record.py); the file is named after the lesson.
+        self.record = Recorder(lesson=self.session.param.lesson, css_classes=["record-stage"])
         sel.param.watch(self._on_tick, "tick")
         self.session.param.watch(self._on_data, "sequences")
         self._on_tick()
@@ -217,5 +220,5 @@ class PassControls(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(pn.Row(self.time, self.case, sizing_mode="stretch_width"),
-                         pn.Row(self.back, self.fwd, self.slow, self.pass_speed, self.show_all, self.phase),
+                         pn.Row(self.back, self.fwd, self.slow, self.pass_speed, self.show_all, self.record, self.phase),
                          sizing_mode="stretch_width")

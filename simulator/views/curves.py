@@ -1,5 +1,7 @@
-"""The error while training: the loss curve streamed point by point, and the current error
-split by time step and by training case (lecture 7b: the error is a sum over both).
+"""The error while training: the loss curve streamed point by point with the gradient norm of
+each update under it (lecture 7d: exploding and vanishing gradients, and the clip that tames
+them), and the current error split by time step and by training case (lecture 7b: the error is
+a sum over both).
 
 Kept cheap because it updates up to 20 times a second: the curve's source only streams the
 new points, and its axes are explicit ranges changed a few times per run (BROWSER.md: an
@@ -9,7 +11,7 @@ import numpy as np
 import panel as pn
 import param
 from bokeh.models import (BasicTicker, BasicTickFormatter, ColumnDataSource, FixedTicker, HoverTool, Legend,
-                          LegendItem, LinearScale, LogScale, Range1d)
+                          LegendItem, LinearScale, LogScale, Range1d, Span)
 from bokeh.plotting import figure
 
 from engine import bptt
@@ -24,6 +26,8 @@ from simulator.views.throttle import Throttle
 
 BAR = "#8a8a8a"  # bars of an unsigned quantity (E is never negative): no sign colour
 TEST = "#2c6fbb"  # the test cases' error: a second curve, dashed (readable in black and white too)
+CLIPPED = "#b35900"  # updates the clip scaled: triangles, and the clip level as a dotted line
+DIVERGED = "#c0392b"  # where training stopped because numbers blew up: a dashed vertical line
 
 FIRST_X_END = 20  # the curve's x axis starts at 0..20 updates and doubles when the run passes its end
 
@@ -67,8 +71,10 @@ class LossCurveView(pn.viewable.Viewer):
         add_save_tool(readable(fig), "loss-curve")
         self.log_toggle = pn.widgets.Checkbox.from_param(self.param.log_scale, css_classes=["loss-log-toggle"])
         self._sent, self._last, self._lo, self._hi = 0, None, np.inf, -np.inf
+        self.norms = NormCurve(self.x_range)  # on the loss curve's x axis: update k of both lines up
         # gradients too: an edit or an undo changes E without adding to the history
-        self.session.param.watch(self._on_history, ["history", "gradients", "cases"])
+        self.session.param.watch(self._on_history, ["history", "gradients", "cases", "grad_norms", "divergences",
+                                                    "clip"])
         self.param.watch(self._on_log, ["log_scale"])
         self._on_log()
         self._on_history()
@@ -93,6 +99,7 @@ class LossCurveView(pn.viewable.Viewer):
             self.now.data = dict(update=[n], loss=[E])
             tested = self._test_point(n, restart)
             self._fit(n)
+            self.norms.update(self.session)
             self.figure.title.text = f"Error E during training:\n{fmt(E)} after {n} updates" + (
                 f"\non the test cases: {fmt(tested)}" if tested is not None else "")
 
@@ -150,7 +157,72 @@ class LossCurveView(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(pn.pane.Bokeh(self.figure, sizing_mode="stretch_width"), self.log_toggle,
+                         pn.pane.Bokeh(self.norms.figure, sizing_mode="stretch_width"),
                          sizing_mode="stretch_width", css_classes=["loss-curve-view"])
+
+
+class NormCurve:
+    """|g| of every update (Session.grad_norms: the gradient the rule was given, before the clip)
+    on a log axis under the loss curve, sharing its x axis: the updates the clip scaled marked by
+    triangles, the clip level dotted, and each update where training stopped because numbers blew
+    up (Session.divergences) a dashed vertical line. Streamed like the loss curve."""
+
+    def __init__(self, x_range):
+        self.source = ColumnDataSource(name="norm_src", data=dict(update=[], norm=[]))
+        self.clipped = ColumnDataSource(name="norm_clipped_src", data=dict(update=[], norm=[]))
+        self.stops = ColumnDataSource(name="norm_diverged_src", data=dict(update=[]))
+        self.y_range = Range1d(0.1, 10.0)
+        self.figure = fig = figure(x_range=x_range, y_range=self.y_range, y_scale=LogScale(), height=190,
+                                   sizing_mode="stretch_width", tools="", name="norm_figure")
+        line = fig.line("update", "norm", source=self.source, line_width=2, color="#222")
+        fig.scatter("update", "norm", source=self.clipped, marker="triangle", size=9, color=CLIPPED)
+        fig.vspan(x="update", source=self.stops, line_color=DIVERGED, line_width=2, line_dash="dashed")
+        self.clip_level = Span(dimension="width", location=1.0, visible=False, line_color=CLIPPED,
+                               line_dash="dotted", line_width=2, name="norm_clip_level")
+        fig.add_layout(self.clip_level)
+        fig.add_tools(HoverTool(renderers=[line], mode="vline", tooltips=[("update", "@update"),
+                                                                          ("|g|", "@norm{%0.6g}")],
+                                formatters={"@norm": "printf"}))
+        axis = fig.yaxis[0]
+        axis.ticker, axis.formatter = FixedTicker(ticks=log_ticks(0.1, 10.0)), BasicTickFormatter()
+        fig.xaxis.axis_label, fig.yaxis.axis_label = "weight update", "gradient norm |g| (log)"
+        add_save_tool(readable(fig), "gradient-norm")
+        self._sent, self._last, self._lo, self._hi, self._clips = 0, None, np.inf, -np.inf, 0
+
+    def update(self, session):
+        """Stream the new norms, redraw the marks when they change, fit the y axis."""
+        norms, clip = session.grad_norms, session.clip
+        restart = len(norms) < self._sent or (self._sent and norms[self._sent - 1] != self._last)
+        if restart:
+            self._sent, self._lo, self._hi, self._clips = 0, np.inf, -np.inf, 0  # a reset, an undo or a load
+        new = norms[self._sent:]
+        if new or restart:
+            data = dict(update=[u for u, _, _ in new], norm=[n for _, n, _ in new])
+            marks = dict(update=[u for u, _, c in new if c], norm=[n for _, n, c in new if c])
+            if self._sent == 0:
+                self.source.data, self.clipped.data = data, marks
+            else:
+                self.source.stream(data)
+                if marks["update"]:
+                    self.clipped.stream(marks)
+            self._clips += len(marks["update"])  # counted as they arrive: a long run is not summed per frame
+            shown = [n for n in data["norm"] if n > 0]
+            if shown:
+                self._lo, self._hi = min(self._lo, min(shown)), max(self._hi, max(shown))
+            self._sent, self._last = len(norms), (norms[-1] if norms else None)
+        if list(self.stops.data["update"]) != list(session.divergences):
+            self.stops.data = dict(update=list(session.divergences))
+        self.clip_level.update(location=clip or 1.0, visible=bool(clip))
+        log_range(self.y_range, self.figure.yaxis[0], [v for v in (self._lo, self._hi, clip) if 0 < v < np.inf])
+        self.figure.title.text = self.title(session)
+
+    def title(self, session):
+        norms = session.grad_norms
+        if not norms:
+            return "Gradient norm |g| per update (none yet)"
+        clipped = f"; {self._clips} clipped" if self._clips else ""
+        stops = f"; stopped {len(session.divergences)}× (numbers blew up)" if session.divergences else ""
+        return f"Gradient norm |g|: {fmt(norms[-1][1])} at update {norms[-1][0]}{clipped}{stops}"
 
 
 class ErrorSplitView(pn.viewable.Viewer):

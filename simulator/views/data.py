@@ -14,6 +14,7 @@ import param
 from bokeh.models import ColumnDataSource, HoverTool, Range1d
 from bokeh.plotting import figure
 
+from simulator import document
 from simulator.document import case_edits as E
 from simulator.document import cases as CS
 from simulator.document import generators as G
@@ -21,6 +22,7 @@ from simulator.serving.assets import stylesheet
 from simulator.state import caps, probe
 from simulator.state.selection import Selection
 from simulator.state.session import Session
+from simulator.views.link import LinkSync
 from simulator.views.plotting import readable
 from simulator.views.save_tool import add_save_tool
 from simulator.views.share import DocumentInput
@@ -30,9 +32,10 @@ from simulator.views.throttle import Throttle
 
 MODES = {"a new net": "new", "new data for this net": "data"}
 EXAMPLE = "case,t,in:x,target:y,split\nc0,0,1,,train\nc0,1,0,,train\nc0,2,1,1,train\n"
-LINK_NOTE = ("The page's link does not carry data of your own: **Save state** (left) keeps them in a "
-             "document that Load, `bptt-sim train` and `bptt-sim serve` read. **Reset**, a new seed or a new "
-             "Steps T put the host lesson's own data in their place (docs/data.md): download them first.")
+LINK_NOTE = (f"The page's link carries data of your own while it fits ({caps.MAX_LINK_CHARS} characters); "
+             "**Save state** keeps them in a document that Load, `bptt-sim train` and `bptt-sim serve` read. "
+             "**Reset** or a new seed draws new weights and keeps your data; a new Steps T puts the host "
+             "lesson's own data in their place (docs/data.md): download them first.")
 
 
 class DataView(pn.viewable.Viewer):
@@ -41,6 +44,7 @@ class DataView(pn.viewable.Viewer):
     session = param.ClassSelector(class_=Session)
     selection = param.ClassSelector(class_=Selection)
     upload = param.ClassSelector(class_=DocumentInput, doc="The CSV file chooser (measures the file first).")
+    link = param.ClassSelector(class_=LinkSync, doc="The page's link: its own_note (data too large) shows here.")
     task = param.Selector(objects=list(G.TASKS), default="echo", label="Built-in task",
                           doc="A task whose cases are generated (simulator/document/generators.py).")
 
@@ -96,6 +100,14 @@ class DataView(pn.viewable.Viewer):
         self.run_button = w.Button(label="Run the net", color="primary", css_classes=["data-run"])
         self.run_help = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["data-run-help"])
         self.outputs = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["data-outputs"])
+        self.shown = pn.pane.Markdown("", css_classes=["data-typed-shown"], margin=(14, 5, 0, 5))
+        self.back = w.Button(label="Back to the cases", css_classes=["data-back"], visible=False,
+                             description="The pictures show the training cases again.")
+        self.link_note = pn.pane.HTML("", css_classes=["data-link-note"], stylesheets=[stylesheet("share.css")])
+        self.save = w.FileDownload(callback=self._document, filename="own-data.json", label="Save state (.json)",
+                                   color="primary", css_classes=["data-save"], width=200,
+                                   description="This net, its weights and data as a document (Load reads it).")
+        self.link_row = pn.Row(self.link_note, self.save, visible=False, sizing_mode="stretch_width")
         self.feedback = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["data-message"],
                                      stylesheets=[stylesheet("share.css")])
         self.use_paste.on_click(lambda _e: soon(lambda: self.load(self.paste.value_input or "", "the pasted text")))
@@ -103,11 +115,13 @@ class DataView(pn.viewable.Viewer):
         self.generate.on_click(lambda _e: soon(self.make_task))
         self.length.on_click(lambda _e: soon(self.length_test))
         self.run_button.on_click(lambda _e: soon(self.run))
+        self.back.on_click(lambda _e: soon(self.back_to_cases))
         for key, button in self.buttons.items():
             button.on_click(lambda _e, key=key: soon(lambda: self.edit_case(key)))
         # The list and the test figures need not follow every frame: a big test set costs ~65 ms to score.
         self.redraw = Throttle(self._update, 1.0)
         self._update()
+        self._on_link_note()
 
     # -- what the user does ---------------------------------------------------------------------
     @param.depends("upload.value", watch=True)
@@ -220,14 +234,40 @@ class DataView(pn.viewable.Viewer):
             self._say(f"Could not run the net: {exc}", "error")
             return
         self.outputs.object = outputs_table(result)
-        self._say(f"The net ran on {len(result['steps'])} steps (t = 0..{result['steps'][-1]}); "
-                  "training and the data are unchanged.", "ok")
+        self.selection.typed = result["run"]  # both pictures show its stack (state/probe.py stack)
+        self._say(f"The net ran on {len(result['steps'])} steps (t = 0..{result['steps'][-1]}), shown in both "
+                  "pictures; training and the data are unchanged.", "ok")
+
+    def back_to_cases(self):
+        self.selection.typed = None
+
+    @param.depends("selection.typed", watch=True)
+    def _on_typed(self):
+        showing = probe.showing(self.session, self.selection)
+        self.shown.object = ("**The pictures show your typed sequence** (case 0 of 1, no targets; they follow "
+                             "training)." if showing else "")
+        self.back.visible = showing
 
     def _said(self, ok, prefix=""):
         self._say(prefix + self.session.message, "ok" if ok else "error")
 
     def _say(self, text, kind):
         self.feedback.object = f'<div class="share-{kind}">{esc(text)}</div>'
+
+    @param.depends("link.own_note", watch=True)
+    def _on_link_note(self):
+        note = self.link.own_note if self.link is not None else ""
+        self.link_note.object = f'<div class="share-error">{esc(note)}</div>' if note else ""
+        self.link_row.visible = bool(note)
+
+    def _document(self):
+        """The Save button's document (as the sidebar's Save state, with what is looked at)."""
+        s, text = self.session, []
+        if not s.attempt(lambda: text.append(document.dumps(document.to_document(
+                s, document.view_of(s, self.selection)))), "Could not save"):
+            self._say(s.message, "error")
+            raise ValueError(s.message)
+        return io.StringIO(text[0])
 
     def _csv(self):
         self.download.filename = f"{self.session.lesson}-cases.csv" if self.session.cases is None else "cases.csv"
@@ -247,6 +287,7 @@ class DataView(pn.viewable.Viewer):
             keep = self.case.value if self.case.value in options.values() else (0 if options else None)
             self.case.param.update(options=options, value=keep)
         self.summary.object = summary_text(s, table)
+        self._on_typed()  # a new net of other units: the pictures are back on the cases
         inputs, outputs, t0 = probe.units(s)
         names = [md(n) for n in s.unit_names]  # a loaded document's names are text, never markup
         typed = ", ".join(names[i] for i in inputs)
@@ -273,10 +314,11 @@ class DataView(pn.viewable.Viewer):
             pn.Row(self.task_select, self.task_param, self.n_cases, self.n_test, self.task_steps,
                    pn.Column(pn.Spacer(height=18), self.generate)), self.task_help,
             pn.Row(self.length, pn.pane.Bokeh(self.length_figure)), sizing_mode="stretch_width")
-        cases = pn.Column(self.summary, pn.Row(self.case, *self.buttons.values()), self.download,
+        cases = pn.Column(self.summary, self.link_row, pn.Row(self.case, *self.buttons.values()), self.download,
                           sizing_mode="stretch_width")
         probing = pn.Column(pn.pane.Markdown("**Run the trained net on a new sequence**", margin=(10, 5, 0, 5)),
-                            self.run_help, self.sequence, self.run_button, self.outputs, sizing_mode="stretch_width")
+                            self.run_help, self.sequence, pn.Row(self.run_button, self.shown, self.back), self.outputs,
+                            sizing_mode="stretch_width")
         return pn.Column(self.feedback, load, generated, cases, probing, sizing_mode="stretch_width",
                          css_classes=["data-view"])
 

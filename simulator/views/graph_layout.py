@@ -12,6 +12,7 @@ import numpy as np
 from bokeh.models import CustomJS, CustomJSHover, CustomJSTransform, HoverTool, TapTool
 from bokeh.transform import transform
 
+from simulator.state import probe
 from simulator.state.selection import pass_frame
 from simulator.views import style
 from simulator.views.text import esc
@@ -26,8 +27,8 @@ Frame = namedtuple("Frame", "phase upto start T case time")
 
 
 def current_frame(session, selection):
-    """The pass phase, its columns, and the case and time clipped to the current batch."""
-    seq = session.sequences
+    """The pass phase, its columns, and the case and time clipped to the batch shown (a typed one: probe.stack)."""
+    seq = probe.stack(session, selection)[0]
     T = seq.T
     phase, upto, start = pass_frame(selection.tick, T)
     case = min(max(selection.case, 0), seq.B - 1)

@@ -16,6 +16,8 @@ from types import SimpleNamespace
 import numpy as np
 import param
 
+from simulator.state import probe
+
 #: A net is drawn grouped when it has more units or connections than this (and >= 2 groups).
 GROUP_ABOVE_UNITS = 16
 GROUP_ABOVE_CONNECTIONS = 120
@@ -31,15 +33,17 @@ class UnitGrouping(param.Parameterized):
         super().__init__(**params)
         self._made = (None, None)  # (the session's arrays it was made from, the grouped model)
 
-    def model(self, session):
+    def model(self, session, selection):
         """What the pictures draw: the session itself, or its grouped model (made once per change
-        of the session's arrays, shared by both pictures)."""
+        of the arrays shown, shared by both pictures), of a typed sequence while one is shown."""
         if self.show_all or not is_large(session.net, session.unit_groups):
             return session
-        made_from = (session.net, session.sequences, session.gradients, tuple(session.unit_names))
+        seq, grads = probe.stack(session, selection)
+        made_from = (session.net, seq, grads, tuple(session.unit_names))
         old, model = self._made
         if old is None or any(a is not b for a, b in zip(old[:3], made_from[:3])) or old[3] != made_from[3]:
-            model = grouped_model(session)
+            model = grouped_model(SimpleNamespace(net=session.net, sequences=seq, gradients=grads,
+                                                  unit_names=session.unit_names, unit_groups=session.unit_groups))
             self._made = (made_from, model)
         return model
 

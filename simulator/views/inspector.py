@@ -1,5 +1,6 @@
-"""The inspector: one unit's numbers at one time step, with the arithmetic written out, and an
-editor for typing an exact value into a weight, bias or initial state.
+"""The inspector: one unit's numbers at one time step, with the arithmetic written out, an
+editor for typing an exact value into a weight, bias or initial state, and a chooser of the
+activation of some units (logistic, tanh, linear, or a softmax group of two or more).
 
 Every number comes from the Session's current Gradients (the engine's stacks s, a, z, g, d)
 and Network; the sums written out are the forward pass of docs/model.md with the actual numbers
@@ -9,12 +10,14 @@ import numpy as np
 import panel as pn
 import param
 
+from engine import ACTIVATIONS
+
 from simulator.state.edits import param_value, ref_label
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 
 from simulator.views.style import fmt, soon
-from simulator.views.text import esc, md
+from simulator.views.text import choice_options, esc, md
 from simulator.views.throttle import Throttle
 from simulator.views.training_settings import freeze_button
 
@@ -113,6 +116,14 @@ class InspectorView(pn.viewable.Viewer):
         self.feedback = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["inspector-message"],
                                       sizing_mode="stretch_width")
 
+        self.act_units = pn.widgets.MultiChoice(label="Units", options={}, width=240, css_classes=["act-units"])
+        self.act_name = pn.widgets.Select(label="Activation", options=list(ACTIVATIONS), width=120,
+                                          css_classes=["act-name"])
+        self.act_button = pn.widgets.Button(label="Set activation", width=120, margin=(23, 5, 5, 5),
+                                            css_classes=["act-set"],
+                                            description="Give the chosen units this activation (all softmax units "
+                                                        "form one group: choose two or more).")
+        self.act_button.on_click(lambda _e: soon(self.apply_activation))
         self.set_button.on_click(lambda _e: soon(self.apply))
         self.input.param.watch(lambda _e: soon(self.apply), "enter_pressed")
         self.input.param.watch(self._sync_input, "value")
@@ -222,6 +233,11 @@ class InspectorView(pn.viewable.Viewer):
         self.feedback.param.update(object="" if ok else md(self.session.message), visible=not ok)
         self._show_current()
 
+    def apply_activation(self):
+        """Give the chosen units the chosen activation; a refusal keeps the net and says why."""
+        ok = self.session.set_activation(list(self.act_units.value), self.act_name.value)
+        self.feedback.param.update(object="" if ok else md(self.session.message), visible=not ok)
+
     def _sync_input(self, event):
         # Enter/blur (or code) set ``value``; keep ``value_input``, which apply() reads, the same.
         if self.input.value_input != event.new:
@@ -234,6 +250,10 @@ class InspectorView(pn.viewable.Viewer):
         j = self.from_unit.value if isinstance(self.from_unit.value, int) and self.from_unit.value < N else 0
         self.to_unit.param.update(options=opts, value=i)
         self.from_unit.param.update(options=opts, value=j)
+        # Choices.js reads labels as HTML; none chosen at first: its chips of chosen items carry
+        # aria-selected without a role (axe: aria-allowed-attr), as the tie chooser's would.
+        kept = [k for k in self.act_units.value if k < N]
+        self.act_units.param.update(options=choice_options(opts), value=kept)
         self._update()
 
     def _on_weight(self, *_):
@@ -277,5 +297,8 @@ class InspectorView(pn.viewable.Viewer):
         editor = pn.Row(self.kind, self.to_unit, self.from_unit, self.input, self.set_button, self.freeze, self.current,
                         sizing_mode="stretch_width")
         return pn.Column(pn.pane.Markdown("**Inspector**", margin=(0, 5)), self.text,
-                         pn.pane.Markdown("**Type an exact value**", margin=(0, 5)), editor, self.feedback,
+                         pn.pane.Markdown("**Type an exact value**", margin=(0, 5)), editor,
+                         pn.pane.Markdown("**Activation of units**", margin=(0, 5)),
+                         pn.Row(self.act_units, self.act_name, self.act_button, sizing_mode="stretch_width"),
+                         self.feedback,
                          sizing_mode="stretch_width", css_classes=["inspector"])

@@ -6,6 +6,7 @@ through the current lesson's ``points``; each card may set the app's state with 
 action, which the lesson's module gives as data (its ``cards``), never as code paths per lesson.
 """
 import html
+from urllib.parse import urlencode
 
 import panel as pn
 import param
@@ -40,6 +41,14 @@ def lesson_cards(lesson_name, points):
     lesson = L.REGISTRY.get(lesson_name)
     actions = lesson.cards if lesson is not None else ()
     return [{"text": p, "action": actions[k] if k < len(actions) else None} for k, p in enumerate(points)]
+
+
+def compare_links(lesson_name, k):
+    """Links opening the comparisons a lesson's card ``k`` makes in Compare mode (Lesson.compare)."""
+    lesson = L.REGISTRY.get(lesson_name)
+    found = [(label, text) for card, label, text in (lesson.compare if lesson is not None else ()) if card == k]
+    return "".join(f" <a class='card-compare' href='?{html.escape(urlencode(dict(lesson=lesson_name, compare=text)))}'>"
+                   f"Compare side by side: {html.escape(label)} ↗</a>" for label, text in found)
 
 
 def train_limit(lesson, arg):
@@ -149,6 +158,7 @@ class LectureMode(pn.viewable.Viewer):
             footer = f"This card {hint}." if self.done else f"Show it {hint}."
         if self.outcome:
             footer += f" <span class='card-outcome'>{html.escape(self.outcome)}</span>"
+        footer += compare_links(self.session.lesson, k)
         return (f"<div class='card-count'>Point {k + 1} of {len(cards)}</div>"
                 f"<div class='card-text'>{cards[k]['text']}</div>"
                 + (f"<div class='card-action'>{footer}</div>" if footer else ""))

@@ -7,8 +7,10 @@ and, for small nets, the weights ``w``: [W.ravel(), b, h0] as float64, zlib-comp
 base64url (exact, so the numbers on screen are the same). What is looked at comes too (the
 document's "view" section): the time step ``t``, case ``case``, selected weight ``sel=i,j``, unit
 ``unit=t,i`` and open ``tab``, and the loss curve ``curve``: up to CURVE_POINTS of the history's
-[update, loss] pairs, evenly spread with the last, packed like ``w``. Training data are not in the
-link: they are regenerated from lesson, seed and T. A link is turned into a document and
+[update, loss] pairs, evenly spread with the last, packed like ``w``. A lesson's training data are
+not in the link: they are regenerated from lesson, seed and T. A net of the user's own data has
+no lesson to make them from: ``own`` carries its document (simulator/document/own_link.py) while
+the whole link fits caps.MAX_LINK_CHARS, and ``own_note`` says when it does not (use Save). A link is turned into a document and
 loaded with document.apply_document, so a bad link is refused by the same checks as a bad
 file and the page keeps its state.
 """
@@ -21,18 +23,22 @@ import panel as pn
 import param
 
 from simulator import document
+from simulator.document import own_link
 from simulator.lessons import registry as L
 from simulator.lessons.registry import DEFAULT_LESSON, LESSONS
 from simulator.state import caps
+from simulator.state.compare import apply_run_settings, parse_value
 from simulator.state.selection import DETAIL_TABS, Selection
 from simulator.state.session import Session
+from simulator.state.training import TRAINING_SETTINGS
 
 #: Longest ``w`` written into a URL (characters); larger nets share settings and seed only.
 MAX_W_CHARS = 4000
 #: Most [update, loss] points of the loss curve in a URL (fewer when the weights leave less room).
 CURVE_POINTS = 120
 VIEW_KEYS = ("t", "case", "sel", "unit", "tab", "curve")
-QUERY = {k: k for k in ("lesson", "seed", "lr", "momentum", "T", "clip", "act", "loss", "h0", "n", "w", *VIEW_KEYS)}
+QUERY = {k: k for k in ("lesson", "seed", "lr", "momentum", "T", "clip", "act", "loss", "h0", "n", "w", *VIEW_KEYS,
+                        "own")}
 SETTING = {"seed": "seed", "lr": "learning_rate", "momentum": "momentum", "T": "steps", "clip": "clip",
            "act": "activation", "loss": "loss", "h0": "learn_h0"}
 KINDS = {"seed": int, "T": int, "lr": float, "momentum": float, "clip": float, "act": str, "loss": str, "h0": bool}
@@ -101,8 +107,9 @@ def decode_curve(text):
     return [[int(u), float(e)] for u, e in zip(updates, losses)]
 
 
-def link_of(session, selection=None):
-    """The query parameters of the session's state and of what ``selection`` shows (all strings)."""
+def link_of(session, selection=None, own=None):
+    """The query parameters of the session's state and of what ``selection`` shows (all strings).
+    ``own``: a dict LinkSync keeps the last ``own`` encoding in (made again only when the data change)."""
     s = session
     query = {"lesson": s.lesson, "seed": str(s.seed), "lr": repr(float(s.learning_rate)),
              "momentum": repr(float(s.momentum)), "T": str(s.steps), "clip": repr(float(s.clip)),
@@ -115,10 +122,35 @@ def link_of(session, selection=None):
         pair = lambda p: "" if p is None else f"{p[0]},{p[1]}"
         query.update(t=str(view["time"]), case=str(view["case"]), sel=pair(view["weight"]), unit=pair(view["unit"]),
                      tab=view["tab"])
+    _own_data(s, query, {} if own is None else own)
     # The curve takes the room the rest leaves (a link stays within caps.MAX_LINK_CHARS).
     room = caps.MAX_LINK_CHARS - sum(len(k) + len(v) + 2 for k, v in query.items()) - 3 * len(query.get("tab", ""))
     query["curve"] = encode_curve(s.history, room - 20)
     return query
+
+
+def _own_data(session, query, cache):
+    """``own`` and ``w`` of a net of the user's own data while the link holds them (the curve may
+    shrink to nothing for them), else both "" and cache["note"] says so; for a lesson's net, "" alone."""
+    cache["note"], query["own"] = "", ""
+    if not own_link.is_own(session):
+        return
+    key = own_link.key_of(session)
+    if cache.get("key") is None or not _same_key(cache["key"], key):
+        cache.update(key=key, text=own_link.encode(session))
+    query["w"] = encode_params(session.net) or ""
+    # As link_of counts the room for the curve: each space of the tab's name is sent as %20.
+    size = sum(len(k) + len(v) + 2 for k, v in query.items()) + len(cache["text"]) + 3 * len(query.get("tab", ""))
+    if cache["text"] and query["w"] and size <= caps.MAX_LINK_CHARS - 40:
+        query["own"] = cache["text"]
+        return
+    query["w"] = ""  # the host lesson's link instead: these weights would not fit its net
+    cache["note"] = (f"This net's data is too large for a link (a link holds {caps.MAX_LINK_CHARS} characters): "
+                     "use Save to keep or share it.")
+
+
+def _same_key(a, b):
+    return a[0] is b[0] and a[1] is b[1] and a[2:] == b[2:]
 
 
 def _lesson_structure(session):
@@ -156,7 +188,10 @@ def _word(query, key, kind):
 
 
 def link_document(query):
-    """A document for the link's query parameters (missing ones: the lesson's defaults)."""
+    """A document for the link's query parameters (missing ones: the lesson's defaults). With
+    ``own``, its document gives the net, data and settings (lesson and settings are not read)."""
+    if query.get("own") not in (None, ""):
+        return _own_document(query)
     lesson = query.get("lesson", DEFAULT_LESSON)
     if not isinstance(lesson, str) or lesson not in LESSONS:  # a URL may give a list: unhashable
         raise ValueError(f"lesson: expected one of {', '.join(LESSONS)}; got {caps.quote(lesson)}")
@@ -176,7 +211,23 @@ def link_document(query):
         wrong = [k for k in group if getattr(base, SETTING[k]) != values[k]]
         if wrong:  # the session put it back and said why
             raise ValueError(f"{wrong[0]}: {base.message}")
-    doc = document.to_document(base)
+    # Read, not written: Compare mode's "open this run on its own" links name them (views/compare.py).
+    apply_run_settings(base, {k: parse_value(k, query[k]) for k in TRAINING_SETTINGS if k in query})
+    return _counts_and_view(query, document.to_document(base), base.net.N)
+
+
+def _own_document(query):
+    """The document of ``own`` with the weights of ``w`` (none: drawn from its seed, as Reset does)."""
+    doc = own_link.decode(query["own"])
+    if query.get("w") in (None, ""):
+        drawn = document.session_from_document(doc, validated=True)
+        drawn.reset()
+        doc["network"].update(W=drawn.net.W.tolist(), b=drawn.net.b.tolist(), h0=drawn.net.h0.tolist())
+    return _counts_and_view(query, doc, len(doc["units"]["names"]))
+
+
+def _counts_and_view(query, doc, N):
+    """The update count ``n``, view, curve and weights ``w`` of the link put into ``doc``; checked."""
     if "n" in query:
         doc["training"]["updates"] = _number(query, "n", int)
     view = _view(query)
@@ -185,7 +236,6 @@ def link_document(query):
     if query.get("curve") not in (None, ""):
         doc["training"]["history"] = decode_curve(query["curve"])
     if query.get("w") not in (None, ""):
-        N = base.net.N
         flat = decode_params(query["w"], N * N + 2 * N)
         doc["network"]["W"] = flat[:N * N].reshape(N, N).tolist()
         doc["network"]["b"] = flat[N * N:N * N + N].tolist()
@@ -218,8 +268,8 @@ def _view(query):
 class _Query(param.Parameterized):
     """The URL's parameters as the page has them (plain values; checked by link_document)."""
 
-    lesson, seed, lr, momentum, T, clip, act, loss, h0, n, w, t, case, sel, unit, tab, curve = (
-        param.Parameter(default=None) for _ in range(17))
+    lesson, seed, lr, momentum, T, clip, act, loss, h0, n, w, t, case, sel, unit, tab, curve, own = (
+        param.Parameter(default=None) for _ in range(18))
 
 
 class LinkSync(param.Parameterized):
@@ -229,18 +279,19 @@ class LinkSync(param.Parameterized):
     session = param.ClassSelector(class_=Session)
     selection = param.ClassSelector(class_=Selection, doc="What is looked at: in the link, and set by it.")
     delay_ms = param.Integer(default=400, doc="Trailing delay before the URL catches up with training.")
+    own_note = param.String(default="", doc="Why the link does not carry this net's own data (too large), or \"\".")
 
     def __init__(self, **params):
         params.setdefault("selection", Selection())
         super().__init__(**params)
-        self.query, self._pending, self._served = _Query(), False, False
+        self.query, self._pending, self._served, self._own = _Query(), False, False, {}
         location = pn.state.location
         if location is None:  # not served (tests, notebooks): no URL to keep
             return
         # Panel hands the values over as the URL's strings (serving/server.py: raw_query_values);
         # every one is parsed here, and a link longer than any this app writes is refused whole.
         search = location.search or ""
-        given = {k: v for k, v in location.query_params.items() if k in QUERY}
+        given = {k: v for k, v in location.query_params.items() if k in QUERY or k in TRAINING_SETTINGS}
         if len(search) > 1 + caps.MAX_LINK_CHARS:
             given = {}
             self.session.attempt(lambda: caps.check_link(search[1:]), "Could not open the link")
@@ -264,4 +315,5 @@ class LinkSync(param.Parameterized):
 
     def _write(self):
         self._pending = False
-        self.query.param.update(link_of(self.session, self.selection))
+        self.query.param.update(link_of(self.session, self.selection, self._own))
+        self.own_note = self._own.get("note", "")

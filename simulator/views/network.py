@@ -22,6 +22,7 @@ from bokeh.models import ColumnDataSource, Range1d, Title
 from bokeh.plotting import figure
 
 from simulator.serving.assets import stylesheet
+from simulator.state import probe
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views import graph_layout as gl
@@ -72,7 +73,7 @@ class RecurrentView(pn.viewable.Viewer):
                                    stylesheets=[stylesheet("net_legend.css")], margin=(0, 10))
         self.refresh()
         self.session.param.watch(self.refresh, ["gradients", "net", "sequences", "unit_names", "unit_groups"])
-        self.selection.param.watch(self.refresh, ["time", "case", "weight", "unit", "tick"])
+        self.selection.param.watch(self.refresh, ["time", "case", "weight", "unit", "tick", "typed"])
         self.edges.selected.on_change("indices", self._on_edge_tap)
         self.units.selected.on_change("indices", self._on_unit_tap)
         self.figure.on_change("inner_width", self._on_resize)
@@ -193,7 +194,7 @@ class RecurrentView(pn.viewable.Viewer):
         """Recompute the style columns (and the geometry if the structure changed)."""
         start = _time.perf_counter()
         s = self.session
-        self._m = self.grouping.model(s)
+        self._m = self.grouping.model(s, self.selection)
         self.show_all_box.visible = gp.is_large(s.net, s.unit_groups)
         net, seq = self._m.net, self._m.sequences
         key = (net.N, net.C.tobytes(), tuple(self._m.unit_groups), tuple(self._m.unit_names),
@@ -225,7 +226,7 @@ class RecurrentView(pn.viewable.Viewer):
     def _edge_style(self, net, E):
         """Colour, width and alpha of every arrow for the current frame, and its tooltip text."""
         f = gl.current_frame(self._m, self.selection)
-        grads = self._m.gradients
+        grads = probe.stack(self._m, self.selection)[1]  # a typed sequence's, while one is shown
         i, j = self._geo["i"], self._geo["j"]
         W, dW = net.W[i, j], grads.dW[i, j]
         ties = self._geo["ties"]
@@ -245,6 +246,7 @@ class RecurrentView(pn.viewable.Viewer):
             detail = f"circles: activities s_{t}   arrows: weights W"
         if self._geo["note"]:
             detail += f"   ({self._geo['note']})"
+        detail += probe.note(self.session, self.selection)
         self.figure.title.text, self.subtitle.text = title, detail
         width = gl.widths(shown, scale)
         alpha0 = np.where(np.abs(shown) > 0, 0.9, 0.35)
@@ -255,7 +257,7 @@ class RecurrentView(pn.viewable.Viewer):
     def _unit_style(self, net, seq):
         """Fill, rings and value labels of the units at the shown time step."""
         f = gl.current_frame(self._m, self.selection)
-        g = self._m.gradients
+        seq, g = probe.stack(self._m, self.selection)  # a typed sequence's, while one is shown
         c, t, N = f.case, gl.frame_time(f), net.N
         s, z, ds, dz = g.states[c, t], g.net_inputs[c, t], g.ds[c, t], g.dz[c, t]
         K, M, X, Y = seq.K[c, t] > 0, seq.M[c, t] > 0, seq.X[c, t], seq.Y[c, t]

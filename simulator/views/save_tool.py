@@ -20,6 +20,8 @@ from base64 import b64encode
 
 from bokeh.models import CustomAction, CustomJS, SaveTool
 
+from simulator.views.record import record_tool
+
 SVG_ICON = "data:image/svg+xml;base64," + b64encode(
     b'<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" viewBox="0 0 20 20">'
     b'<rect x="1" y="4" width="18" height="12" rx="2" fill="none" stroke="#666" stroke-width="1.4"/>'
@@ -128,7 +130,8 @@ if (kind === "svg") {
 
 
 def add_save_tool(fig, filename, legend=None):
-    """Give ``fig`` save buttons that download ``filename``.png and ``filename``.svg; call after the
+    """Give ``fig`` save buttons that download ``filename``.png and ``filename``.svg, and a Record
+    button (views/record.py) that films it as a WebM video; call after the
     styling helpers (they set toolbar_location=None) and after the figure's other tools. With
     ``legend`` (a ColumnDataSource with columns label and swatch), both files show it below the
     picture. Returns the figure."""
@@ -143,7 +146,7 @@ def add_save_tool(fig, filename, legend=None):
             return CustomJS(args=dict(fig=fig, filename=filename, legend=legend, kind=kind), code=SAVE_WITH_LEGEND)
         png = CustomAction(icon="save", description="Save this picture as PNG (with its legend)", callback=saving("png"))
         svg, svg_text = saving("svg"), svg_text.replace(" (", " with its legend (")
-    fig.add_tools(png, CustomAction(icon=SVG_ICON, description=svg_text, callback=svg))
+    fig.add_tools(png, CustomAction(icon=SVG_ICON, description=svg_text, callback=svg), record_tool(fig, filename))
     fig.toolbar_location = "right"
     fig.toolbar.autohide = True
     fig.toolbar.logo = None

@@ -7,6 +7,10 @@ animation fills the columns: the forward pass builds the stack of activities fro
 right, the backward pass peels it from right to left and shows each unit's error derivative
 d_t and each copy's gradient G_t; "summed" is the moment the T copies' gradients are added.
 
+With "Truncate to h steps" set and a weight selected, the columns the error of the time cursor's
+step t reaches under BPTT(h) (t - h .. t, docs/model.md "Truncated BPTT") stay clear inside a
+dashed bracket and the others are greyed: the unrolled picture of why truncation forgets.
+
 The figure takes the rest of the pictures row; the browser reports its frame width
 (inner_width) and the circles are resized to fit T + 1 columns in it. Its legend is the one
 under both pictures (RecurrentView.legend).
@@ -19,6 +23,7 @@ import param
 from bokeh.models import BoxAnnotation, ColumnDataSource, FixedTicker, Range1d, Title
 from bokeh.plotting import figure
 
+from simulator.state import probe
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views import graph_layout as gl
@@ -31,10 +36,18 @@ ROW_PX = 62    # height of one unit's row (px)
 FRAME_W = 560  # frame width assumed until the browser reports the real one (px)
 X_PAD = 0.8    # data units beyond the first and the last column: room for a target's ring
 RING_EXTRA = 14  # a target ring's diameter beyond its circle's (px)
+OUT_OF_REACH = 0.22  # grey over the columns a truncated error does not reach
 MIN_W = 280    # the figure's narrowest width (px): a phone's
 EDGE_TIPS = [("weight", "label", False), ("W", "w", True), ("copy", "copy", False),
              ("this copy's gradient G_t", "G", True), ("the shown case's share", "share", True),
              ("dE/dW = Σ_t G_t", "dw", True), ("tied", "tie", False)]
+
+
+def reached_columns(t, h, T):
+    """Which of the columns 0..T the error of step t reaches under BPTT(h) (h 0: full BPTT): the
+    states s_(t-h) .. s_t, down to s_0 when t - h <= 0 (docs/model.md "Truncated BPTT")."""
+    cols = np.arange(T + 1)
+    return (cols >= (max(0, t - h) if h else 0)) & (cols <= t)
 
 
 class UnrolledView(pn.viewable.Viewer):
@@ -51,16 +64,18 @@ class UnrolledView(pn.viewable.Viewer):
         params.setdefault("grouping", gp.UnitGrouping())
         super().__init__(**params)
         self._m = self.session  # what is drawn: the session, or its net with one node per group (grouping.py)
-        self._key = None
+        self._key = self._reach_key = None
         self._frame_w = FRAME_W  # frame width the circles were sized for (px)
         self.last_update_ms = 0.0
         self.edges = ColumnDataSource(name="unrolled_edges")
         self.cells = ColumnDataSource(name="unrolled_units")
+        self.reach = ColumnDataSource(name="unrolled_reach", data=dict(t=[], reached=[], shade=[], bottom=[], top=[]))
         self.figure = self._build_figure()
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width", min_width=MIN_W)
         self.refresh()
-        self.session.param.watch(self.refresh, ["gradients", "net", "sequences", "unit_names", "unit_groups"])
-        self.selection.param.watch(self.refresh, ["time", "case", "weight", "unit", "tick"])
+        self.session.param.watch(self.refresh, ["gradients", "net", "sequences", "unit_names", "unit_groups",
+                                                "truncate"])
+        self.selection.param.watch(self.refresh, ["time", "case", "weight", "unit", "tick", "typed"])
         self.edges.selected.on_change("indices", self._on_edge_tap)
         self.cells.selected.on_change("indices", self._on_cell_tap)
         self.figure.on_change("inner_width", self._on_resize)
@@ -92,6 +107,11 @@ class UnrolledView(pn.viewable.Viewer):
                                        fill_alpha=0, line_color="#555555", line_dash="dashed", line_width=2, level="underlay")
         fig.add_layout(self.time_band)
         fig.add_layout(self.pass_band)
+        fig.vbar(x="t", width=1.0, bottom="bottom", top="top", source=self.reach, fill_color="#8c8c8c",
+                 fill_alpha="shade", line_alpha=0, level="underlay")
+        self.reach_bracket = BoxAnnotation(name="unrolled_reach_bracket", visible=False, fill_alpha=0,
+                                           line_color="#333333", line_dash="dashed", line_width=2, level="underlay")
+        fig.add_layout(self.reach_bracket)
         glow = fig.multi_line("xs", "ys", source=self.edges, line_color=style.HIGHLIGHT, line_width="glow_w",
                               line_alpha="hl", line_cap="round")
         lines = fig.multi_line("xs", "ys", source=self.edges, line_color="colour", line_width="width",
@@ -159,20 +179,21 @@ class UnrolledView(pn.viewable.Viewer):
         if new is None or new <= 0 or abs(new - self._frame_w) < 2:
             return
         self._frame_w = int(new)
-        size = self._cell_size(self._m.sequences.T)
+        seq = probe.stack(self._m, self.selection)[0]
+        size = self._cell_size(seq.T)
         n = len(self.cells.data["x"])
         # One data message, and no pn.io.hold(): inside a Bokeh callback at page load, the held
         # changes never reached the browser.
         gl.patch(self.cells, dict(size=np.full(n, size), ring_size=np.full(n, size + RING_EXTRA),
-                                  **self._cell_style(self._m.net, self._m.sequences)))
+                                  **self._cell_style(self._m.net, seq)))
 
     # -- one refresh per change ------------------------------------------------------------------
     def refresh(self, *events):
         """Recompute the style columns (and the geometry if the structure changed)."""
         start = _time.perf_counter()
         s = self.session
-        self._m = self.grouping.model(s)
-        net, seq = self._m.net, self._m.sequences
+        self._m = self.grouping.model(s, self.selection)
+        net, seq = self._m.net, probe.stack(self._m, self.selection)[0]  # a typed sequence, while shown
         key = (net.N, seq.T, net.C.tobytes(), tuple(self._m.unit_groups), tuple(self._m.unit_names),
                net.ties, self._drawn_for(), self._m is s, s.net.C.tobytes())
         with pn.io.hold():
@@ -184,12 +205,13 @@ class UnrolledView(pn.viewable.Viewer):
                 gl.patch(self.edges, self._edge_style(net, seq))
                 gl.patch(self.cells, self._cell_style(net, seq))
             self._bands(gl.current_frame(self._m, self.selection))
+            self._reach(net.N, seq.T)
         self.last_update_ms = (_time.perf_counter() - start) * 1e3
 
     def _drawn_for(self):
         """The selected weight, when the picture draws only some weights (a new one redraws them
         so that it is drawn); None otherwise."""
-        T = self._m.sequences.T
+        T = probe.stack(self._m, self.selection)[0].T
         return self._weight() if np.count_nonzero(self._m.net.C) > max(1, gl.MAX_COPIES // T) else None
 
     def _weight(self):
@@ -219,11 +241,30 @@ class UnrolledView(pn.viewable.Viewer):
         }[f.phase]
         if self._geo["note"]:
             self.subtitle.text += f"   ({self._geo['note']})"
+        self.subtitle.text += probe.note(self.session, self.selection)
+
+    def _reach(self, N, T):
+        """The columns the error of the cursor's step reaches under the truncation (always in the
+        data; drawn only with truncation set and a weight selected)."""
+        h, t = self.session.truncate, min(self.selection.time, T)
+        reached = reached_columns(t, h, T)
+        shown = bool(h) and self.selection.weight is not None
+        first = int(np.argmax(reached))
+        if shown:
+            self.subtitle.text += (f"   BPTT({h}): the error at t = {t} reaches columns {first} … {t} "
+                                   "(greyed: out of its reach)")
+        if self._reach_key == (h, t, T, N, shown):
+            return  # a training frame: nothing here changes
+        self._reach_key = (h, t, T, N, shown)
+        self.reach.data = dict(t=list(range(T + 1)), reached=reached.tolist(),
+                               shade=np.where(shown & ~reached, OUT_OF_REACH, 0.0), bottom=np.full(T + 1, -0.65),
+                               top=np.full(T + 1, N - 0.35))
+        self.reach_bracket.update(visible=shown, left=first - 0.5, right=t + 0.5)
 
     def _edge_style(self, net, seq):
         """Colour/width/alpha of every copy for the current frame, and its tooltip numbers."""
         f = gl.current_frame(self._m, self.selection)
-        g = self._m.gradients
+        g = probe.stack(self._m, self.selection)[1]
         i, j, t = self._geo["i"], self._geo["j"], self._geo["t"]
         w = net.W[i, j]
         G = g.dW_by_step[t - 1, i, j]  # (T*E,): G_t[i, j] of each copy
@@ -247,7 +288,7 @@ class UnrolledView(pn.viewable.Viewer):
     def _cell_style(self, net, seq):
         """Fill, rings, input values and tooltips of the (T+1) x N cells for the current frame."""
         f = gl.current_frame(self._m, self.selection)
-        g, c = self._m.gradients, f.case
+        g, c = probe.stack(self._m, self.selection)[1], f.case
         t, i = self._geo["tc"], self._geo["ic"]
         s, z, ds, dz = (a[c].ravel() for a in (g.states, g.net_inputs, g.ds, g.dz))  # t-major like the cells
         K, M, X, Y = (a[c].ravel() for a in (seq.K, seq.M, seq.X, seq.Y))

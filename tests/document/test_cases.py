@@ -161,13 +161,14 @@ def test_lesson_documents_stay_as_they_were():
 
 
 def test_cases_follow_the_data():
-    """Reset, a new unit or a failed edit: the cases go when the data they describe go, and stay
-    otherwise; a clamp set past a case's end lengthens that case."""
+    """A new unit or a failed edit: the cases go when the data they describe go, and stay
+    otherwise (Reset keeps them: tests/document/test_own_reset.py); a clamp set past a case's end
+    lengthens that case."""
     s = own()
     assert s.add_unit("hidden") and s.cases is None and "cases" not in D.to_document(s)
     s = own()
     s.reset()
-    assert s.cases is None
+    assert s.cases is not None
     s = own()
     assert s.set_cell(0, 3, 0, "clamp", 9)
     assert s.cases is not None and D.to_document(s)["cases"]["lengths"] == [3, 2, 3]

@@ -248,8 +248,10 @@ def bad_documents(draw):
     if kind == "garbage":
         return draw(st.one_of(st.text(max_size=50), st.binary(max_size=50).map(lambda b: b.decode("latin-1")),
                               st.sampled_from(["[]", "null", "1", '"bptt-sim"', "{", "{}", '{"format":"bptt-sim"}'])))
-    if kind == "drop_key":  # every key is required (but the view section and its keys are optional)
-        dict_paths = [p for p in paths(doc) if p and isinstance(p[-1], str) and p[0] != "view"]
+    if kind == "drop_key":  # every key is required (but the view section, its keys and the training
+        # section's keys beyond D.KEYS, e.g. the gradient norms, are optional)
+        dict_paths = [p for p in paths(doc) if p and isinstance(p[-1], str) and p[0] != "view"
+                      and not (p[0] == "training" and len(p) == 2 and p[1] not in D.KEYS["training"])]
         _delete(doc, draw(st.sampled_from(dict_paths)))
     elif kind == "null":  # no value in the format is ever null (except "no weight/unit selected")
         path, _ = _sample_path(draw, doc)

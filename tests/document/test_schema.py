@@ -102,7 +102,7 @@ def _broken(path, value):
 REFUSALS = [  # (path, new value) -> the whole refusal
     (("network",), KeyError, "document: missing key 'network'"),
     (("pad",), 1, "document: unknown key 'pad'; expected only format, version, lesson, units, network, data, "
-                  "training, lesson_data, cases, view"),
+                  "training, lesson_data, cases, compare, view"),
     (("format",), "x", "format: expected 'bptt-sim'; got a string 'x'"),
     (("version",), True, "version: expected 1 (this program reads version 1 only); got true/false"),
     (("units", "names", 1), "x" * 41, f"units.names[1]: expected a name of 1 to 40 characters; got {'x' * 41!r}"),

@@ -26,7 +26,10 @@ def patient_expect():
     expect.set_options(timeout=20_000)
 
 
-@pytest.fixture(scope="session")
+# The browser and the server live as long as tests/ui (package scope), not the whole run: a
+# served session still playing after its test keeps patching Bokeh's process-wide curdoc from
+# the server thread, and an app built by a later non-browser test would read that page's URL.
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
     if not os.path.exists(CHROMIUM):
@@ -45,14 +48,14 @@ def until(condition, timeout=30.0, message="timed out"):
         time.sleep(0.02)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served():
     """The Player of every session the UI server has built, oldest first: what a test may read
     of the server's side (the page's own session is the last one built)."""
     return []
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_url(served):
     """One in-process server for the whole UI run; every page is its own session."""
     from panel.io.state import state

@@ -1,0 +1,128 @@
+"""Record: the stage's Record button and a picture's Record tool film what the page shows as a WebM
+video made in the browser (static/record.js), downloaded under the lesson's and picture's name."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.ui
+
+EBML, DOC_TYPE, SEGMENT, CLUSTER, TIMECODE = 0x1A45DFA3, 0x4282, 0x18538067, 0x1F43B675, 0xE7
+SIMPLE_BLOCK, BLOCK_GROUP, BLOCK = 0xA3, 0xA0, 0xA1
+MASTERS = {EBML, SEGMENT, CLUSTER, BLOCK_GROUP}  # walked into; a recorder writes some of unknown size
+
+
+def _vint(data, pos, keep_marker):
+    """An EBML variable-length integer at ``pos``: (value, its length in bytes)."""
+    first = data[pos]
+    assert first, f"no EBML length marker at byte {pos}"
+    length = 9 - first.bit_length()
+    value = first if keep_marker else first & ((1 << (8 - length)) - 1)
+    for b in data[pos + 1:pos + length]:
+        value = (value << 8) | b
+    return value, length
+
+
+def ebml_elements(data):
+    """The file's non-master elements as (id, payload, cluster timecode), in order."""
+    found, pos, cluster_time = [], 0, 0
+    while pos < len(data):
+        eid, n = _vint(data, pos, keep_marker=True)
+        size, m = _vint(data, pos + n, keep_marker=False)
+        pos += n + m
+        if eid in MASTERS:
+            continue  # its children follow (an unknown size is all ones: we never skip a master)
+        assert size != (1 << (7 * m)) - 1, f"element {eid:#x} of unknown size"
+        payload = bytes(data[pos:pos + size])
+        if eid == TIMECODE:
+            cluster_time = int.from_bytes(payload, "big")
+        found.append((eid, payload, cluster_time))
+        pos += size
+    return found
+
+
+def frame_times(data):
+    """The time (ms) of each video block: its cluster's timecode plus the block's own offset."""
+    times = []
+    for eid, payload, cluster_time in ebml_elements(data):
+        if eid in (SIMPLE_BLOCK, BLOCK):
+            _, n = _vint(payload, 0, keep_marker=False)  # the track number
+            times.append(cluster_time + int.from_bytes(payload[n:n + 2], "big", signed=True))
+    return times
+
+
+def check_webm(path):
+    """The file is WebM (EBML header, DocType webm) with more than one distinct frame."""
+    data = open(path, "rb").read()
+    assert data[:4] == b"\x1a\x45\xdf\xa3", data[:4]
+    doc_types = [p for eid, p, _ in ebml_elements(data) if eid == DOC_TYPE]
+    assert doc_types == [b"webm"]
+    times = frame_times(data)
+    assert len(set(times)) > 1, times
+    return times
+
+
+def test_stage_and_picture_record_webm(page, served):
+    """During the slow-motion pass, the stage's Record button (pressed with the keyboard) shows a
+    running clock, and pressed again downloads a WebM of several frames named after the lesson,
+    the pictures and the update; a picture's own Record tool, reached with Tab, does the same for
+    that picture, and Enter on it records without also training (the page's Enter key)."""
+    session = served[-1].session
+    page.locator(".pass-speed select").select_option(label="0.15 s a tick")
+    page.locator(".slow-btn button").click()
+    button, clock = page.locator(".record-stage .record-btn"), page.locator(".record-stage .record-clock")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    expect(button).to_have_text(re.compile("^Record"))
+    expect(button).to_have_attribute("title", re.compile("video"))
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(button).to_have_text(re.compile("Stop"))
+    expect(clock).to_have_text(re.compile(r"recording 0:0[2-9]"))  # the recorder's own clock: ~2 s filmed
+    with page.expect_download() as info:
+        button.click()
+    video = info.value
+    assert video.suggested_filename == f"{session.lesson}-recurrent-and-unrolled-update{session.updates}.webm"
+    check_webm(video.path())
+    expect(button).to_have_attribute("aria-pressed", "false")
+    expect(clock).to_have_text("")
+
+    # From the keyboard: Tab from the stage's button onto the recurrent picture, then along its
+    # toolbar (PNG, SVG, Record), which shows while focus is in the picture; Enter presses.
+    button.focus()
+    focused = page.locator('.bk-ClickButton[title^="Record this picture"]:focus')
+    for _ in range(8):  # four on a quiet page; a toolbar still drawing under load may take more
+        page.keyboard.press("Tab")
+        if focused.count():
+            break
+    expect(focused).to_have_count(1)
+    record = page.locator(".bk-ClickButton[aria-pressed]")  # the one Record tool shown so far
+    expect(record).to_have_attribute("aria-pressed", "false")
+    page.keyboard.press("Enter")
+    expect(record).to_have_attribute("aria-pressed", "true")
+    badge = page.locator(".bptt-record-badge")
+    expect(badge).to_contain_text(re.compile(r"recording recurrent-network 0:0[1-9]"))
+    with page.expect_download() as info:
+        badge.locator("button").click()
+    video = info.value
+    assert video.suggested_filename == f"{session.lesson}-recurrent-network-update{session.updates}.webm"
+    check_webm(video.path())
+    expect(badge).to_have_count(0)
+    expect(record).to_have_attribute("aria-pressed", "false")
+    expect(page.locator(".status-line .status")).to_contain_text(f"update {session.updates} ")  # Enter did not train
+    assert page.js_errors == []
+
+
+def test_record_says_when_the_browser_cannot(browser, app_url):
+    """Without MediaRecorder the stage's Record button is disabled and says why, rather than failing silently."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1100})
+    context.add_init_script("delete window.MediaRecorder")
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        button = page.locator(".record-stage .record-btn")
+        expect(button).to_be_disabled()
+        expect(button).to_have_text(re.compile("not in this browser"))
+        expect(page.locator(".record-stage .record-clock")).to_contain_text("cannot record video")
+    finally:
+        context.close()

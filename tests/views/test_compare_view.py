@@ -1,0 +1,96 @@
+"""Compare mode's page without a browser (simulator/views/compare.py, issue 19): the link round
+trip, Play's frames stepping every run in lockstep, one weight selected in every run, the overlaid
+curves and bars, each run's own link, and a refused comparison's page."""
+from urllib.parse import parse_qsl
+
+import numpy as np
+import pytest
+
+from simulator.views import link as LK
+from simulator.views.compare import CompareView, compare_page, comparison_of_query, query_of, run_link
+
+QUERY = {"lesson": "learned-initial-state", "compare": "learn_h0:false,true"}
+
+
+@pytest.fixture
+def view():
+    v = CompareView(comparison=comparison_of_query(QUERY))
+    v.__panel__()
+    return v
+
+
+def test_the_link_round_trips():
+    c = comparison_of_query({"lesson": "temporal-xor", "seed": "3", "compare": "optimizer:momentum,adam"})
+    again = comparison_of_query(query_of(c))
+    assert again.settings == c.settings == {"optimizer": ["momentum", "adam"]}
+    assert again.base.seed == 3 and again.base.lesson == "temporal-xor"
+    assert all(np.array_equal(a.net.W, b.net.W) for a, b in zip(c.runs, again.runs))
+
+
+def test_the_players_frames_step_every_run_in_lockstep(view):
+    c, p = view.comparison, view.player
+    assert p.runs == 2
+    for _ in range(3):
+        p.step_once()
+    p._step(4, lambda ok, n: ok)  # a Play frame of 4 updates
+    assert [r.updates for r in c.runs] == [7, 7] and c.updates == 7
+    assert [len(s.data["update"]) for s in view.curves.sources] == [7, 7, 0, 0]
+    assert [item.label.value for item in view.curves.legend.items] == ["learn_h0=false", "learn_h0=true"]
+    T = c.runs[0].sequences.T
+    assert [len(s.data["G"]) for s in view.bars.sources] == [T, T, 0, 0]
+
+
+def test_a_weight_is_selected_in_every_run(view):
+    c = view.comparison
+    names = c.runs[0].unit_names
+    view.selection.weight = (names.index("o1"), names.index("h2"))  # a click in any run's picture
+    assert view.weight == "o1←h2"
+    i, j = view.selection.weight
+    assert all(np.array_equal(src.data["G"], run.gradients.dW_by_step[:, i, j])
+               for src, run in zip(view.bars.sources, c.runs))
+    view.weight = "h1←h1"  # the menu
+    assert view.selection.weight == (names.index("h1"), names.index("h1"))
+
+
+def test_each_run_opens_on_its_own_with_its_settings():
+    c = comparison_of_query({"lesson": "temporal-xor", "compare": "truncate:0,2;learning_rate:0.2,0.5"})
+    doc = LK.link_document(dict(parse_qsl(run_link(c, 1)[1:])))
+    assert doc["training"]["truncate"] == 2 and doc["training"]["learning_rate"] == 0.5
+    assert np.array_equal(np.array(doc["network"]["W"]), c.runs[1].net.W)
+
+
+def test_a_refused_comparison_says_why():
+    page = compare_page({"lesson": "temporal-xor", "compare": "learning_rate:0.1,0.2,0.3"}, most=2)
+    text = page.objects[0].object
+    assert "this server compares at most 2 runs" in text and "?lesson=temporal-xor" in text
+
+
+def test_every_lesson_comparison_opens_and_its_card_links_to_it():
+    """Each comparison a lecture makes (Lesson.compare) is one the app accepts, and its card links to it."""
+    from simulator.app import SimulatorApp
+    from simulator.lessons.registry import REGISTRY
+    from simulator.state.session import Session
+    made = [(name, card, label, text) for name, lesson in REGISTRY.items() for card, label, text in lesson.compare]
+    assert {m[0] for m in made} >= {"learned-initial-state", "temporal-xor", "binary-addition", "vanishing-exploding"}
+    for name, card, label, text in made:
+        c = comparison_of_query({"lesson": name, "compare": text})
+        assert len(c.runs) == 2 and c.differing()
+        app = SimulatorApp(session=Session(lesson=name))
+        app.lecture.card = card
+        assert f"Compare side by side: {label}" in app.lecture.card_html()
+        assert f"compare={text.replace(':', '%3A').replace(',', '%2C').replace(';', '%3B')}" in app.lecture.card_html()
+        app.lecture.card = (card + 1) % len(app.lecture.cards)
+        assert "card-compare" not in app.lecture.card_html()
+
+
+def test_a_saved_comparison_opens_as_a_compare_page(view):
+    """Save comparison writes the start and the runs' settings; create_app(doc=...) (bptt-sim serve
+    FILE) opens that document as a Compare page again, and without the section as the single app."""
+    from simulator import document
+    from simulator.app import create_app
+    doc = document.parse(view.save.callback().getvalue())
+    assert doc["compare"] == {"settings": {"learn_h0": [False, True]}}
+    page = create_app(doc=doc)
+    assert "compare-app" in page.css_classes
+    del doc["compare"]
+    assert "compare-app" not in create_app(doc=doc).css_classes

@@ -1,0 +1,31 @@
+"""Record buttons: one on the stage (films the two network pictures), one beside every picture's PNG/SVG buttons."""
+from bokeh.models import CustomAction, SaveTool
+
+from simulator.app import SimulatorApp
+from simulator.views.record import STAGE_FIGURES, Recorder
+
+from test_view_save_tool import figures
+
+
+def test_every_picture_has_a_record_button_naming_its_file():
+    """Each figure's toolbar has one Record button right after its PNG and SVG buttons, filming that
+    figure under the PNG's file name."""
+    app = SimulatorApp()
+    app.session.lesson = "attractors"  # builds the attractor read-out's pictures too
+    for name, fig in figures(app).items():
+        png = [t for t in fig.tools if isinstance(t, SaveTool) and t.visible]
+        record = [t for t in fig.tools if isinstance(t, CustomAction) and "Record" in t.description]
+        assert len(record) == 1, name
+        assert record[0].callback.args == {"fig": fig, "filename": png[0].filename}
+        assert fig.tools.index(record[0]) == fig.tools.index(png[0]) + 2, name
+
+
+def test_stage_recorder_films_both_pictures_and_follows_the_lesson():
+    """The stage's Recorder names the two network figures the app draws, and its file name's lesson
+    follows the session's."""
+    app = SimulatorApp()
+    rec = app.passes.record
+    assert isinstance(rec, Recorder) and rec.lesson == app.session.lesson
+    assert set(rec.figures) == set(STAGE_FIGURES) <= set(figures(app))
+    app.session.lesson = "attractors"
+    assert rec.lesson == "attractors"
