@@ -73,3 +73,24 @@ def settled(page, measure, polls=5, timeout=15_000):
     (the browser lays out, the server answers, the browser lays out again)."""
     page.evaluate("() => { window.__settle_probe = null; }")
     return page.wait_for_function(SETTLE % measure, arg=polls, polling=100, timeout=timeout).json_value()
+
+
+# The page rectangle [x, y, width, height] of the figure named `name` (its toolbar included).
+FIGURE_BOX = """(name) => {
+  const fig = Bokeh.documents[0].get_model_by_name(name);
+  const r = fig.document.views_manager.find_one(fig).el.getBoundingClientRect();
+  return [r.x, r.y, r.width, r.height];
+}"""
+
+
+def figure_button(page, figure, css):
+    """The visible toolbar button matching ``css`` that lies on the figure named ``figure`` (hover the
+    figure first: its toolbar hides otherwise). Another figure's toolbar may be showing too, earlier
+    in the page, so the first visible match is not enough."""
+    x, y, w, h = page.evaluate(FIGURE_BOX, figure)
+    buttons = page.locator(f"{css}:visible")
+    for k in range(buttons.count()):
+        b = buttons.nth(k).bounding_box()
+        if b and x <= b["x"] + b["width"] / 2 <= x + w and y <= b["y"] + b["height"] / 2 <= y + h:
+            return buttons.nth(k)
+    raise AssertionError(f"no visible {css} on figure {figure!r}")

@@ -12,7 +12,7 @@ from simulator import document as D
 from simulator.document import export as export
 from simulator.state.session import Session
 
-from .bokeh_helpers import hover_data
+from .bokeh_helpers import figure_button, hover_data
 
 pytestmark = pytest.mark.ui
 
@@ -53,13 +53,13 @@ def test_exports_and_save_tool(page, tmp_path):
     assert ["CustomAction", "save"] in tools  # a PNG button that adds the legend (test_legend_export_ui.py)
     hover_data(page, "network_figure", 0, 0)  # the toolbar hides until the pointer is over the figure
     with page.expect_download() as info:
-        page.locator(".bk-tool-icon-save:visible").first.click()  # the hovered figure's
+        figure_button(page, "network_figure", ".bk-tool-icon-save").click()  # the hovered figure's
     png = info.value
     assert png.suggested_filename == "recurrent-network.png"
     assert open(png.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
     with page.expect_download() as info:
-        page.locator('.bk-tool-icon[style*="image/svg+xml"]:visible').first.click()
+        figure_button(page, "network_figure", '.bk-tool-icon[style*="image/svg+xml"]').click()
     svg = info.value
     data = open(svg.path(), "rb").read()
     assert svg.suggested_filename == "recurrent-network.svg" and data.startswith(b"<svg")

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .bokeh_helpers import hover_data
+from .bokeh_helpers import figure_button, hover_data
 
 pytestmark = pytest.mark.ui
 
@@ -38,7 +38,7 @@ INKED = """async ([data, top]) => {
 def _save(page, icon):
     hover_data(page, "network_figure", 0, 0)  # the toolbar shows while the pointer is over the figure
     with page.expect_download() as info:
-        page.locator(f"{icon}:visible").first.click()
+        figure_button(page, "network_figure", icon).click()
     d = info.value
     return d.suggested_filename, open(d.path(), "rb").read()
 

@@ -1,10 +1,10 @@
 """Record buttons: one on the stage (films the two network pictures), one beside every picture's PNG/SVG buttons."""
-from bokeh.models import CustomAction, SaveTool
+from bokeh.models import CustomAction
 
 from simulator.app import SimulatorApp
 from simulator.views.record import STAGE_FIGURES, Recorder
 
-from test_view_save_tool import figures
+from test_view_save_tool import figures, png_button, png_filename
 
 
 def test_every_picture_has_a_record_button_naming_its_file():
@@ -13,10 +13,10 @@ def test_every_picture_has_a_record_button_naming_its_file():
     app = SimulatorApp()
     app.session.lesson = "attractors"  # builds the attractor read-out's pictures too
     for name, fig in figures(app).items():
-        png = [t for t in fig.tools if isinstance(t, SaveTool) and t.visible]
+        png = png_button(fig)
         record = [t for t in fig.tools if isinstance(t, CustomAction) and "Record" in t.description]
         assert len(record) == 1, name
-        assert record[0].callback.args == {"fig": fig, "filename": png[0].filename}
+        assert record[0].callback.args == {"fig": fig, "filename": png_filename(png[0])}
         assert fig.tools.index(record[0]) == fig.tools.index(png[0]) + 2, name
 
 
