@@ -41,6 +41,8 @@ def fitting_labels(texts, T, frame_w, char_px=0.62 * LABEL_PX):
 #: refresh (issue 21). Every lesson's table fits (the robot writer has 280 rows: 7 pages);
 #: the rest is a page away, and a selected weight's page is shown.
 PAGE_ROWS = 48
+SCROLL_BOX = ('<div class="scroll-box" tabindex="0" role="region" aria-label="BPTT against the unrolled net, per parameter" '
+              'style="max-height: 32em; overflow-y: auto">')
 
 
 class GradientBarsView(pn.viewable.Viewer):
@@ -278,8 +280,7 @@ class EquivalenceView(pn.viewable.Viewer):
         super().__init__(**params)
         # A Markdown table, not a Bokeh DataTable: in this Bokeh (3.9) a DataTable kept showing old
         # values after its source changed (seen in Chromium), and this one changes twice a second at most.
-        self.table = pn.pane.Markdown("", css_classes=["equivalence-table"], sizing_mode="stretch_width",
-                                      styles={"max-height": "32em", "overflow-y": "auto"})  # a scroll box
+        self.table = pn.pane.Markdown("", css_classes=["equivalence-table"], sizing_mode="stretch_width")
         self.previous = pn.widgets.Button(label="◀ previous rows", css_classes=["equivalence-previous"], width=140)
         self.next = pn.widgets.Button(label="next rows ▶", css_classes=["equivalence-next"], width=140)
         self.pages = pn.pane.HTML("", css_classes=["equivalence-pages"], margin=(8, 10))
@@ -385,7 +386,9 @@ class EquivalenceView(pn.viewable.Viewer):
             lines.append("| " + " | ".join(cells) + " |")
         self.pager.visible = n > PAGE_ROWS
         self.pages.object = f"rows {first + 1}–{min(n, first + PAGE_ROWS)} of {n}"
-        self.table.object = "\n".join(lines)
+        # A scroll box a keyboard can reach (axe: scrollable-region-focusable), the table inside it
+        # still Markdown (a blank line ends CommonMark's HTML block).
+        self.table.object = "\n".join([SCROLL_BOX, ""] + lines + ["", "</div>"])
 
     def __panel__(self):
         return pn.Column(self.summary, self.pager, self.table,

@@ -53,8 +53,10 @@ def test_the_equivalence_table_scrolls_in_a_bounded_box(page, app_url):
     page.goto(app_url + "?lesson=robot-writer")
     table = page.locator(".equivalence-table")
     expect(table).to_contain_text("W[h1←h]")
-    size = table.evaluate("(el) => [el.getBoundingClientRect().height, el.scrollHeight, el.clientHeight]")
+    box = table.locator(".scroll-box")
+    size = box.evaluate("(el) => [el.getBoundingClientRect().height, el.scrollHeight, el.clientHeight]")
     assert size[0] <= 600 and size[1] > size[2]  # bounded, with more rows inside than it shows
+    expect(box).to_have_attribute("tabindex", "0")  # a keyboard reaches it to scroll (axe's rule)
     assert page.evaluate("document.body.scrollHeight") <= 2000
 
 
