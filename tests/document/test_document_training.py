@@ -56,12 +56,12 @@ def test_default_training_writes_no_new_keys_and_old_documents_load():
 
 
 @pytest.mark.parametrize("change, match", [
-    (lambda tr: tr.update(batch_size=65), r"training\.batch_size: expected 0 \(all cases\) or at most the 64"),
+    (lambda tr: tr.update(batch_size=257), r"training\.batch_size: expected 0 \(all cases\) or at most the 256"),
     (lambda tr: tr.update(optimizer="adagrad"), r"training\.optimizer"),
     (lambda tr: tr.update(frozen=[["W", 9, 0]]), r"training\.frozen\[0\]: unit index 9 is outside 0\.\.5"),
     (lambda tr: tr.update(optimizer="momentum"), r"training\.optimizer_state\.m: expected only with"),
     (lambda tr: tr["optimizer_state"].update(m=[0.0]), r"training\.optimizer_state\.m"),
-    (lambda tr: tr["optimizer_state"].update(position=70), r"training\.optimizer_state\.position"),
+    (lambda tr: tr["optimizer_state"].update(position=300), r"training\.optimizer_state\.position"),
     (lambda tr: tr.update(truncate=-1), r"training\.truncate"),
 ])
 def test_bad_training_keys_are_refused_by_place(change, match):

@@ -96,7 +96,7 @@ def _tampered(change):
     (base64.urlsafe_b64encode(b"plain bytes").decode(), "own: not data made by this app"),
     ("A" * (caps.MAX_LINK_CHARS + 1), f"own: expected at most {caps.MAX_LINK_CHARS} characters of base64url"),
     (_packed(b"{\"format\": "), "own: document is not valid JSON"),
-    (_packed(D.to_document(Session())), "own: expected a net of your own data"),
+    (_packed(D.to_document(Session(lesson="tied-weights"))), "own: expected a net of your own data"),
     (_tampered(lambda d: d["cases"]["labels"].__setitem__(2, "a")), "own: cases.labels[2]: 'a' appears twice"),
     (_tampered(lambda d: d["data"]["K"][0][0].__setitem__(0, 7)), "own: data.K"),
 ])

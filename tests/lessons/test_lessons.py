@@ -21,7 +21,7 @@ NAMES = ["binary-addition", "robot-writer", "attractors", "learned-initial-state
 
 # lesson: (updates, loss bound, untrained loss, loss after that many updates), with the lesson's seed:
 GOLDEN = {
-    "binary-addition": (500, 0.01, 1.2128797032833647, 0.0026311909899048745),
+    "binary-addition": (500, 0.01, 1.2060023973477867, 0.0027459563458942142),
     "robot-writer": (200, 1.0, 23.221488027674045, 0.4783751901720503),
     "attractors": (50, 0.01, 13.44004218016692, 0.0008752336139440491),
     # with h0 fixed the t = 0 error stays 0.25

@@ -9,7 +9,7 @@ from simulator.state.session import Session
 
 def adam_session(**kw):
     s = Session()
-    s.param.update(optimizer="adam", batch_size=16, truncate=3, weight_decay=0.01, **kw)
+    s.param.update(optimizer="adam", batch_size=64, truncate=3, weight_decay=0.01, **kw)
     return s
 
 
@@ -22,8 +22,8 @@ def test_settings_reach_the_trainer_and_replay_from_the_seed():
     b.step(3)
     np.testing.assert_array_equal(a.net.params(), b.net.params())
     t = a.trainer
-    assert (t.optimiser.optimizer, t.batch_size, t.truncate, t.optimiser.weight_decay) == ("adam", 16, 3, 0.01)
-    assert (t.epoch, t.position) == (1, 16)  # 5 batches of 16 from 64 cases
+    assert (t.optimiser.optimizer, t.batch_size, t.truncate, t.optimiser.weight_decay) == ("adam", 64, 3, 0.01)
+    assert (t.epoch, t.position) == (1, 64)  # 5 batches of 64 from 256 cases
 
 
 def test_undo_puts_back_the_optimizer_state_exactly():
@@ -58,7 +58,7 @@ def test_a_batch_larger_than_the_cases_goes_back_with_a_message():
     s.batch_size = 8
     s.batch_size = 1000
     assert s.batch_size == 8 and s.trainer.batch_size == 8
-    assert s.message_kind == "error" and "larger than the 64 cases" in s.message
+    assert s.message_kind == "error" and "larger than the 256 cases" in s.message
 
 
 def test_stop_at_updates_ends_the_run_there_with_a_message():

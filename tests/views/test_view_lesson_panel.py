@@ -48,7 +48,7 @@ def test_automaton_picture_matches_the_hidden_states(adder):
     s, v = adder
     v.draw_automaton()
     H, labels, _, _ = BA.addition_states(s.net, s.task_info, 8)
-    assert len(v.points.data["x"]) == len(H) == 64 * 10
+    assert len(v.points.data["x"]) == len(H) == 256 * 10
     (P,), _ = LM.project2(H)
     assert np.allclose(v.points.data["x"], P[:, 0])
     carry1 = [st.startswith("carry") for st in v.points.data["state"]]
@@ -65,7 +65,7 @@ def test_untrained_adder_gets_sums_wrong():
     v.run()
     res = v.last["binary-addition"]
     assert res["pair_accuracy"] == 0.0 and "wrong (should be 129)" in v.result.object
-    assert res["bit_accuracy"] == pytest.approx(0.4900947459086994, rel=1e-9)
+    assert res["bit_accuracy"] == pytest.approx(0.4905254091300603, rel=1e-9)
 
 
 def test_robot_writes_its_sentence_after_training():

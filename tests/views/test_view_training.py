@@ -25,8 +25,8 @@ def test_training_card_widgets_set_the_session():
     w["truncate-input"].value = 2
     assert (s.optimizer, s.batch_size, s.truncate) == ("adam", 8, 2)
     assert (s.trainer.optimiser.optimizer, s.trainer.batch_size, s.trainer.truncate) == ("adam", 8, 2)
-    w["batch-size-input"].value = 500  # more than the 64 cases: put back, with the reason
-    assert s.batch_size == 8 and w["batch-size-input"].value == 8 and "larger than the 64 cases" in s.message
+    w["batch-size-input"].value = 500  # more than the 256 cases: put back, with the reason
+    assert s.batch_size == 8 and w["batch-size-input"].value == 8 and "larger than the 256 cases" in s.message
 
 
 def test_freeze_button_freezes_the_chosen_parameter_and_relabels():
