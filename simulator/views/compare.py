@@ -25,6 +25,7 @@ from simulator.serving.assets import stylesheet
 from simulator.serving.offload import heavy_session, off_loop
 from simulator.serving.pacer import FramePacer
 from simulator.serving.player import Player
+from simulator.state import caps
 from simulator.state import compare as C
 from simulator.state.selection import Selection
 from simulator.state.training import TRAINING_SETTINGS, Training
@@ -34,6 +35,11 @@ from simulator.views.controls import StatusView
 from simulator.views.network import RecurrentView
 from simulator.views.plotting import weight_name
 from simulator.views.style import soon
+
+
+#: Most updates a link replays as its page opens (every run, in lockstep, before the page shows):
+#: 2 runs of binary addition make 5,000 in about 2 s here.
+MAX_REPLAY = 5000
 
 
 class ComparePlayer(Player):
@@ -64,30 +70,104 @@ class ComparePlayer(Player):
 
 def comparison_of_query(query, most=None):
     """The Comparison a page's query asks for: ``compare=`` settings (state/compare.py) on the
-    state the link's other keys give (views/link.py: lesson, seed, lr, ..., w); ValueError if not."""
+    state the link's other keys give (views/link.py: lesson, seed, lr, ..., w), replayed ``n``
+    updates in lockstep (see replay); ValueError if not."""
     text = query.get("compare")
     settings = C.parse_compare(text, C.allowed_runs() if most is None else most)
-    given = {k: v for k, v in query.items() if k in LK.QUERY or k in TRAINING_SETTINGS}
+    # n is the runs' count since the start (replayed), not the start's own count as in a single-run link.
+    # Panel's Location writes back a URL's true/false as Python's True/False (``h0=False``).
+    given = {k: v.lower() if isinstance(v, str) and v.lower() in ("true", "false") else v
+             for k, v in query.items() if (k in LK.QUERY or k in TRAINING_SETTINGS) and k != "n"}
     if set(given) <= {"lesson"}:  # the lesson's own start (its runs say nothing about a loaded state)
-        return C.Comparison.of_lesson(given.get("lesson", DEFAULT_LESSON), settings, most)
+        return replay(C.Comparison.of_lesson(given.get("lesson", DEFAULT_LESSON), settings, most), query)
     doc = LK.link_document(given)
-    return C.Comparison(lambda: document.session_from_document(doc, validated=True), settings, most)
+    return replay(C.Comparison(lambda: document.session_from_document(doc, validated=True), settings, most), query)
+
+
+def replay(comparison, query):
+    """The comparison after the link's ``n`` updates in lockstep from its start: the same runs as
+    when the link was written (lockstep makes them identical); ValueError if n is not 0..MAX_REPLAY."""
+    text = query.get("n")
+    if text in (None, ""):
+        return comparison
+    n = int(text) if isinstance(text, str) and text.isascii() and text.isdecimal() and len(text) < 10 else -1
+    if not 0 <= n <= MAX_REPLAY:
+        raise ValueError(f"n: expected the updates to replay, 0 to {MAX_REPLAY} (a link may not make the server train "
+                         f"longer); got {caps.quote(text)}. Save the comparison and open it with bptt-sim serve FILE")
+    while comparison.updates < n and comparison.step(min(500, n - comparison.updates)):
+        pass
+    comparison.updates = n  # runs that stopped on the way stopped at the same update as before
+    return comparison
+
+
+def start_keys(session):
+    """The link keys (views/link.py) of a session as a start: its settings and weights, the
+    training settings that are not the default; no update count, curve or view."""
+    query = {key: v for key, v in LK.link_of(session).items() if v != "" and key not in ("n", "curve")}
+    query.update({n: C.value_text(getattr(session, n)) for n in TRAINING_SETTINGS
+                  if getattr(session, n) != Training.param[n].default})
+    return query
+
+
+def link_fits(comparison):
+    """True if a link of start_keys opens the comparison's very start (not a trained document's,
+    whose velocity and history no link carries, nor one too long for a link)."""
+    keys = start_keys(comparison.base)
+    if len(urlencode(keys)) + len(comparison.query()) + 40 > caps.MAX_LINK_CHARS:
+        return False
+    try:
+        doc = LK.link_document(keys)
+    except ValueError:
+        return False
+    here = document.to_document(comparison.base)
+    return {k: v for k, v in doc.items() if k != "view"} == {k: v for k, v in here.items() if k != "view"}
 
 
 def query_of(comparison):
-    """The query of a link that opens this comparison again (its start's lesson and seed)."""
-    base = comparison.base
-    return {"lesson": base.lesson, "seed": str(base.seed), "compare": comparison.query()}
+    """The query of a link that opens this comparison again as it stands: its start, ``compare=``
+    and the updates ``n`` every run has made since (replayed as the page opens)."""
+    return {**start_keys(comparison.base), "compare": comparison.query(),
+            **({"n": str(comparison.updates)} if comparison.updates else {})}
 
 
 def run_link(comparison, k):
     """A link (query string) to the single-run app showing run k on its own with its settings and
     weights (views/link.py), from the start when made before the runs train (as the page does)."""
-    run = comparison.runs[k]
-    query = {key: v for key, v in LK.link_of(run).items() if v != "" and key not in ("n", "curve")}
-    query.update({n: C.value_text(getattr(run, n)) for n in TRAINING_SETTINGS
-                  if getattr(run, n) != Training.param[n].default})
-    return "?" + urlencode(query)
+    return "?" + urlencode(start_keys(comparison.runs[k]))
+
+
+#: The keys a Compare page's URL may hold: a single-run link's, the training settings and compare.
+KEYS = (*LK.QUERY, *TRAINING_SETTINGS, "compare")
+_PageQuery = param.parameterized_class("_PageQuery", {k: param.String(default=None, allow_None=True) for k in KEYS})
+
+
+class CompareLinkSync(LK.TrailingWrite, param.Parameterized):
+    """Keeps a served Compare page's URL in step with its comparison, as LinkSync does the single
+    app's: written at most every ``delay_ms`` after the runs step or Reset. When no link opens the
+    start (a trained document's), only ``n`` is written: a reload opens that document again."""
+
+    comparison = param.ClassSelector(class_=C.Comparison)
+    delay_ms = param.Integer(default=400, doc="Trailing delay before the URL catches up with training.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.query, self._pending, self._served = _PageQuery(), False, False
+        location = pn.state.location
+        if location is None:  # not served (tests, notebooks): no URL to keep
+            return
+        location.sync(self.query, {k: k for k in KEYS})
+        self._fits, self._served = link_fits(self.comparison), True
+        self._write()
+
+    @param.depends("comparison.updates", "comparison.runs", watch=True)
+    def _schedule(self):
+        self.write_soon()
+
+    def _write(self):
+        self._pending = False
+        c = self.comparison
+        self.query.param.update({**dict.fromkeys(KEYS, ""), **query_of(c)} if self._fits
+                                else {"n": str(c.updates) if c.updates else ""})
 
 
 class CompareView(pn.viewable.Viewer):
@@ -108,6 +188,7 @@ class CompareView(pn.viewable.Viewer):
             self.player = ComparePlayer(comparison=c, session=c.runs[0], selection=self.selection,
                                         budget=Player.param.budget.default / k,
                                         max_updates=max(1, Player.param.max_updates.default // k))
+        self.link = CompareLinkSync(comparison=c)  # the URL follows the runs (served pages only)
         self.pacer = FramePacer(height=0, width=0, margin=0)
         self.player.pacer = self.pacer
         self.curves = CompareCurves(comparison=c)
@@ -208,7 +289,7 @@ def compare_page(query, most=None, doc=None):
     section, which the link does not override): the CompareView, or why it was refused."""
     try:
         comparison = comparison_of_query(query, most) if doc is None else \
-            document.comparison_from_document(doc, validated=True, most=most)
+            replay(document.comparison_from_document(doc, validated=True, most=most), query)
     except ValueError as exc:
         return refused(str(exc), query if doc is None else {"lesson": doc["lesson"]})
     return CompareView(comparison=comparison).__panel__()

@@ -272,7 +272,20 @@ class _Query(param.Parameterized):
         param.Parameter(default=None) for _ in range(18))
 
 
-class LinkSync(param.Parameterized):
+class TrailingWrite:
+    """``write_soon()``: ``_write()`` once, ``delay_ms`` after the first ask, with the state of then
+    (a served page's URL written at most so often; Compare mode's page uses it too)."""
+
+    _pending = _served = False
+
+    def write_soon(self):
+        if self._pending or not self._served:
+            return
+        self._pending = True
+        pn.state.curdoc.add_timeout_callback(self._write, self.delay_ms)
+
+
+class LinkSync(TrailingWrite, param.Parameterized):
     """Keeps the page URL and the session in step: read once when the page opens, then written
     (at most every ``delay_ms``, always with the latest state) whenever the state changes."""
 
@@ -308,10 +321,7 @@ class LinkSync(param.Parameterized):
                    "session.gradients", "selection.time", "selection.case", "selection.weight", "selection.unit",
                    "selection.tab", watch=True)
     def _schedule(self):
-        if self._pending or not self._served:
-            return
-        self._pending = True
-        pn.state.curdoc.add_timeout_callback(self._write, self.delay_ms)
+        self.write_soon()
 
     def _write(self):
         self._pending = False

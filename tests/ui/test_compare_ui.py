@@ -1,5 +1,6 @@
 """Compare mode in headless Chromium (issue 19): a lesson's lecture card opens the comparison it
-makes, Play grows both runs' loss curves in the page, Pause stops them in lockstep."""
+makes, Play grows both runs' loss curves in the page, Pause stops them in lockstep, and
+the page's URL reopens them as they were."""
 import re
 
 import pytest
@@ -50,5 +51,11 @@ def test_a_lecture_card_opens_a_comparison_that_plays_in_lockstep(browser, app_u
     lengths = page.evaluate(LENGTHS)
     assert lengths[0] == lengths[1] == first[0]
     shot(page, "compare-fixed-vs-learned")
+    # The URL follows the runs: reloading it replays them from the start to the same update and loss.
+    page.wait_for_function(f"() => /[?&]n={first[0]}(&|$)/.test(location.search) && /compare=/.test(location.search)")
+    statuses = [page.locator(f".compare-run-{k} .status").inner_text() for k in (0, 1)]
+    page.goto(page.url)
+    for k in (0, 1):
+        expect(page.locator(f".compare-run-{k} .status")).to_have_text(statuses[k])
     assert errors == []
     context.close()

@@ -1,7 +1,7 @@
 """Compare mode's page without a browser (simulator/views/compare.py, issue 19): the link round
 trip, Play's frames stepping every run in lockstep, one weight selected in every run, the overlaid
 curves and bars, each run's own link, and a refused comparison's page."""
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 import pytest
@@ -94,3 +94,56 @@ def test_a_saved_comparison_opens_as_a_compare_page(view):
     assert "compare-app" in page.css_classes
     del doc["compare"]
     assert "compare-app" not in create_app(doc=doc).css_classes
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """A served page's document and URL, as a browser's request gives them (timers never run)."""
+    import panel as pn
+    from bokeh.document import Document
+    monkeypatch.setattr(pn.state, "curdoc", Document())
+    location = pn.state.location
+    location.search = "?" + urlencode(QUERY)
+    return location
+
+
+def test_the_page_url_follows_the_runs_and_a_reload_replays_them(served):
+    """After Play's updates the URL holds the start, compare= and n; opening it replays the runs
+    from the start in lockstep, to the last digit; Reset clears n."""
+    v = CompareView(comparison=comparison_of_query(QUERY))
+    c = v.comparison
+    v.player.step_once()
+    v.player._step(6, lambda ok, n: ok)
+    v.link._write()  # what the page's timer does
+    query = dict(parse_qsl(served.search[1:]))
+    assert query["compare"] == "learn_h0:false,true" and query["n"] == "7" and query["lesson"] == QUERY["lesson"]
+    again = comparison_of_query(query)
+    assert again.updates == 7 and [r.updates for r in again.runs] == [r.updates for r in c.runs] == [7, 7]
+    for a, b in zip(again.runs, c.runs):
+        assert np.array_equal(a.net.params(), b.net.params()) and a.history == b.history
+    c.reset()
+    v.link._write()
+    assert "n" not in dict(parse_qsl(served.search[1:]))
+
+
+def test_a_trained_start_keeps_only_n_in_the_url(served):
+    """A document trained before the comparison has a velocity and history no link carries: the
+    URL then says only n (a reload serves the document again), never a start it would not open."""
+    from simulator import document
+    from simulator.state.compare import Comparison
+    from simulator.state.session import Session
+    s = Session(lesson="temporal-xor")
+    s.step(5)
+    doc = document.to_document(s)
+    c = Comparison(lambda: document.session_from_document(doc, validated=True), "learning_rate:0.1,0.2")
+    v = CompareView(comparison=c)
+    c.step(3)
+    v.link._write()
+    query = dict(parse_qsl(served.search[1:]))
+    assert query["n"] == "3" and query["compare"] == QUERY["compare"]  # the URL's own compare, untouched
+
+
+@pytest.mark.parametrize("n", ["5001", "-1", "x", "1e3"])
+def test_a_link_asking_too_many_or_bad_updates_is_refused(n):
+    page = compare_page({**QUERY, "n": n})
+    assert "n: expected the updates to replay, 0 to 5000" in page.objects[0].object
