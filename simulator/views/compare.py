@@ -109,18 +109,26 @@ def start_keys(session):
     return query
 
 
-def link_fits(comparison):
-    """True if a link of start_keys opens the comparison's very start (not a trained document's,
-    whose velocity and history no link carries, nor one too long for a link)."""
-    keys = start_keys(comparison.base)
-    if len(urlencode(keys)) + len(comparison.query()) + 40 > caps.MAX_LINK_CHARS:
-        return False
+def start_link(session, compare_text):
+    """The query of a link opening Compare mode from ``session``'s very state with ``compare_text``
+    (e.g. 'learning_rate:0.1,1.0'), or None when no link opens that start: a trained state, whose
+    velocity and history no link carries, or one too long for a link."""
+    keys = start_keys(session)
+    query = {**keys, "compare": compare_text}
+    if len(urlencode(query)) + 40 > caps.MAX_LINK_CHARS:
+        return None
     try:
         doc = LK.link_document(keys)
     except ValueError:
-        return False
-    here = document.to_document(comparison.base)
-    return {k: v for k, v in doc.items() if k != "view"} == {k: v for k, v in here.items() if k != "view"}
+        return None
+    here = document.to_document(session)
+    return query if {k: v for k, v in doc.items() if k != "view"} == {k: v for k, v in here.items() if k != "view"} \
+        else None
+
+
+def link_fits(comparison):
+    """True if a link opens the comparison's very start (start_link)."""
+    return start_link(comparison.base, comparison.query()) is not None
 
 
 def query_of(comparison):

@@ -10,6 +10,7 @@ a hint where the pictures' own PNG and SVG buttons are (views/save_tool.py).
 import base64
 import binascii
 import io
+from urllib.parse import urlencode
 
 import panel as pn
 import param
@@ -22,7 +23,9 @@ from simulator.serving.assets import stylesheet
 from simulator.serving.offload import HEAVY_BYTES, off_loop_soon
 from simulator.state import caps
 from simulator.state.selection import Selection
+from simulator.state.compare import compare_text
 from simulator.state.session import Session
+from simulator.views.compare import start_link
 from simulator.views.lecture import LectureMode
 from simulator.views.text import esc
 
@@ -85,6 +88,20 @@ export function render({ model }) {
         self.param.update(filename=name, value=raw)
         if same:  # a value equal to the last one sends no event; a second load must still load
             self.param.trigger("value")
+
+
+def offer_comparison(session, name, section):
+    """HTML offering a loaded document's "compare" section (issue 19) as Compare mode's page: a
+    link from the state just loaded when one carries it, else how to serve the file; "" if none."""
+    if not section:
+        return ""
+    settings = section["settings"]
+    query = start_link(session, compare_text(settings))
+    how = (f"<a class='share-compare' href='?{esc(urlencode(query))}' target='_blank' rel='noopener'>"
+           "open it as a comparison ↗</a>" if query else
+           f"no link carries its start (trained, or too large for a link); open it as a comparison with "
+           f"<code>bptt-sim serve {esc(name)}</code>")
+    return f"<br>This file holds a comparison of {len(next(iter(settings.values())))} runs: {how}"
 
 
 class ShareView(pn.viewable.Viewer):
@@ -166,7 +183,8 @@ class ShareView(pn.viewable.Viewer):
             # A load that fails puts back the session and what is looked at (Session.attempt).
             looked = [o for o in (self.selection, self.lecture) if o is not None]
             if s.attempt(load, f"Could not load {name}", also=looked):
-                self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok")
+                self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok",
+                          offer_comparison(s, name, read_back[0].get("compare")))
             else:
                 self._say(s.message, "error")
 
@@ -185,8 +203,8 @@ class ShareView(pn.viewable.Viewer):
         self.session.attempt(refuse, f"Could not load {name}")
         self._say(self.session.message, "error")
 
-    def _say(self, text, kind):
-        self.feedback.object = f'<div class="share-{kind}">{esc(text)}</div>'
+    def _say(self, text, kind, more=""):
+        self.feedback.object = f'<div class="share-{kind}">{esc(text)}{more}</div>'
 
     def __panel__(self):
         return pn.Column(pn.pane.HTML("<b>Save / load</b>", margin=(5, 10, 0, 10)), self.download, self.upload,

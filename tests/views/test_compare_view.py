@@ -147,3 +147,49 @@ def test_a_trained_start_keeps_only_n_in_the_url(served):
 def test_a_link_asking_too_many_or_bad_updates_is_refused(n):
     page = compare_page({**QUERY, "n": n})
     assert "n: expected the updates to replay, 0 to 5000" in page.objects[0].object
+
+
+def test_loading_a_comparison_in_the_single_app_offers_it_as_a_comparison(view):
+    """Load of a saved comparison shows its start as before, and a link that opens the same
+    comparison on Compare mode's page (the same runs from the same start)."""
+    import html
+    import re
+    from simulator.state.session import Session
+    from simulator.views.share import ShareView
+    share = ShareView(session=Session(lesson="temporal-xor"))
+    share.upload.filename = "both.json"
+    share.upload.value = view.save.callback().getvalue().encode()
+    text = share.feedback.object
+    assert share.session.lesson == QUERY["lesson"] and "Loaded both.json" in text
+    assert "This file holds a comparison of 2 runs" in text
+    href = html.unescape(re.search(r"class='share-compare' href='\?([^']*)'", text).group(1))
+    again = comparison_of_query(dict(parse_qsl(href)))
+    assert again.settings == view.comparison.settings
+    assert all(np.array_equal(a.net.params(), b.net.params()) for a, b in zip(again.runs, view.comparison.runs))
+
+
+def test_a_comparison_no_link_carries_says_to_serve_the_file():
+    from simulator import document
+    from simulator.state.compare import Comparison
+    from simulator.state.session import Session
+    from simulator.views.share import ShareView
+    s = Session(lesson="temporal-xor")
+    s.step(5)  # a trained start: its velocity and history are in no link
+    doc = document.to_document(s)
+    c = Comparison(lambda: document.session_from_document(doc, validated=True), "learning_rate:0.1,0.2")
+    share = ShareView(session=Session(lesson="temporal-xor"))
+    share.upload.filename = "trained.json"
+    share.upload.value = document.dumps(document.comparison_document(c)).encode()
+    text = share.feedback.object
+    assert share.session.updates == 5 and "a comparison of 2 runs: no link carries its start" in text
+    assert "<code>bptt-sim serve trained.json</code>" in text and "share-compare" not in text
+
+
+def test_a_plain_document_offers_no_comparison(view):
+    from simulator import document
+    from simulator.state.session import Session
+    from simulator.views.share import ShareView
+    share = ShareView(session=Session(lesson="temporal-xor"))
+    share.upload.filename = "one.json"
+    share.upload.value = document.dumps(document.to_document(view.comparison.base)).encode()
+    assert "Loaded one.json" in share.feedback.object and "comparison" not in share.feedback.object
