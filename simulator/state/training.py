@@ -26,19 +26,19 @@ class Training(param.Parameterized):
     optimizer = param.Selector(objects=list(OPTIMIZERS), default="momentum", label="Optimizer",
                                doc="The learning rule: sgd, momentum, adam or rmsprop (docs/model.md).")
     batch_size = Integer(default=0, bounds=(0, 100_000), label="Batch size",
-                               doc="Cases per update, drawn without replacement each epoch from the seed (0 = all).")
+                         doc="Cases per update, drawn without replacement each epoch from the seed (0 = all).")
     weight_decay = Number(default=0.0, bounds=(0.0, 100.0), label="Weight decay",
-                                doc="lambda: adds lambda * W to W's gradient before the rule.")
+                          doc="lambda: adds lambda * W to W's gradient before the rule.")
     decay_all = param.Boolean(default=False, label="Decay biases and h0 too",
                               doc="Weight decay on the biases and learned initial states as well.")
     truncate = Integer(default=0, bounds=(0, 10_000), label="Truncate to h steps",
-                             doc="BPTT(h): each step's error flows back at most h steps (0 = full BPTT).")
+                       doc="BPTT(h): each step's error flows back at most h steps (0 = full BPTT).")
     stop_at_loss = Number(default=0.0, bounds=(0.0, 1e6), label="Stop at loss",
-                                doc="Training stops once the loss is at or below this (0 = never).")
+                          doc="Training stops once the loss is at or below this (0 = never).")
     stop_when_right = param.Boolean(default=False, label="Stop when every case is right",
                                     doc="Training stops once the lesson's criterion is met.")
     stop_at_updates = Integer(default=0, bounds=(0, caps.MAX_UPDATES), label="Stop at update",
-                                    doc="Training stops at this many updates (0 = never).")
+                              doc="Training stops at this many updates (0 = never).")
     frozen = param.List(default=[], doc="Parameters that training leaves alone, as references "
                         "('W', i, j), ('b', i), ('h0', i); their gradient is still shown.")
     # -- outputs beside Session.history, written only by Session.publish_step, undo and _install --
