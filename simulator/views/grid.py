@@ -19,7 +19,7 @@ from simulator.state.selection import Selection
 from simulator.state.session import Session
 
 from simulator.views.save_tool import add_save_tool
-from simulator.views.style import CLAMP, HIGHLIGHT, TARGET, fmt, soon, tint
+from simulator.views.style import CLAMP, HIGHLIGHT, TARGET, after_widgets, fmt, soon, tint
 from simulator.views.text import choice_options, esc, md
 from simulator.views.throttle import Throttle
 
@@ -66,6 +66,7 @@ class GridEditorView(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._drag = None  # the last cell a drag painted
+        self._pointer = []  # pointer events waiting for widget changes sent before them, in order
         self.source = ColumnDataSource(name="grid_cells", data=self._cells())
         self.x_range, self.y_range = Range1d(-0.5, 0.5), Range1d(0.5, -0.5)  # t = 0 at the top
         fig = figure(x_range=self.x_range, y_range=self.y_range, tools="", name="grid_figure",
@@ -77,10 +78,9 @@ class GridEditorView(pn.viewable.Viewer):
         fig.add_tools(HoverTool(tooltips=[("", "@what"), ("activity s", "@state")]))
         # Bokeh calls a second tap within 300 ms (anywhere) a DoubleTap, never a Tap: painting
         # cells quickly, or a double-click, must paint too (a paint is the same when repeated).
-        fig.on_event(Tap, self._on_tap)
-        fig.on_event(DoubleTap, self._on_tap)
-        fig.on_event(PanStart, self._on_drag_start)
-        fig.on_event(Pan, self._on_drag)
+        for kind, handler in ((Tap, self._on_tap), (DoubleTap, self._on_tap),
+                              (PanStart, self._on_drag_start), (Pan, self._on_drag)):
+            fig.on_event(kind, lambda event, handler=handler: self._queue(handler, event))
         fig.xaxis.axis_label = "unit"
         fig.yaxis.axis_label = "time step t"
         fig.xgrid.visible = fig.ygrid.visible = False
@@ -213,6 +213,18 @@ class GridEditorView(pn.viewable.Viewer):
         if problem:
             return f'<div class="grid-message" style="color:#a61b1b">⚠ {esc(problem)}</div>'
         return f"<div>{esc(BRUSH_HELP[BRUSHES[brush]])}</div>"
+
+    def _queue(self, handler, event):
+        """Handle a pointer event after the brush and value changes sent before it, keeping
+        the events' own order (a drag's cells are painted start first)."""
+        self._pointer.append((handler, event))
+        if len(self._pointer) == 1:
+            after_widgets(self._drain)
+
+    def _drain(self):
+        events, self._pointer = self._pointer, []
+        for handler, event in events:
+            handler(event)
 
     def _on_tap(self, event):
         if event.x is None or event.y is None:

@@ -59,3 +59,27 @@ def soon(action):
     """
     import panel as pn  # here, so that importing the colours does not import panel
     pn.state.execute(action, schedule=True)
+
+
+def after_widgets(action):
+    """Run ``action`` (a raw Bokeh event's handler) once the page's widget changes that arrived
+    before the event have been applied.
+
+    Panel applies a widget change 50 ms after it arrives (its debounce), but Bokeh runs a
+    figure's Tap at once: "Clamp" then a click on the grid painted with the old brush (or
+    inspected) whenever the click came within 50 ms, or later on a loaded server. Panel's own
+    widget events wait for those changes the same way (``Reactive._server_event``).
+    """
+    import panel as pn
+    doc = pn.state.curdoc
+    pending = pn.state._change_callbacks.get(doc, {}) if doc is not None and doc.session_context else {}
+    if not pending:
+        action()
+        return
+
+    async def flush():
+        for change in list(pending.values()):
+            await change()  # each removes itself; one already run by Panel returns at once
+        doc.add_next_tick_callback(action)  # the model edit takes the document lock
+
+    pn.state.execute(flush, schedule=True)

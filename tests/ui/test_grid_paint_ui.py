@@ -74,3 +74,17 @@ def test_quick_clicks_paint_every_cell(page, served):
     page.mouse.click(*b)  # Playwright's next click comes well within 300 ms
     until(lambda: s.sequences.K[0, 2, 3] == 1, message=f"the second click was lost: {s.sequences.K[0, :, 3]}")
     assert np.flatnonzero(s.sequences.K[0, :, 3]).tolist() == [1, 2]
+
+
+def test_a_click_right_after_choosing_the_brush_paints_with_it(page, served):
+    """Clamp, then at once a cell: the cell is clamped, not inspected (Panel applies the brush
+    50 ms after it arrives, Bokeh the click at once; the grid waits for the brush)."""
+    s = served[-1].session
+    page.locator(".bk-tab").filter(has_text="Inputs & targets").click()
+    x, y = settled_point(page, "grid_figure", 2, 3)
+    assert not s.sequences.K[0, 3, 2]
+    page.locator(".grid-brush button", has_text="Clamp").click()
+    page.mouse.click(x, y)
+    until(lambda: s.sequences.K[0, 3, 2] == 1,
+          message=f"the click did not clamp h1 at t = 3 (brush {s.message!r})")
+    assert s.sequences.X[0, 3, 2] == 1.0

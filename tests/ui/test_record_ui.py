@@ -91,8 +91,12 @@ def test_stage_and_picture_record_webm(page, served):
     # toolbar (PNG, SVG, Record), which shows while focus is in the picture; Enter presses.
     button.focus()
     focused = page.locator('.bk-ClickButton[title^="Record this picture"]:focus')
-    for _ in range(8):  # four on a quiet page; a toolbar still drawing under load may take more
+    for _ in range(8):  # four: the picture, its PNG, SVG and Record
         page.keyboard.press("Tab")
+        # The page shows a toolbar in a timer after the Tab (static/record.js); Chromium runs
+        # input before timers, so a second Tab sent at once could pass the toolbar still hidden.
+        # A person's next key comes long after; here, wait for the page's timers queued so far.
+        page.evaluate("() => new Promise((done) => setTimeout(done, 0))")
         if focused.count():
             break
     expect(focused).to_have_count(1)
