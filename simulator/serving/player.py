@@ -36,6 +36,8 @@ class Player(param.Parameterized):
     budget = param.Number(default=0.015, bounds=(0.001, 0.5),
                           doc="Seconds of server time a training frame may spend on updates.")
     max_updates = param.Integer(default=50, bounds=(1, 10_000), doc="Most updates per frame.")
+    catch_up = param.Boolean(default=True, doc="Make up frames the page made us skip in updates (beyond "
+                             "max_updates); off for speeds that promise a number of updates a frame.")
     updates_per_frame = param.Integer(default=1, doc="How many updates the last frame ran (measured).")
     pacer = param.ClassSelector(class_=FramePacer, default=None,
                                 doc="The page's frame acknowledgements (simulator/serving/pacer.py); None: unpaced.")
@@ -90,7 +92,7 @@ class Player(param.Parameterized):
             return  # the page is still drawing earlier frames: a new one would only queue
         # Frames the page made us skip are made up in updates (up to 4 frames' worth of budget), so
         # a slow page sees fewer redraws but the net learns at about the same pace.
-        k, self._waited = 1 + min(self._waited, 3), 0
+        k, self._waited = (1 + min(self._waited, 3) if self.catch_up else 1), 0
         n = 1 if self._cost is None else max(1, min(k * self.max_updates, int(k * self.budget / self._cost)))
         if self.fair and self._callback is not None:
             n = max(n, min(self.max_updates, SCHEDULER.min_updates(self._callback.period)))

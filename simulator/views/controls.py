@@ -29,10 +29,11 @@ def _rate_options(current):
     return {(f"{v:g}" if float(f"{v:g}") == v else repr(v)): v for v in values}
 
 
-#: Training speeds: (most updates a frame, milliseconds between frames). "Full speed" is the Player's
-#: default (as many updates as fit its time budget); the others let a class watch the error fall.
-SPEEDS = {"Full speed": (50, 40), "10 updates a frame": (10, 40), "1 update a frame": (1, 40),
-          "Slow: 4 updates a second": (1, 250)}
+#: Training speeds: (most updates a frame, milliseconds between frames, frames the page skipped made
+#: up in updates). "Full speed" is the Player's default (as many updates as fit its time budget); the
+#: others let a class watch the error fall, so each of their frames runs exactly what they say.
+SPEEDS = {"Full speed": (50, 40, True), "10 updates a frame": (10, 40, False), "1 update a frame": (1, 40, False),
+          "Slow: 4 updates a second": (1, 250, False)}
 
 
 #: Slow-motion pass speeds: milliseconds between two ticks of the pass (Player.animation_period).
@@ -123,7 +124,7 @@ class TrainingControls(pn.viewable.Viewer):
         self.undo.on_click(lambda _: soon(lambda: (p.stop(), s.undo())))
         self.speed = pn.widgets.Select(label="Speed", options=list(SPEEDS), value="Full speed", width=200,
                                        css_classes=["speed-select"])
-        self.speed.param.watch(lambda e: p.param.update(dict(zip(("max_updates", "period"), SPEEDS[e.new]))),
+        self.speed.param.watch(lambda e: p.param.update(dict(zip(("max_updates", "period", "catch_up"), SPEEDS[e.new]))),
                                "value")
         self.rate = pn.widgets.DiscreteSlider(label="Learning rate", options=_rate_options(s.learning_rate),
                                               value=s.learning_rate, css_classes=["rate-slider"])

@@ -29,3 +29,18 @@ def test_the_player_skips_frames_while_the_page_is_behind_and_makes_them_up():
     player.tick()
     assert player.pacer.sent == frames + 1
     assert player.updates_per_frame >= 2 * one, "the two skipped frames are made up in updates"
+
+
+def test_a_speed_that_promises_one_update_a_frame_does_not_make_up_skipped_frames():
+    """Slow and "N updates a frame" speeds: a frame after skipped ones still runs exactly N."""
+    session = Session()
+    player = Player(session=session, selection=Selection(), pacer=FramePacer(ahead=2), fair=False,
+                    max_updates=1, catch_up=False)
+    player.tick()
+    player.pacer.shown = player.pacer.sent
+    for _ in range(4):
+        player.tick()  # two frames, then two skipped while the page is behind
+    player.pacer.shown = player.pacer.sent
+    updates = session.updates
+    player.tick()
+    assert (session.updates - updates, player.updates_per_frame) == (1, 1)

@@ -126,6 +126,8 @@ def test_clicked_weight_and_its_bars_on_one_screen(sized, width, height):
     """Click a weight's arrow in the recurrent picture: the arrow and the whole G_t bar chart fit
     in one window's height, so one scroll position shows both."""
     page = sized(width, height)
+    # The tabs below the pictures arrive after them (a loaded server: seconds later).
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('gradient_bars_figure') !== null")
     settled(page, BOXES)
     labels, xs, ys = (column(page, "network_edges", k) for k in ("label", "xs", "ys"))
     k = len(labels) - 1  # another weight than the lesson's first card selects
