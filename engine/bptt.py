@@ -35,12 +35,14 @@ class Gradients:
         E split by time step and by case (each sums to ``loss`` with the 1/B factor applied).
     dW_by_step : (T, N, N)
         G_1..G_T summed over cases, computed on first access from the stacks.
+    truncate : int or None
+        The h of BPTT(h) these are (None: full BPTT), so that a check compares like with like.
     """
 
-    __slots__ = ("loss", "dW", "db", "dh0", "_stack", "_parts", "_C", "_dW_by_step")
+    __slots__ = ("loss", "dW", "db", "dh0", "truncate", "_stack", "_parts", "_C", "_dW_by_step")
 
-    def __init__(self, loss, dW, db, dh0, stack, parts, C):
-        self.loss, self.dW, self.db, self.dh0 = loss, dW, db, dh0
+    def __init__(self, loss, dW, db, dh0, stack, parts, C, truncate=None):
+        self.loss, self.dW, self.db, self.dh0, self.truncate = loss, dW, db, dh0, truncate
         self._stack, self._parts, self._C = stack, parts, C
         self._dW_by_step = None
 
@@ -136,4 +138,4 @@ def bptt(net, seq, check=True, truncate=None):
         loss = _bptt_truncated(*args, h, dW, db, dh0)
     if not net.bias:
         db[:] = 0.0
-    return Gradients(loss, dW, db, dh0, stack, parts, net._C)
+    return Gradients(loss, dW, db, dh0, stack, parts, net._C, h)

@@ -6,11 +6,16 @@ then train the feed-forward net with weight constraints". This module builds tha
 explicitly, in plain NumPy and independently of the kernels: layer t-1 feeds layer t through
 its own copy W^(t) and b^(t). Ordinary layer-by-layer backprop gives each copy its own
 gradient (which equals BPTT's G_t); the tie rule then gives every copy the sum.
+
+With ``truncate`` = h the twin computes BPTT(h) the way docs/model.md ("Truncated BPTT") defines
+it: the error E_t of each step is backpropagated on its own, from layer t down through layers
+t, .., t-h+1 at most; what reaches s_{t-h} stops there (a constant for E_t) unless t <= h, when
+it reaches s_0 and h0. Every copy gets the sum over the chains that pass through it.
 """
 import numpy as np
 
 from .config import CROSS_ENTROPY, LINEAR, LOGISTIC, SOFTMAX, TANH
-from .bptt import check_compatible
+from .bptt import check_compatible, check_truncate
 
 
 class Layer:
@@ -19,6 +24,12 @@ class Layer:
     def __init__(self, W, b, act, clamp, inputs):
         self.W, self.b, self.act = W.copy(), b.copy(), act  # this layer's own copies
         self.K, self.X = clamp, inputs  # (B, N)
+        self.reset()
+
+    def reset(self):
+        """Zero this copy's gradients (backward adds into them, once per chain through the layer)."""
+        N = self.W.shape[0]
+        self.d, self.dW, self.db = np.zeros((self.K.shape[0], N)), np.zeros((N, N)), np.zeros(N)
 
     def forward(self, s_prev):
         self.s_prev = s_prev
@@ -35,7 +46,7 @@ class Layer:
         return np.where(self.K != 0, self.X, a)
 
     def backward(self, g):
-        """Given dE/ds_t, store this copy's gradients and return dE/ds_{t-1}."""
+        """Given dE/ds_t, add this copy's gradients (d, dW, db) and return dE/ds_{t-1}."""
         u = g * (1 - self.K)  # a clamped unit's state takes no error
         a, d = self.a, np.zeros_like(g)
         d[:, self.act == LOGISTIC] = (a * (1 - a) * u)[:, self.act == LOGISTIC]
@@ -45,17 +56,21 @@ class Layer:
         if sm.any():
             asm, usm = a[:, sm], u[:, sm]
             d[:, sm] = asm * (usm - (asm * usm).sum(axis=1, keepdims=True))  # softmax J^T u
-        self.d = d
-        self.dW = d.T @ self.s_prev  # (N, N): this copy's gradient
-        self.db = d.sum(axis=0)
+        self.d += d
+        self.dW += d.T @ self.s_prev  # (N, N): this copy's gradient
+        self.db += d.sum(axis=0)
         return d @ self.W
 
 
 class UnrolledNet:
-    """Layers 1..T, each with its own copy of W and b, built from a Network for T steps."""
+    """Layers 1..T, each with its own copy of W and b, built from a Network for T steps.
 
-    def __init__(self, net, seq):
+    ``truncate``: h >= 1 for BPTT(h) (module docstring), None (or h >= T) for full BPTT.
+    """
+
+    def __init__(self, net, seq, truncate=None):
         check_compatible(net, seq)  # the same checks as bptt: types, sizes, cross-entropy targets
+        self.truncate = check_truncate(truncate)
         self.net, self.seq = net, seq
         X, K = seq.X, seq.K  # (B, T+1, N)
         self.layers = [Layer(net.W, net.b, net.act_codes, K[:, t], X[:, t]) for t in range(1, seq.T + 1)]
@@ -98,13 +113,31 @@ class UnrolledNet:
 
         Returns (dW_copies (T, N, N), db_copies (T, N), dh0 (N,)); dW copies are masked by C.
         """
-        g = self._target_grad(self.states[-1], self.seq.T)
-        for t in range(self.seq.T, 0, -1):
-            g = self.layers[t - 1].backward(g) + self._target_grad(self.states[t - 1], t - 1)
+        for layer in self.layers:
+            layer.reset()
+        h, T = self.truncate, self.seq.T
+        if h is None or h >= T:  # one pass: the errors of all steps travel back together
+            g = self._target_grad(self.states[-1], T)
+            for t in range(T, 0, -1):
+                g = self.layers[t - 1].backward(g) + self._target_grad(self.states[t - 1], t - 1)
+        else:
+            g = self._truncated_chains(h)
         dh0 = (g * (1 - self.seq.K[:, 0])).sum(axis=0)
         dW = np.stack([l.dW for l in self.layers]) * self.net.C  # (T, N, N)
         db = np.stack([l.db for l in self.layers]) * float(self.net.bias)  # (T, N)
         return dW, db, dh0
+
+    def _truncated_chains(self, h):
+        """BPTT(h): E_t's own chain through layers t .. max(1, t-h+1) for every t; returns g_0,
+        the target term at 0 plus what the chains of t = 1 .. h bring to s_0."""
+        g0 = self._target_grad(self.states[0], 0)
+        for t in range(1, self.seq.T + 1):
+            g = self._target_grad(self.states[t], t)
+            for u in range(t, max(1, t - h + 1) - 1, -1):
+                g = self.layers[u - 1].backward(g)
+            if t <= h:  # the chain reached s_0
+                g0 = g0 + g
+        return g0
 
     def tied_gradients(self):
         """Backprop with weight constraints: the copies W^(1)..W^(T) are tied, so each gets

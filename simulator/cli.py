@@ -215,7 +215,7 @@ def _check(args):
     from simulator.state.edits import ref_label
     session = open_state(args.file)
     net, names = session.net, session.unit_names
-    gc = GradientCheck(net, session.sequences, eps=args.eps)
+    gc = GradientCheck(net, session.sequences, eps=args.eps, truncate=session.truncate or None)  # what training uses
     a = np.concatenate([x.ravel() for x in gc.bptt])
     f = np.concatenate([x.ravel() for x in gc.numeric])
     N = net.N

@@ -318,7 +318,7 @@ class EquivalenceView(pn.viewable.Viewer):
         s = self.session
         net, g = s.net, s.gradients
         with np.errstate(all="ignore"):
-            loss, dW, db, dh0 = UnrolledNet(net, s.sequences).tied_gradients()
+            loss, dW, db, dh0 = UnrolledNet(net, s.sequences, truncate=g.truncate).tied_gradients()  # like with like
         i, j = np.nonzero(net.C)
         h = np.flatnonzero(net.learn_h0)
         ours = np.concatenate([g.dW[i, j], g.db if net.bias else [], g.dh0[h]])

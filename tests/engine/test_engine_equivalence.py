@@ -87,3 +87,36 @@ def test_unrolled_twin_on_the_blas_path(p):
     assert_close(g.loss, loss)
     for a, b in ((g.dW, dW), (g.db, db), (g.dh0, dh0)):
         assert_close(a, b)
+
+
+TRUNC_T = 6
+
+
+@pytest.mark.parametrize("h", [1, 2, TRUNC_T - 1, TRUNC_T, TRUNC_T + 3])
+@pytest.mark.parametrize("B", [1, 9])
+@pytest.mark.parametrize("loss, acts", [("squared", ["logistic", "tanh", "linear", "softmax", "softmax"]),
+                                        ("cross_entropy", ["logistic", "softmax", "softmax", "logistic", "tanh"])])
+def test_truncated_twin_is_bptt_h(loss, acts, B, h, rng):
+    """UnrolledNet(truncate=h), each E_t backpropagated through at most h layers, gives BPTT(h)'s
+    per-step and tied gradients (partial clamps, sparse connections, learned initial states)."""
+    p = make_problem(rng, 5, TRUNC_T, B, acts, loss=loss, clamp="random", target="random", density=0.6,
+                     learn="some", scale=0.8)
+    net, seq = p.network(), p.sequences()
+    g = bptt(net, seq, truncate=h)
+    assert g.truncate == h
+    twin = UnrolledNet(net, seq, truncate=h)
+    loss_, dW, db, dh0 = twin.tied_gradients()
+    assert_close(g.loss, loss_, name="loss")
+    for name, ours, theirs in (("dW", g.dW, dW), ("db", g.db, db), ("dh0", g.dh0, dh0)):
+        assert_close(ours, theirs, name=name)
+    dW_copies, _, _ = twin.backward()
+    assert_close(g.dW_by_step, dW_copies, name="dW_by_step")
+
+
+def test_truncated_twin_differs_from_the_full_twin(rng):
+    """With h < T the twin computes other numbers than without truncation (the check is not vacuous)."""
+    p = make_problem(rng, 4, TRUNC_T, 2, ["tanh"] * 4, clamp="none", target="all", learn="all")
+    full = UnrolledNet(p.network(), p.sequences()).tied_gradients()
+    short = UnrolledNet(p.network(), p.sequences(), truncate=2).tied_gradients()
+    assert full[0] == short[0]  # the forward pass is the same
+    assert not np.allclose(full[1], short[1])

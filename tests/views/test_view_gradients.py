@@ -130,6 +130,25 @@ def test_equivalence_matches_the_unrolled_net(state):
     assert "<td>W[h1←a]</td>" in table.replace(' style="text-align:left"', "")
 
 
+@pytest.mark.parametrize("back", [1, 2, -1, 0, 3])
+def test_equivalence_of_truncated_gradients_is_zero(state, back):
+    """Gradients of BPTT(h) are compared with the twin truncated the same way: the difference is ~0
+    for h = 1, 2, T-1, T, T+3."""
+    from engine import bptt
+    s, sel = state
+    s.loss = "squared"
+    view = EquivalenceView(session=s, selection=sel)
+    view.__panel__()
+    T = s.sequences.T
+    h = back if back > 0 and back < 3 else T + back
+    s.gradients = bptt(s.net, s.sequences, truncate=h)
+    view.refresh()
+    assert view.max_difference is not None and view.max_difference < 1e-12
+    full = UnrolledNet(s.net, s.sequences).tied_gradients()[1]
+    i, j = np.nonzero(s.net.C)
+    assert (h >= T) == np.allclose(view.rows["unrolled"][:len(i)], full[i, j], rtol=0, atol=1e-12)
+
+
 def test_equivalence_reports_non_finite_twin_numbers_plainly(state):
     """On the default lesson either the numbers agree, or the summary says they are not finite."""
     s, sel = state
