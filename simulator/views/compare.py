@@ -333,5 +333,7 @@ def compare_page(query, most=None, doc=None):
     holder = pn.Column(pn.pane.HTML(f"<p class='compare-replaying'>Replaying the link's {n} updates in every run "
                                     "from the start…</p>"), sizing_mode="stretch_width",
                        css_classes=["bptt-app", "compare-app"], stylesheets=[stylesheet()])
-    page.add_next_tick_callback(lambda: _show_after_replay(holder, comparison, n, page))
+    # Once the page has loaded: the replay holds this session's document lock, and the browser's
+    # first pull of the page waits for that lock (it would see nothing until the replay was done).
+    pn.state.onload(lambda: page.add_next_tick_callback(lambda: _show_after_replay(holder, comparison, n, page)))
     return holder

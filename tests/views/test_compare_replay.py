@@ -67,6 +67,7 @@ def test_a_served_page_opens_at_once_and_shows_the_runs_after_the_replay(monkeyp
     served = FakeServedDoc()
     monkeypatch.setattr(V, "served_doc", lambda: served)
     monkeypatch.setattr(pn.state, "curdoc", served)
+    monkeypatch.setattr(pn.state, "onload", lambda callback, threaded=False: callback())  # the page has loaded
     page = V.compare_page({**QUERY, "n": "40"})
     assert "Replaying the link's 40 updates" in page.objects[0].object and "compare-app" in page.css_classes
     assert len(served.ticks) == 1
