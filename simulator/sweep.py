@@ -23,7 +23,7 @@ from simulator.serving.runs import apply_settings, summary  # noqa: F401 (train 
 SETTINGS = {"learning_rate": float, "momentum": float, "clip": float, "steps": int,
             "activation": str, "loss": str, "learn_h0": "bool", "optimizer": str, "batch_size": int,
             "weight_decay": float, "decay_all": "bool", "truncate": int, "stop_at_loss": float,
-            "stop_when_right": "bool", "stop_at_updates": int}
+            "stop_when_right": "bool", "stop_at_updates": int, "radius": float}
 MOST_SEEDS = 100_000
 
 

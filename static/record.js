@@ -62,17 +62,30 @@ function background() {
   return style.getPropertyValue("--th-bg").trim() || "#ffffff";
 }
 
-// One recording: `figures()` gives the Bokeh figure models to film, `picture` names the file.
-function record(reg, key, picture, figures, onchange) {
+// The legend below the picture (`legendOf(W)`: {svg, H}, drawn as the PNG/SVG exports draw it) as
+// an image the frames copy; loaded asynchronously, so the frames after its load show it.
+function legendImage(legendOf, width, loaded) {
+  if (!legendOf) return null;
+  const { svg, H } = legendOf(width);
+  const img = new Image();
+  img.onload = loaded;
+  img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+  return { img, H };
+}
+
+// One recording: `figures()` gives the Bokeh figure models to film, `picture` names the file;
+// `legendOf` (or null) draws the picture's legend, which the video shows below it.
+function record(reg, key, picture, figures, onchange, legendOf) {
   const figs = figures(), shown = layers(figs);
   if (!shown.length) return null;
   const extent = (boxes) => ({ left: Math.min(...boxes.map((l) => l.box.left)), top: Math.min(...boxes.map((l) => l.box.top)),
                                right: Math.max(...boxes.map((l) => l.box.right)), bottom: Math.max(...boxes.map((l) => l.box.bottom)) });
   const first = extent(shown), ratio = window.devicePixelRatio || 1;
   const canvas = document.createElement("canvas");
+  const legend = legendImage(legendOf, first.right - first.left, () => { dirty = true; });
   // The video's size is fixed at the start (a recorder may stop on a new size; VP8/VP9 want even sides).
   canvas.width = 2 * Math.ceil(((first.right - first.left) * ratio) / 2);
-  canvas.height = 2 * Math.ceil(((first.bottom - first.top) * ratio) / 2);
+  canvas.height = 2 * Math.ceil(((first.bottom - first.top + (legend ? legend.H : 0)) * ratio) / 2);
   const ctx = canvas.getContext("2d");
   const fill = background();
   // A frame is copied only when a picture has repainted (Bokeh's `repainted` signal), so the video
@@ -96,6 +109,10 @@ function record(reg, key, picture, figures, onchange) {
         if (layer && layer.canvas.width) ctx.drawImage(layer.canvas, x, y, box.width * ratio, box.height * ratio);
       }
     }
+    if (legend && legend.img.complete && legend.img.naturalWidth) {
+      const top = (first.bottom - first.top) * ratio;
+      ctx.drawImage(legend.img, 0, top, (first.right - first.left) * ratio, legend.H * ratio);
+    }
     dirty = false;
     painted = performance.now();
   };
@@ -103,7 +120,7 @@ function record(reg, key, picture, figures, onchange) {
   const recorder = new MediaRecorder(stream, { mimeType: mimeType(), videoBitsPerSecond: 4_000_000 });
   const chunks = [];
   const name = fileName(reg, picture, updateShown(figs[0].document));
-  const rec = { key, picture, name, started: performance.now(), recorder };
+  const rec = { key, picture, name, started: performance.now(), recorder, canvas, legend };
   recorder.ondataavailable = (e) => { if (e.data && e.data.size) chunks.push(e.data); };
   recorder.onstop = () => {
     cancelAnimationFrame(raf);
@@ -136,19 +153,19 @@ function registry() {
     const reg = { lesson: "", recordings: new Map(), docs: new WeakSet() };
     reg.supported = () => mimeType() != null;
     // Start or stop recording `key`; `onchange(rec or null)` hears each change. Says what it did.
-    reg.toggle = (key, picture, figures, onchange) => {
+    reg.toggle = (key, picture, figures, onchange, legendOf = null) => {
       const running = reg.recordings.get(key);
       if (running) {
         running.recorder.stop();  // onstop downloads the file, then calls onchange(null)
         return "stopping";
       }
       if (!reg.supported()) return "unsupported";
-      const rec = record(reg, key, picture, figures, onchange);
+      const rec = record(reg, key, picture, figures, onchange, legendOf);
       if (rec == null) return "nothing";
       onchange(rec);
       return "started";
     };
-    reg.toggle_figure = (fig, filename, tool) => toggleFigure(reg, fig, filename, tool);
+    reg.toggle_figure = (fig, filename, tool, legendOf) => toggleFigure(reg, fig, filename, tool, legendOf);
     window.bpttRecord = reg;
   }
   return window.bpttRecord;
@@ -162,7 +179,7 @@ function toolButton(fig, tool) {
   return button ? button.el : null;
 }
 
-function toggleFigure(reg, fig, filename, tool) {
+function toggleFigure(reg, fig, filename, tool, legendOf) {
   const key = `figure-${fig.id}`, b = badge(key);
   if (!reg.supported()) return b.say(NOT_HERE, null);
   let timer = 0;
@@ -179,7 +196,7 @@ function toggleFigure(reg, fig, filename, tool) {
                              () => reg.toggle(key));
     tick();
     timer = setInterval(tick, 250);
-  });
+  }, legendOf);
   if (did === "nothing") b.say(`Nothing to record: ${filename} is not shown.`, null);
 }
 

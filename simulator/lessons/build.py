@@ -6,6 +6,9 @@ import numpy as np
 
 from engine import Network
 
+#: The lessons whose recurrent blocks have a spectral radius (the radius setting's, in its messages).
+RADIUS_LESSONS = ("vanishing-exploding",)
+
 
 def unit_layout(lesson):
     """(names, group of each unit, index lists per group), in the lesson's group order."""
@@ -49,12 +52,23 @@ def tie_refs(lesson):
     return [[(ref[0], *(index(u) for u in ref[1:])) for ref in group] for group in lesson.get("ties", [])]
 
 
-def _rescale_recurrent(net, lesson, rng):
+def check_radius(lesson, radius):
+    """ValueError unless ``radius`` is None/0 or ``lesson`` has chains with a spectral radius."""
+    if radius and not lesson.get("spectral_radius"):
+        raise ValueError(f"radius {radius:g}: this lesson has no chain with a spectral radius; expected 0 (the "
+                         f"radius is a setting of {', '.join(RADIUS_LESSONS)})")
+
+
+def _rescale_recurrent(net, lesson, rng, radius=None):
     """Give each group named in lesson["spectral_radius"] the same random recurrent block
-    direction, scaled to that spectral radius, so the blocks differ only in scale."""
+    direction, scaled to that spectral radius (or every one to ``radius``: the Session's radius
+    setting, which Compare mode varies), so the blocks differ only in scale."""
     radii = lesson.get("spectral_radius")
+    check_radius(lesson, radius)
     if not radii:
         return net
+    if radius:
+        radii = dict.fromkeys(radii, float(radius))
     index = unit_layout(lesson)[2]
     sizes = {len(index[g]) for g in radii}
     if len(sizes) != 1:
@@ -68,8 +82,9 @@ def _rescale_recurrent(net, lesson, rng):
     return net.replace(W=W)
 
 
-def build_network(lesson, rng, activation=None, loss=None, learn_h0=None):
-    """A fresh random Network for ``lesson``; the optional arguments override the lesson's.
+def build_network(lesson, rng, activation=None, loss=None, learn_h0=None, radius=None):
+    """A fresh random Network for ``lesson``; the optional arguments override the lesson's
+    (``radius``: every chain's spectral radius; None or 0 keeps the lesson's radii).
 
     Draws W from ``rng`` first (then, only for lessons with a ``spectral_radius``, one more
     block), so lessons without those keys draw exactly what they always drew.
@@ -84,6 +99,6 @@ def build_network(lesson, rng, activation=None, loss=None, learn_h0=None):
     kwargs = {"bias": False} if lesson.get("bias") is False else {}
     net = Network.random(len(acts), rng, weight_scale=scale, connections=connection_mask(lesson),
                          activation=acts, loss=loss or lesson["loss"], learn_h0=learn, **kwargs)
-    net = _rescale_recurrent(net, lesson, rng)
+    net = _rescale_recurrent(net, lesson, rng, radius)
     ties = tie_refs(lesson)
     return net.tie_groups(ties) if ties else net

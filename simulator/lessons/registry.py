@@ -19,7 +19,7 @@ import numpy as np
 
 from engine import bptt
 
-from simulator.lessons.build import activations, build_network, connection_mask, tie_refs, unit_layout  # noqa: F401 (the lessons' API)
+from simulator.lessons.build import activations, build_network, check_radius, connection_mask, tie_refs, unit_layout  # noqa: F401 (the lessons' API)
 
 MODULES = (  # in the order of the Lesson menu
     "binary_addition",

@@ -107,8 +107,9 @@ def radius_and_ratio(s, rng=None):
 LESSON = Lesson(
     name="vanishing-exploding", spec=SPEC,
     cards=("backward-pass", "select-weight:s2,s1", "select-weight:l2,l1", "activation:tanh"),
-    # Radius 0.7 against 1.3 needs no comparison: the two chains of this one net are that comparison.
-    compare=((3, "linear vs tanh", "activation:linear,tanh"),),
+    # The two chains are that comparison inside one net; the radius setting (every chain at one
+    # radius, new weights from the seed) makes it two nets side by side, trained in lockstep.
+    compare=((1, "radius 0.7 vs 1.3", "radius:0.7,1.3"), (3, "linear vs tanh", "activation:linear,tanh")),
     readout=readout, solved=vanishes_and_explodes, budget=500,
     panel=Readout(measure=radius_and_ratio,
                   explain="Going back one step multiplies the error by the recurrent weights, so its size changes "

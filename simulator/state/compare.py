@@ -15,6 +15,7 @@ the comparison keeps its last good runs. No panel or bokeh here (simulator/views
 """
 import contextvars
 import math
+import time
 
 import numpy as np
 import param
@@ -34,6 +35,9 @@ TOGETHER = ("activation", "loss", "learn_h0")
 #: build by simulator/serving/server.py; None: caps.MAX_COMPARE_RUNS.
 MAX_RUNS = contextvars.ContextVar("bptt_sim_max_compare", default=None)
 EXAMPLE = "learning_rate:0.1,1.0"
+#: Seconds of updates (all runs together) in one slice of Comparison.replay: a served page gives the
+#: event loop back after each, so the other sessions' frames wait at most about this long.
+REPLAY_SLICE = 0.05
 
 
 def allowed_runs():
@@ -244,6 +248,22 @@ class Comparison(param.Parameterized):
     def step(self, n=1):
         """n weight updates in every run still training: update n in each."""
         return self.publish_step(self.compute_step(n))
+
+    def replay(self, n, budget=REPLAY_SLICE):
+        """Step in lockstep to update ``n`` in slices of about ``budget`` seconds of updates (the
+        first slice one update, to measure), yielding after each: a served page returns to its
+        event loop there. The same runs as one long step: lockstep does not depend on how the
+        updates are cut. Runs that stop on the way stop at the same update as when n was written."""
+        cost = None  # seconds per update, measured on the slices so far
+        while self.updates < n:
+            k = 1 if cost is None else max(1, min(n - self.updates, int(budget / cost) if cost > 0 else n))
+            began = time.perf_counter()
+            going = self.step(k)
+            cost = (time.perf_counter() - began) / k
+            if not going:
+                break
+            yield self.updates
+        self.updates = n
 
     @property
     def update_seconds(self):

@@ -115,7 +115,7 @@ class Session(Editing, Training, param.Parameterized):
         spec = self.lesson_spec
         rng = np.random.default_rng(self.seed)
         activation, loss = self._choices()
-        net = L.build_network(spec, rng, activation=activation, loss=loss, learn_h0=self.learn_h0)
+        net = L.build_network(spec, rng, activation=activation, loss=loss, learn_h0=self.learn_h0, radius=self.radius)
         (X, K, Y, M), self.task_info = make_task(spec["task"], self.steps, rng)
         names, groups, _ = L.unit_layout(spec)
         self._install(net, Sequences(X, K, Y, M), names=names, groups=groups, fresh=True)

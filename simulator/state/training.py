@@ -16,7 +16,7 @@ from simulator.state.numbers import Integer, Number
 
 #: The settings of this mixin, in the document's order (simulator/document/format.py saves them).
 TRAINING_SETTINGS = ("optimizer", "batch_size", "weight_decay", "decay_all", "truncate", "stop_at_loss",
-                     "stop_when_right", "stop_at_updates")
+                     "stop_when_right", "stop_at_updates", "radius")
 _NO_STOP = 2 ** 62
 
 
@@ -39,6 +39,9 @@ class Training(param.Parameterized):
                                     doc="Training stops once the lesson's criterion is met.")
     stop_at_updates = Integer(default=0, bounds=(0, caps.MAX_UPDATES), label="Stop at update",
                               doc="Training stops at this many updates (0 = never).")
+    radius = Number(default=0.0, bounds=(0.0, 10.0), label="Spectral radius",
+                    doc="Every chain's recurrent spectral radius, new weights from the seed (0 = the lesson's own; "
+                        "only lessons with chains, e.g. vanishing-exploding: 0.7 and 1.3).")
     frozen = param.List(default=[], doc="Parameters that training leaves alone, as references "
                         "('W', i, j), ('b', i), ('h0', i); their gradient is still shown.")
     # -- outputs beside Session.history, written only by Session.publish_step, undo and _install --
@@ -96,6 +99,24 @@ class Training(param.Parameterized):
         t.optimiser.configure(rule["optimizer"], rule["weight_decay"], rule["decay_all"])
         t.optimiser.freeze(t.net, rule["frozen"])
         t.schedule(**schedule)
+
+    @param.depends("radius", watch=True)
+    def _on_radius(self):
+        """New weights from the seed with the chains at this radius (like a new seed); a lesson
+        without chains keeps 0 and says why."""
+        if getattr(self, "trainer", None) is None or getattr(self, "_applying", False):
+            return
+        try:
+            L.check_radius(self.lesson_spec, self.radius)
+        except ValueError as exc:
+            self._applying = True
+            try:
+                self.param.update(radius=0.0)  # the only radius such a lesson can have had
+            finally:
+                self._applying = False
+            self.param.update(message=f"That setting does not fit: {exc}", message_kind="error")
+            return
+        self.reset()
 
     def norm_records(self, reports):
         """grad_norms with the accepted updates of ``reports`` (StepReports) added."""

@@ -12,6 +12,7 @@ Training never blocks the page: Play is the single-run app's Player (serving/pla
 periodic callback per page, whose frames step the Comparison instead of one Session; the frame
 scheduler counts the page as k sessions' work (``runs``).
 """
+import asyncio
 import html
 import io
 from urllib.parse import urlencode
@@ -22,7 +23,7 @@ import param
 from simulator import document
 from simulator.lessons.registry import DEFAULT_LESSON, LESSONS
 from simulator.serving.assets import stylesheet
-from simulator.serving.offload import heavy_session, off_loop
+from simulator.serving.offload import heavy_session, off_loop, served_doc
 from simulator.serving.pacer import FramePacer
 from simulator.serving.player import Player
 from simulator.state import caps
@@ -37,8 +38,9 @@ from simulator.views.plotting import weight_name
 from simulator.views.style import soon
 
 
-#: Most updates a link replays as its page opens (every run, in lockstep, before the page shows):
-#: 2 runs of binary addition replay 5,000 in 2.3 s here, 4 runs in 4.2 s (it blocks the page's build).
+#: Most updates a link replays as its page opens (every run, in lockstep): 2 runs of binary addition
+#: replay 5,000 in 2.3 s here, 4 runs in 4.2 s; served, in slices of ~50 ms (replay_async), so the
+#: other sessions' frames go on (benchmarks/bench_compare_replay.py).
 MAX_REPLAY = 5000
 
 
@@ -84,20 +86,42 @@ def comparison_of_query(query, most=None):
     return replay(C.Comparison(lambda: document.session_from_document(doc, validated=True), settings, most), query)
 
 
-def replay(comparison, query):
-    """The comparison after the link's ``n`` updates in lockstep from its start: the same runs as
-    when the link was written (lockstep makes them identical); ValueError if n is not 0..MAX_REPLAY."""
+def replay_count(query):
+    """The link's ``n``: the updates to replay from the start (0 when absent); ValueError if it is
+    not 0..MAX_REPLAY."""
     text = query.get("n")
     if text in (None, ""):
-        return comparison
+        return 0
     n = int(text) if isinstance(text, str) and text.isascii() and text.isdecimal() and len(text) < 10 else -1
     if not 0 <= n <= MAX_REPLAY:
         raise ValueError(f"n: expected the updates to replay, 0 to {MAX_REPLAY} (a link may not make the server train "
                          f"longer); got {caps.quote(text)}. Save the comparison and open it with bptt-sim serve FILE")
-    while comparison.updates < n and comparison.step(min(500, n - comparison.updates)):
+    return n
+
+
+def replay(comparison, query):
+    """The comparison after the link's ``n`` updates in lockstep from its start, at once: the same
+    runs as when the link was written (lockstep makes them identical); ValueError if n is not
+    0..MAX_REPLAY. A served page replays in slices instead (replay_async)."""
+    for _ in comparison.replay(replay_count(query)):
         pass
-    comparison.updates = n  # runs that stopped on the way stopped at the same update as before
     return comparison
+
+
+async def replay_async(comparison, n, budget=C.REPLAY_SLICE):
+    """Comparison.replay(n), back to the event loop after every slice of about ``budget`` seconds:
+    at 5,000 updates of 4 runs the replay took the loop for seconds, and every other session's
+    frames waited (docs/compare.md)."""
+    for _ in comparison.replay(n, budget):
+        await asyncio.sleep(0)
+    return comparison
+
+
+async def _show_after_replay(holder, comparison, n, doc):
+    from panel.io.state import set_curdoc
+    await replay_async(comparison, n)
+    with set_curdoc(doc):
+        holder.objects = [CompareView(comparison=comparison).__panel__()]
 
 
 def start_keys(session):
@@ -294,10 +318,22 @@ def refused(message, query):
 
 def compare_page(query, most=None, doc=None):
     """The page for a query with ``compare=`` (or a checked document ``doc`` with a "compare"
-    section, which the link does not override): the CompareView, or why it was refused."""
+    section, which the link does not override): the CompareView, or why it was refused. Served,
+    a link's ``n`` is replayed after the page opens, in slices (replay_async), while the page
+    says so: the build itself must not hold the event loop for the replay."""
     try:
-        comparison = comparison_of_query(query, most) if doc is None else \
-            replay(document.comparison_from_document(doc, validated=True, most=most), query)
+        n = replay_count(query)
+        comparison = comparison_of_query({**query, "n": ""}, most) if doc is None else \
+            document.comparison_from_document(doc, validated=True, most=most)
     except ValueError as exc:
         return refused(str(exc), query if doc is None else {"lesson": doc["lesson"]})
-    return CompareView(comparison=comparison).__panel__()
+    page = served_doc()
+    if not n or page is None:
+        return CompareView(comparison=replay(comparison, {"n": str(n)})).__panel__()
+    holder = pn.Column(pn.pane.HTML(f"<p class='compare-replaying'>Replaying the link's {n} updates in every run "
+                                    "from the start…</p>"), sizing_mode="stretch_width",
+                       css_classes=["bptt-app", "compare-app"], stylesheets=[stylesheet()])
+    # Once the page has loaded: the replay holds this session's document lock, and the browser's
+    # first pull of the page waits for that lock (it would see nothing until the replay was done).
+    pn.state.onload(lambda: page.add_next_tick_callback(lambda: _show_after_replay(holder, comparison, n, page)))
+    return holder

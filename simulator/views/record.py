@@ -3,7 +3,8 @@
 PNG and SVG are still frames; the moving pictures are the app's best part, and a lecturer wants
 them in slides. The browser films them itself (static/record.js: the figures' canvas layers
 copied each animation frame onto one canvas, its ``captureStream()`` fed to a ``MediaRecorder``),
-so a recording costs the server nothing and keeps the frame rate the page showed.
+so a recording costs the server nothing and keeps the frame rate the page showed. A net picture's
+video shows its legend below it, drawn as its PNG and SVG exports draw it (views/save_tool.py).
 
 GIF is not offered: browsers have no GIF encoder, and a JavaScript one from npm (gifenc, gif.js)
 would have to be copied into static/ and would quantise every frame's colours on the page's own
@@ -32,7 +33,16 @@ const reg = window.bpttRecord
 if (reg == null)
   console.warn("Record: this page has no recorder (the app's stage Record button loads it)")
 else
-  reg.toggle_figure(fig, filename, cb_obj)
+  reg.toggle_figure(fig, filename, cb_obj, typeof legend_image === "function" ? legend_image : null)
+"""
+# With a legend: ``legend_image(W)`` gives {svg, H}, the legend drawn W wide and H high as the PNG and
+# SVG exports draw it (``legend_code``: views/save_tool.py's LEGEND_SVG, which sets ``body`` and ``H``),
+# and the video shows it below the picture.
+LEGEND_IMAGE = """
+const legend_image = (W) => {
+%s
+  return {H, svg: `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${body}</svg>`}
+}
 """
 
 
@@ -48,8 +58,13 @@ class Recorder(JSComponent):
     _esm = STATIC / "record.js"
 
 
-def record_tool(fig, filename):
-    """A toolbar button recording ``fig`` as ``<lesson>-<filename>-update<n>.webm``, pressed again to stop."""
+def record_tool(fig, filename, legend=None, legend_code=""):
+    """A toolbar button recording ``fig`` as ``<lesson>-<filename>-update<n>.webm``, pressed again to stop.
+    With ``legend`` (a ColumnDataSource of labels and swatches) and the JS that draws it
+    (``legend_code``), each frame of the video shows the legend below the picture."""
+    args, code = dict(fig=fig, filename=filename), RECORD_JS
+    if legend is not None:
+        args["legend"], code = legend, LEGEND_IMAGE % legend_code + RECORD_JS
     return CustomAction(icon=RECORD_ICON, tags=["record"], description="Record this picture as a video (WebM) while it plays; "
                                                       "press again to stop and download it",
-                        callback=CustomJS(args=dict(fig=fig, filename=filename), code=RECORD_JS))
+                        callback=CustomJS(args=args, code=code))

@@ -146,7 +146,8 @@ def add_save_tool(fig, filename, legend=None):
             return CustomJS(args=dict(fig=fig, filename=filename, legend=legend, kind=kind), code=SAVE_WITH_LEGEND)
         png = CustomAction(icon="save", description="Save this picture as PNG (with its legend)", callback=saving("png"))
         svg, svg_text = saving("svg"), svg_text.replace(" (", " with its legend (")
-    fig.add_tools(png, CustomAction(icon=SVG_ICON, description=svg_text, callback=svg), record_tool(fig, filename))
+    fig.add_tools(png, CustomAction(icon=SVG_ICON, description=svg_text, callback=svg),
+                  record_tool(fig, filename, legend, LEGEND_SVG))
     fig.toolbar_location = "right"
     fig.toolbar.autohide = True
     fig.toolbar.logo = None

@@ -33,6 +33,7 @@ def same_run(a, b):
      [{"optimizer": "momentum", "learning_rate": 0.2}, {"optimizer": "adam", "learning_rate": 0.02}]),
     ("temporal-xor", "truncate:0,2,1", [{"truncate": 0}, {"truncate": 2}, {"truncate": 1}]),
     ("binary-addition", "seed:12,3", [{"seed": 12}, {"seed": 3}]),
+    ("vanishing-exploding", "radius:0.7,1.3", [{"radius": 0.7}, {"radius": 1.3}]),
 ])
 def test_lockstep_equals_separate_runs(lesson, text, settings):
     """After 3 + 17 + 10 updates in lockstep, each run equals a separate run of 30 with its settings."""

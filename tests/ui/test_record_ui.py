@@ -10,6 +10,20 @@ pytestmark = pytest.mark.ui
 EBML, DOC_TYPE, SEGMENT, CLUSTER, TIMECODE = 0x1A45DFA3, 0x4282, 0x18538067, 0x1F43B675, 0xE7
 SIMPLE_BLOCK, BLOCK_GROUP, BLOCK = 0xA3, 0xA0, 0xA1
 MASTERS = {EBML, SEGMENT, CLUSTER, BLOCK_GROUP}  # walked into; a recorder writes some of unknown size
+# The recurrent picture's recording: its canvas is the picture and, below it, the legend's height, and
+# that strip has the legend drawn (pixels other than the background), once the legend's image loaded.
+LEGEND_FILMED = """() => {
+  const rec = [...window.bpttRecord.recordings.values()].find((r) => r.picture === "recurrent-network");
+  const fig = Bokeh.documents[0].get_model_by_name("network_figure");
+  const box = fig.document.views_manager.find_one(fig).canvas_view.el.getBoundingClientRect();
+  const ratio = window.devicePixelRatio || 1, top = Math.ceil(box.height * ratio);
+  if (!rec || !rec.canvas || rec.canvas.height < top + 20 * ratio) return false;
+  const strip = rec.canvas.getContext("2d").getImageData(0, top, rec.canvas.width, rec.canvas.height - top).data;
+  let ink = 0;
+  for (let k = 0; k < strip.length; k += 4)
+    if (Math.abs(strip[k] - strip[0]) + Math.abs(strip[k + 1] - strip[1]) + Math.abs(strip[k + 2] - strip[2]) > 60) ink++;
+  return ink > 200;
+}"""
 
 
 def _vint(data, pos, keep_marker):
@@ -104,6 +118,7 @@ def test_stage_and_picture_record_webm(page, served):
     expect(record).to_have_attribute("aria-pressed", "false")
     page.keyboard.press("Enter")
     expect(record).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function(LEGEND_FILMED)  # the video shows the legend under the picture, as its PNG does
     badge = page.locator(".bptt-record-badge")
     expect(badge).to_contain_text(re.compile(r"recording recurrent-network 0:0[1-9]"))
     with page.expect_download() as info:

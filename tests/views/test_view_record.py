@@ -16,8 +16,15 @@ def test_every_picture_has_a_record_button_naming_its_file():
         png = png_button(fig)
         record = [t for t in fig.tools if isinstance(t, CustomAction) and "Record" in t.description]
         assert len(record) == 1, name
-        assert record[0].callback.args == {"fig": fig, "filename": png_filename(png[0])}
+        legend = png[0].callback.args.get("legend") if isinstance(png[0], CustomAction) else None
+        want = {"fig": fig, "filename": png_filename(png[0]), **({"legend": legend} if legend is not None else {})}
+        assert record[0].callback.args == want, name
+        # a picture whose PNG has the net legend films it too (static/record.js draws it under each frame)
+        assert ("const legend_image" in record[0].callback.code) == (legend is not None), name
         assert fig.tools.index(record[0]) == fig.tools.index(png[0]) + 2, name
+    filmed = [f for f in figures(app).values() for t in f.tools
+              if isinstance(t, CustomAction) and "Record" in t.description and "legend" in t.callback.args]
+    assert len(filmed) >= 2  # the recurrent and the unrolled picture at least
 
 
 def test_stage_recorder_films_both_pictures_and_follows_the_lesson():
