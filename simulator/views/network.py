@@ -27,6 +27,7 @@ from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views import graph_layout as gl
 from simulator.views import grouping as gp
+from simulator.views import label_place
 from simulator.views import style
 from simulator.views.save_tool import add_save_tool
 
@@ -157,10 +158,23 @@ class RecurrentView(pn.viewable.Viewer):
                       " weights, drawn as their rms" for i, j in zip(i_idx, j_idx)]
         self.edges.data = dict(i=i_idx, j=j_idx, xs=xs, ys=ys, ax=hx - back * np.cos(ha), ay=hy - back * np.sin(ha),
                                angle=ha - np.pi / 2, label=labels, tie=gl.tie_text(ties), **self._edge_style(net, E))
-        self.units.data = dict(x=pos[:, 0], y=pos[:, 1], vx=pos[:, 0], vy=pos[:, 1] - radius - 0.08,
+        vx, vy = self._label_points(seq, pos, radius, ppu, (xs, ys))
+        self.units.data = dict(x=pos[:, 0], y=pos[:, 1], vx=vx, vy=vy,
                                name=list(names), size=np.full(net.N, unit_px), ring_size=np.full(net.N, ring_px),
                                **self._unit_style(net, seq))
         self._set_legend(any(r[0] == "W" for g in net.ties for r in g), grouped)
+
+    def _label_points(self, seq, pos, radius, ppu, paths):
+        """Where each unit's value label goes: below its circle, or beside it where no arrow,
+        circle or other label is in its way (label_place; a label shown may never cross an arrow)."""
+        if not self._geo["labels"]:
+            return pos[:, 0], pos[:, 1] - radius - 0.08
+        two = np.asarray(seq.target_units, dtype=bool)  # "target ..." below the value
+        font_px = float(gl.SMALL_FONT[:-2]) * (4 / 3 if gl.SMALL_FONT.endswith("pt") else 1)
+        sizes = label_place.label_size(np.where(two, 12, 10), np.where(two, 2, 1), font_px, ppu)
+        r = self.figure
+        return label_place.place(pos, radius, sizes, paths, (r.x_range.start, r.x_range.end, r.y_range.start,
+                                                              r.y_range.end), ppu)
 
     def _set_legend(self, tied, grouped=False):
         entries = [
