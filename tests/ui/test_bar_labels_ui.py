@@ -35,6 +35,7 @@ def test_the_last_steps_label_and_the_sums_are_apart(page, app_url, lesson, size
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto(f"{app_url}?lesson={lesson}")
     expect(page.locator(".status-line .status")).to_be_visible()
+    expect(page.locator(".lesson-loading-note")).to_be_hidden()  # the link's lesson is drawn
     m = settled(page, LABELS)
     labels = m["labels"]
     assert any(t.startswith("sum") for t, _, _ in labels)
