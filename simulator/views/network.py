@@ -164,23 +164,26 @@ class RecurrentView(pn.viewable.Viewer):
                       for w, i, j in zip(real, i_idx, j_idx)]
         self.edges.data = dict(i=i_idx, j=j_idx, xs=xs, ys=ys, ax=hx - back * np.cos(ha), ay=hy - back * np.sin(ha),
                                angle=ha - np.pi / 2, label=labels, tie=gl.tie_text(ties), **self._edge_style(net, E))
-        vx, vy = self._label_points(seq, pos, radius, ppu, (xs, ys))
-        self.units.data = dict(x=pos[:, 0], y=pos[:, 1], vx=vx, vy=vy,
+        self._geo["label_at"] = self._label_points(seq, pos, radius, ppu, (xs, ys))
+        self.units.data = dict(x=pos[:, 0], y=pos[:, 1],
                                name=list(names), size=np.broadcast_to(unit_px, net.N).copy(), ring_size=np.broadcast_to(ring_px, net.N).copy(),
                                **self._unit_style(net, seq))
         self._set_legend(any(r[0] == "W" for g in net.ties for r in g), grouped)
 
     def _label_points(self, seq, pos, radius, ppu, paths):
-        """Where each unit's value label goes: below its circle, or beside it where no arrow,
-        circle or other label is in its way (label_place; a label shown may never cross an arrow)."""
+        """Where each unit's value label goes, outside the backward pass and in it (its "d ..."
+        labels are wider): below its circle, or beside it where no arrow, circle or other label
+        is in its way (label_place; a label shown may never cross an arrow)."""
         if not self._geo["labels"]:
-            return pos[:, 0], pos[:, 1] - radius - 0.08
-        two = np.asarray(seq.target_units, dtype=bool)  # "target ..." below the value
+            below = (pos[:, 0], pos[:, 1] - radius - 0.08)
+            return {False: below, True: below}
         font_px = float(gl.SMALL_FONT[:-2]) * (4 / 3 if gl.SMALL_FONT.endswith("pt") else 1)
-        sizes = label_place.label_size(np.where(two, 12, 10), np.where(two, 2, 1), font_px, ppu)
+        *values, target = label_place.widest(seq, self._m is not self.session)
         r = self.figure
-        return label_place.place(pos, radius, sizes, paths, (r.x_range.start, r.x_range.end, r.y_range.start,
-                                                              r.y_range.end), ppu)
+        bounds = (r.x_range.start, r.x_range.end, r.y_range.start, r.y_range.end)
+        return {backward: label_place.place(pos, radius, label_place.label_size(
+                    np.maximum(chars, target), np.where(target > 0, 2, 1), font_px, ppu), paths, bounds, ppu)
+                for backward, chars in zip((False, True), values)}
 
     def _set_legend(self, tied, grouped=False):
         entries = [
@@ -304,7 +307,8 @@ class RecurrentView(pn.viewable.Viewer):
         if unit is not None and unit[0] == t and 0 <= unit[1] < N:
             line[unit[1]], lw[unit[1]] = style.HIGHLIGHT, 5.0
         role = np.where(K, "clamped input", np.where(M, "has a target", "hidden")).astype(object)
-        return dict(fill=fill, ink=gl.ink(fill), line=line, lw=lw, value=value,
+        vx, vy = self._geo["label_at"][f.phase == "backward"]
+        return dict(fill=fill, ink=gl.ink(fill), line=line, lw=lw, value=value, vx=vx, vy=vy,
                     ring_fill=gl.activity_fill(np.where(M, seq.Y[c, t], 0.0), net.activation), ring_alpha=M.astype(float),
                     role=role, t=np.full(N, t), z=z if t > 0 else np.full(N, gl.NO_VALUE), s=s.copy(),
                     target=np.where(M, seq.Y[c, t], gl.NO_VALUE), g=ds.copy(), d=dz if t > 0 else np.full(N, gl.NO_VALUE))
