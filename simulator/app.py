@@ -109,16 +109,18 @@ class SimulatorApp(pn.viewable.Viewer):
             getattr(self, name)
         self.lecture = LectureMode(**views, player=self.player, readout=_ReadoutOnUse(self))
         # After the lecture: its first card selects a weight as a lesson opens; a link's view wins.
-        self.link = LinkSync(session=s, selection=sel)  # the URL carries state and view (read once, then followed)
+        self.loading_note = pn.pane.HTML("", visible=False, css_classes=["lesson-loading-note"])
+        self._busy = []  # what a lesson switch covers until the new lesson is drawn (__panel__)
+        # The URL carries state and view (read once, then followed); a link to another lesson is
+        # opened once the page shows "Loading" over this one, as the Lesson menu does.
+        self.link = LinkSync(session=s, selection=sel, loading=self._loading)
         self.data.link = self.link  # says there when a net's own data is too large for the link
-        self.share = ShareView(**views, lecture=self.lecture)  # saves and loads the view options too
+        self.share = ShareView(**views, lecture=self.lecture, loading=self._loading)  # saves and loads the view options too
         self.painter, self.theme_select = ThemePainter(selection=sel), theme_chooser(sel)  # views/theme.py
         follow_url(sel, s)  # ?theme=dark (after the other URL readers: a write before them lost ?hide=)
         self.lesson_choice = s.lesson
         self.lesson_select = pn.widgets.Select.from_param(self.param.lesson_choice, label="Lesson", css_classes=["lesson-select"],
                                                           options={v["title"]: k for k, v in LESSONS.items()})
-        self.loading_note = pn.pane.HTML("", visible=False, css_classes=["lesson-loading-note"])
-        self._busy = []  # what a lesson switch covers until the new lesson is drawn (__panel__)
         self.lesson_text = pn.pane.Markdown(self.lesson_markdown, css_classes=["lesson-text"],
                                             sizing_mode="stretch_width")
 
@@ -144,6 +146,8 @@ class SimulatorApp(pn.viewable.Viewer):
             self._loading(None)
 
     def _loading(self, title):
+        """Say "Loading “title”…" over the old lesson's pictures, status and card (None: done).
+        The Lesson menu, Load and a link to another lesson all pass through here."""
         self.loading_note.param.update(object=f"<strong>Loading “{esc(title)}”…</strong>" if title else "", visible=bool(title))
         for part in self._busy:
             part.loading = bool(title)
@@ -253,6 +257,8 @@ class SimulatorApp(pn.viewable.Viewer):
                          tabs, sizing_mode="stretch_width", css_classes=["app-main"],
                          stylesheets=[*css, stylesheet("net_legend.css")])  # net_legend.css: the opaque loading cover
         self._busy[:] = [status, main]
+        for part in self._busy:  # a link to another lesson may be loading already (views/link.py)
+            part.loading = self.loading_note.visible
         body = pn.FlexBox(sidebar, main, flex_wrap="wrap", sizing_mode="stretch_width", css_classes=["app-body"],
                           stylesheets=layout)
         root = pn.Column(header, body, self.keys, self.pacer, self.painter, sizing_mode="stretch_width",

@@ -18,6 +18,7 @@ from simulator.state.edits import ref_label
 from simulator.state.selection import Selection, pass_frame
 from simulator.state.session import Session
 
+from simulator.views.bar_axis import font_px, spaced_factors
 from simulator.views.plotting import first_connection, log_range, padded_range, readable, weight_name
 from simulator.views.save_tool import add_save_tool
 from simulator.views.style import HIGHLIGHT, NEGATIVE, POSITIVE, TIE_COLOURS, fmt
@@ -29,11 +30,12 @@ LABEL_PX = 11          # the bars' value labels (px)
 LABEL_FRAME_W = 400    # frame width assumed until the browser reports the real one (px)
 
 
-def fitting_labels(texts, T, frame_w, char_px=0.62 * LABEL_PX):
+def fitting_labels(texts, T, frame_w, char_px=0.62 * LABEL_PX, factors=None):
     """The bars' labels where they fit: the T steps' labels only if each is narrower than a bar's
     pitch (labels that run together read as one number); the sums' after them always, as the
-    padding beside the last bar gives them room. The tooltips still give every number."""
-    pitch = frame_w / (len(texts) + 1)  # the FactorRange's half-bar padding at both ends
+    padding beside the last bar gives them room. The tooltips still give every number.
+    ``factors``: how many the axis has (bar_axis's blanks included), if not one per text."""
+    pitch = frame_w / ((factors or len(texts)) + 1)  # the FactorRange's half-bar padding at both ends
     fits = all(len(t) * char_px + 4 <= pitch for t in texts[:T])
     return (list(texts[:T]) if fits else [""] * T) + list(texts[T:])
 #: Rows of the BPTT-vs-unrolled table drawn at once. A net at the caps has N^2 + 2N = 5,328
@@ -127,10 +129,12 @@ class GradientBarsView(pn.viewable.Viewer):
             rows["colour"][T + 1] = TIE_COLOURS[self._tie_id(i, j) % len(TIE_COLOURS)]
             rows["hatch"][T + 1] = "/"  # the tie group's colour (as elsewhere), hatched apart from the sum
         self._animate(rows, T)
-        rows["text"] = fitting_labels(rows["text"], T, self._frame_w)
+        size = self.figure.xaxis[0].major_label_text_font_size
+        factors, divider = spaced_factors(x[:T], x[T:], self._frame_w, font_px(size if isinstance(size, str) else "12px"))
+        rows["text"] = fitting_labels(rows["text"], T, self._frame_w, factors=len(factors))
         with pn.io.hold():
-            self.figure.x_range.factors = x
-            self.divider.location = T  # between the last step's bar and the sum (categorical units)
+            self.figure.x_range.factors = factors
+            self.divider.location = divider  # between the last step's bar and the sum (categorical units)
             padded_range(self.y_range, min(value), max(value))
             self.figure.title.text = f"dE/dW[{name}]:\ncontributions per step and their sum"
             self.source.data = rows

@@ -28,6 +28,10 @@ class UnitGrouping(param.Parameterized):
 
     show_all = param.Boolean(default=False, label="Draw every unit",
                              doc="Draw a large net unit by unit instead of one node per group of units.")
+    expanded = param.List(default=[], item_type=str, doc="Groups drawn unit by unit while the others stay one "
+                                                         "node each (a click on a group's node opens it).")
+    collapse = param.Action(lambda self: self.param.update(expanded=[]), label="Group the units again",
+                            doc="Close every group opened by a click: one node per group again.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -39,13 +43,18 @@ class UnitGrouping(param.Parameterized):
         if self.show_all or not is_large(session.net, session.unit_groups):
             return session
         seq, grads = probe.stack(session, selection)
-        made_from = (session.net, seq, grads, tuple(session.unit_names))
+        made_from = (session.net, seq, grads, (tuple(session.unit_names), tuple(self.expanded)))
         old, model = self._made
         if old is None or any(a is not b for a, b in zip(old[:3], made_from[:3])) or old[3] != made_from[3]:
             model = grouped_model(SimpleNamespace(net=session.net, sequences=seq, gradients=grads,
-                                                  unit_names=session.unit_names, unit_groups=session.unit_groups))
+                                                  unit_names=session.unit_names, unit_groups=session.unit_groups),
+                                  self.expanded)
             self._made = (made_from, model)
         return model
+
+    def toggle(self, group):
+        """Open a group's node into its units, or close it again."""
+        self.expanded = [g for g in self.expanded if g != group] if group in self.expanded else [*self.expanded, group]
 
 
 def group_members(groups):
@@ -90,13 +99,27 @@ def _named(values, members, names, where):
     return out
 
 
-def grouped_model(session):
+def _nodes(groups, unit_names, expanded):
+    """(names, members, group per node, whether each node is a closed group): one node per group,
+    and one per unit of each group in ``expanded``."""
+    names, members, node_group = [], [], []
+    for name, m in zip(*group_members(groups)):
+        opened = name in expanded
+        names += [unit_names[i] for i in m] if opened else [name]
+        members += [np.array([i]) for i in m] if opened else [m]
+        node_group += [name] * (len(m) if opened else 1)
+    return names, members, node_group, np.array([g not in expanded for g in node_group], dtype=bool)
+
+
+def grouped_model(session, expanded=()):
     """A session-like namespace (net, sequences, gradients, unit_names, unit_groups) of the
-    session's net with one unit per group, plus ``members`` (index arrays), ``group_of`` (N,)
-    and ``words``: per (case, time, group) the name of the input unit that is on (a clamped
-    one-hot group) or of the most active unit (a group with targets), else ''."""
+    session's net with one unit per group (a group in ``expanded``: one per unit of it), plus
+    ``members`` (index arrays), ``group_of`` (N,), ``node_group`` and ``is_group`` per node, and
+    ``words``: per (case, time, group) the name of the input unit that is on (a clamped one-hot
+    group) or of the most active unit (a group with targets), else '' (and for a single unit)."""
     net, seq, g = session.net, session.sequences, session.gradients
-    names, members = group_members(session.unit_groups)
+    unit_names = list(session.unit_names) if len(session.unit_names) == net.N else [f"u{i}" for i in range(net.N)]
+    names, members, node_group, is_group = _nodes(session.unit_groups, unit_names, expanded)
     group_of = np.empty(net.N, dtype=int)
     for k, m in enumerate(members):
         group_of[m] = k
@@ -112,14 +135,37 @@ def grouped_model(session):
     ggrads = SimpleNamespace(loss=g.loss, dW=_block(g.dW, C, members), dW_by_step=_block(g.dW_by_step, C, members),
                              states=_mean(g.states, members), net_inputs=_mean(g.net_inputs, members),
                              ds=_mean(g.ds, members), dz=_mean(g.dz, members))
-    one_hot = K & np.stack([np.isclose(seq.X[..., m].sum(-1), 1.0) & (seq.X[..., m].max(-1) == 1)
-                            for m in members], -1)
-    unit_names = list(session.unit_names) if len(session.unit_names) == net.N else [f"u{i}" for i in range(net.N)]
+    one_hot = K & is_group & np.stack([np.isclose(seq.X[..., m].sum(-1), 1.0) & (seq.X[..., m].max(-1) == 1)
+                                       for m in members], -1)
     words = np.where(one_hot, _named(seq.X, members, unit_names, one_hot),
-                     _named(g.states, members, unit_names, M.any(1, keepdims=True) & ~K))
+                     _named(g.states, members, unit_names, M.any(1, keepdims=True) & ~K & is_group))
     targets = _named(seq.Y, members, unit_names, M)
-    return SimpleNamespace(net=gnet, sequences=gseq, gradients=ggrads, unit_names=names, unit_groups=names,
-                           members=members, group_of=group_of, words=words, targets=targets)
+    return SimpleNamespace(net=gnet, sequences=gseq, gradients=ggrads, unit_names=names, unit_groups=node_group,
+                           members=members, group_of=group_of, words=words, targets=targets, node_group=node_group,
+                           is_group=is_group)
+
+
+def real_weight(model, i, j):
+    """The session's weight (i, j) that the drawn arrow between nodes i and j is, or None when
+    one end is a closed group (the arrow stands for a block of weights)."""
+    members = getattr(model, "members", None)
+    if members is None:
+        return (i, j)  # the session itself: a unit per node
+    if len(members[i]) != 1 or len(members[j]) != 1 or model.is_group[i] or model.is_group[j]:
+        return None
+    return int(members[i][0]), int(members[j][0])
+
+
+def tap_node(grouping, model, k):
+    """A click on drawn node ``k``: a closed group opens (None is returned), a unit gives its index
+    in the session's net."""
+    members = getattr(model, "members", None)
+    if members is None:
+        return k
+    if model.is_group[k]:
+        grouping.toggle(model.node_group[k])
+        return None
+    return int(members[k][0])
 
 
 def group_pair(model, weight):

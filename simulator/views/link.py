@@ -293,6 +293,8 @@ class LinkSync(TrailingWrite, param.Parameterized):
     selection = param.ClassSelector(class_=Selection, doc="What is looked at: in the link, and set by it.")
     delay_ms = param.Integer(default=400, doc="Trailing delay before the URL catches up with training.")
     own_note = param.String(default="", doc="Why the link does not carry this net's own data (too large), or \"\".")
+    loading = param.Callable(default=None, doc="loading(title) covers the page while a link to another lesson opens, "
+                                               "loading(None) uncovers it (app.py); None: the link opens at once.")
 
     def __init__(self, **params):
         params.setdefault("selection", Selection())
@@ -310,10 +312,25 @@ class LinkSync(TrailingWrite, param.Parameterized):
             self.session.attempt(lambda: caps.check_link(search[1:]), "Could not open the link")
             location.search = ""  # the page must not keep (and later extend) the refused link
         location.sync(self.query, QUERY)
-        if given:
-            self.session.attempt(lambda: document.apply_document(self.session, link_document(given),
-                                                                 selection=self.selection),
-                                 "Could not open the link", also=[self.selection])
+        other = given.get("lesson") if not given.get("own") else None
+        if self.loading is not None and isinstance(other, str) and other in LESSONS and other != self.session.lesson:
+            # Another lesson: the page first shows "Loading" over this one, then the link opens
+            # (issue 20, item 1: the page stayed blank while a large lesson was built). The URL
+            # is not written meanwhile: it still holds the link.
+            self.loading(LESSONS[other]["title"])
+            pn.state.onload(lambda: self._open(given))
+            return
+        self._open(given)
+
+    def _open(self, given):
+        try:
+            if given:
+                self.session.attempt(lambda: document.apply_document(self.session, link_document(given),
+                                                                     selection=self.selection),
+                                     "Could not open the link", also=[self.selection])
+        finally:
+            if self.loading is not None:
+                self.loading(None)
         self._served = True
         self._write()
 

@@ -27,6 +27,7 @@ from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views import graph_layout as gl
 from simulator.views import grouping as gp
+from simulator.views import label_place
 from simulator.views import style
 from simulator.views.save_tool import add_save_tool
 
@@ -69,6 +70,9 @@ class RecurrentView(pn.viewable.Viewer):
         # Shown only for a net drawn grouped: small nets draw exactly as before.
         self.show_all_box = pn.widgets.Checkbox.from_param(self.grouping.param.show_all, visible=False,
                                                            css_classes=["show-all-units"], margin=(0, 10))
+        # A click on a group's node opens it into its units (issue 20, item 16); this closes them all.
+        self.collapse_button = pn.widgets.Button.from_param(self.grouping.param.collapse, visible=False,
+                                                            css_classes=["collapse-groups"], margin=(0, 10))
         self.legend = pn.pane.HTML("", name="net_legend", css_classes=["net-legend"], sizing_mode="stretch_width",
                                    stylesheets=[stylesheet("net_legend.css")], margin=(0, 10))
         self.refresh()
@@ -79,9 +83,9 @@ class RecurrentView(pn.viewable.Viewer):
         self.figure.on_change("inner_width", self._on_resize)
 
     def __panel__(self):
-        return pn.Column(self.show_all_box, self._pane, sizing_mode="stretch_width", margin=0)
+        return pn.Column(self.show_all_box, self.collapse_button, self._pane, sizing_mode="stretch_width", margin=0)
 
-    @param.depends("grouping.show_all", watch=True)
+    @param.depends("grouping.show_all", "grouping.expanded", watch=True)
     def _on_show_all(self):
         self.refresh()
 
@@ -138,7 +142,8 @@ class RecurrentView(pn.viewable.Viewer):
         self.figure.frame_height = height
         self.figure.x_range.update(start=cx - w, end=cx + w)
         self.figure.y_range.update(start=cy - h, end=cy + h)
-        unit_px = float(np.clip(0.62 * ppu, 18, UNIT_PX)) * (GROUP_SCALE if grouped else 1)  # many units: smaller
+        # Many units: smaller; a group's node (not an opened group's units) larger.
+        unit_px = float(np.clip(0.62 * ppu, 18, UNIT_PX)) * np.where(self._m.is_group if grouped else False, GROUP_SCALE, 1.0)
         ring_px = unit_px * RING_PX / UNIT_PX
         radius = np.where(seq.target_units, ring_px, unit_px) / 2 / ppu
         i_idx, j_idx = gl.drawn_edges(net, gl.MAX_ARROWS, self._weight())
@@ -147,20 +152,38 @@ class RecurrentView(pn.viewable.Viewer):
         back = 5 / ppu  # the triangle's centre sits a little behind the tip
         ties = gl.tie_groups(net, i_idx, j_idx)  # fixed until the structure (ties included) changes
         note = "" if grouped else gl.drawn_note(net, len(i_idx), "arrows")  # grouped: the legend says it
-        self._geo = dict(pos=pos, radius=radius, ppu=ppu, i=i_idx, j=j_idx, labels=unit_px >= LABEL_MIN_PX and lo[1] < pos[:, 1].min() - 0.8, ties=ties,
+        self._geo = dict(pos=pos, radius=radius, ppu=ppu, i=i_idx, j=j_idx, labels=unit_px.min() >= LABEL_MIN_PX and lo[1] < pos[:, 1].min() - 0.8, ties=ties,
                          note=note)
         E = len(i_idx)
         labels = [f"W[{i},{j}]: {gl.unit_label(names, j)} → {gl.unit_label(names, i)}" for i, j in zip(i_idx, j_idx)]
         if grouped:
             members = self._m.members
+            real = [gp.real_weight(self._m, i, j) for i, j in zip(i_idx, j_idx)]  # an opened group's units' arrows
             labels = [f"{names[i]} ← {names[j]}: {np.count_nonzero(self.session.net.C[np.ix_(members[i], members[j])])}"
-                      " weights, drawn as their rms" for i, j in zip(i_idx, j_idx)]
+                      " weights, drawn as their rms" if w is None else f"W[{w[0]},{w[1]}]: {names[j]} → {names[i]}"
+                      for w, i, j in zip(real, i_idx, j_idx)]
         self.edges.data = dict(i=i_idx, j=j_idx, xs=xs, ys=ys, ax=hx - back * np.cos(ha), ay=hy - back * np.sin(ha),
                                angle=ha - np.pi / 2, label=labels, tie=gl.tie_text(ties), **self._edge_style(net, E))
-        self.units.data = dict(x=pos[:, 0], y=pos[:, 1], vx=pos[:, 0], vy=pos[:, 1] - radius - 0.08,
-                               name=list(names), size=np.full(net.N, unit_px), ring_size=np.full(net.N, ring_px),
+        self._geo["label_at"] = self._label_points(seq, pos, radius, ppu, (xs, ys))
+        self.units.data = dict(x=pos[:, 0], y=pos[:, 1],
+                               name=list(names), size=np.broadcast_to(unit_px, net.N).copy(), ring_size=np.broadcast_to(ring_px, net.N).copy(),
                                **self._unit_style(net, seq))
         self._set_legend(any(r[0] == "W" for g in net.ties for r in g), grouped)
+
+    def _label_points(self, seq, pos, radius, ppu, paths):
+        """Where each unit's value label goes, outside the backward pass and in it (its "d ..."
+        labels are wider): below its circle, or beside it where no arrow, circle or other label
+        is in its way (label_place; a label shown may never cross an arrow)."""
+        if not self._geo["labels"]:
+            below = (pos[:, 0], pos[:, 1] - radius - 0.08)
+            return {False: below, True: below}
+        font_px = float(gl.SMALL_FONT[:-2]) * (4 / 3 if gl.SMALL_FONT.endswith("pt") else 1)
+        *values, target = label_place.widest(seq, self._m is not self.session)
+        r = self.figure
+        bounds = (r.x_range.start, r.x_range.end, r.y_range.start, r.y_range.end)
+        return {backward: label_place.place(pos, radius, label_place.label_size(
+                    np.maximum(chars, target), np.where(target > 0, 2, 1), font_px, ppu), paths, bounds, ppu)
+                for backward, chars in zip((False, True), values)}
 
     def _set_legend(self, tied, grouped=False):
         entries = [
@@ -196,6 +219,7 @@ class RecurrentView(pn.viewable.Viewer):
         s = self.session
         self._m = self.grouping.model(s, self.selection)
         self.show_all_box.visible = gp.is_large(s.net, s.unit_groups)
+        self.collapse_button.visible = self.show_all_box.visible and bool(self.grouping.expanded) and not self.grouping.show_all
         net, seq = self._m.net, self._m.sequences
         key = (net.N, net.C.tobytes(), tuple(self._m.unit_groups), tuple(self._m.unit_names),
                seq.target_units.tobytes(), net.ties, self._m is s, s.net.C.tobytes(),
@@ -268,10 +292,11 @@ class RecurrentView(pn.viewable.Viewer):
             fill = gl.activity_fill(s, net.activation)
             value = [f"in {style.fmt(x, 3)}" if k else style.fmt(v, 2) for v, x, k in zip(s, X, K)]
         if self._m is not self.session:  # a group: the letter that is on, or the most active unit
-            words, Y = self._m.words[c, t], self._m.targets[c, t]
+            words, whole = self._m.words[c, t], self._m.is_group  # an opened group's units: as a small net's
+            Y = [y if w else v for y, v, w in zip(self._m.targets[c, t], Y, whole)]
             if f.phase != "backward":
-                value = [(f"in {w}" if k else f"top {w}") if w else (v if k else f"mean {v}")
-                         for w, k, v in zip(words, K, value)]
+                value = [(f"in {w}" if k else f"top {w}") if w else (v if k or not g else f"mean {v}")
+                         for w, k, v, g in zip(words, K, value, whole)]
         value = [v + (f"\ntarget {y if isinstance(y, str) else style.fmt(y, 3)}" if m else "")
                  for v, y, m in zip(value, Y, M)]
         if not self._geo["labels"]:
@@ -282,25 +307,27 @@ class RecurrentView(pn.viewable.Viewer):
         if unit is not None and unit[0] == t and 0 <= unit[1] < N:
             line[unit[1]], lw[unit[1]] = style.HIGHLIGHT, 5.0
         role = np.where(K, "clamped input", np.where(M, "has a target", "hidden")).astype(object)
-        return dict(fill=fill, ink=gl.ink(fill), line=line, lw=lw, value=value,
+        vx, vy = self._geo["label_at"][f.phase == "backward"]
+        return dict(fill=fill, ink=gl.ink(fill), line=line, lw=lw, value=value, vx=vx, vy=vy,
                     ring_fill=gl.activity_fill(np.where(M, seq.Y[c, t], 0.0), net.activation), ring_alpha=M.astype(float),
                     role=role, t=np.full(N, t), z=z if t > 0 else np.full(N, gl.NO_VALUE), s=s.copy(),
                     target=np.where(M, seq.Y[c, t], gl.NO_VALUE), g=ds.copy(), d=dz if t > 0 else np.full(N, gl.NO_VALUE))
 
     # -- clicks -------------------------------------------------------------------------------
     def _on_edge_tap(self, attr, old, new):
-        if not new or self._m is not self.session:  # a group's arrow stands for many weights: none is chosen
+        k = new[-1] if new else None  # the nearest arrow is the last one hit
+        weight = None if k is None else gp.real_weight(self._m, int(self.edges.data["i"][k]), int(self.edges.data["j"][k]))
+        if weight is None:  # a group's arrow stands for many weights: none is chosen
             self.edges.selected.indices = []
             return
-        k = new[-1]  # the nearest arrow is the last one hit
-        weight = (int(self.edges.data["i"][k]), int(self.edges.data["j"][k]))
         self.edges.selected.indices = []  # so that a second click on the same arrow registers
         self.selection.weight = None if self.selection.weight == weight else weight
 
     def _on_unit_tap(self, attr, old, new):
-        if not new or self._m is not self.session:
-            self.units.selected.indices = []
+        self.units.selected.indices = []
+        if not new:
             return
         t = gl.frame_time(gl.current_frame(self.session, self.selection))
-        self.units.selected.indices = []
-        self.selection.unit = (t, int(new[-1]))
+        unit = gp.tap_node(self.grouping, self._m, int(new[-1]))  # a group's node opens instead
+        if unit is not None:
+            self.selection.unit = (t, unit)

@@ -27,6 +27,7 @@ from simulator.state.compare import compare_text
 from simulator.state.session import Session
 from simulator.views.compare import start_link
 from simulator.views.lecture import LectureMode
+from simulator.views.style import soon
 from simulator.views.text import esc
 
 LIMIT_TEXT = f"{document.MAX_BYTES // 1_000_000} MB"
@@ -110,6 +111,8 @@ class ShareView(pn.viewable.Viewer):
     session = param.ClassSelector(class_=Session)
     selection = param.ClassSelector(class_=Selection, doc="What is looked at: saved, and set by a load.")
     lecture = param.ClassSelector(class_=LectureMode, doc="Large type and hidden controls: saved, and set by a load.")
+    loading = param.Callable(default=None, doc="loading(name) says the page is loading a file over the old pictures, "
+                                               "loading(None) that it is done (app.py); None: nothing shown.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -182,13 +185,22 @@ class ShareView(pn.viewable.Viewer):
 
             # A load that fails puts back the session and what is looked at (Session.attempt).
             looked = [o for o in (self.selection, self.lecture) if o is not None]
-            if s.attempt(load, f"Could not load {name}", also=looked):
-                self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok",
-                          offer_comparison(s, name, read_back[0].get("compare")))
-            else:
-                self._say(s.message, "error")
+            try:
+                if s.attempt(load, f"Could not load {name}", also=looked):
+                    self._say(f"Loaded {name}: update {s.updates}, loss {s.loss_value:.6g}.", "ok",
+                              offer_comparison(s, name, read_back[0].get("compare")))
+                else:
+                    self._say(s.message, "error")
+            finally:
+                if self.loading is not None:
+                    self.loading(None)
 
-        off_loop_soon(read, install, heavy=len(data) >= HEAVY_BYTES)
+        if self.loading is None:
+            return off_loop_soon(read, install, heavy=len(data) >= HEAVY_BYTES)
+        # "Loading" reaches the page first (this callback's changes), the file's net after it
+        # (issue 20, item 1): a large lesson's net took seconds beside the old pictures.
+        self.loading(name)
+        soon(lambda: off_loop_soon(read, install, heavy=len(data) >= HEAVY_BYTES))
 
     def _on_refused(self, event):
         """A file the browser did not send: too big, empty, or garbled on the way."""

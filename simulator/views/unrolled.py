@@ -83,7 +83,7 @@ class UnrolledView(pn.viewable.Viewer):
     def __panel__(self):
         return self._pane
 
-    @param.depends("grouping.show_all", watch=True)
+    @param.depends("grouping.show_all", "grouping.expanded", watch=True)
     def _on_show_all(self):
         self.refresh()
 
@@ -312,8 +312,9 @@ class UnrolledView(pn.viewable.Viewer):
             line[hit], lw[hit] = style.HIGHLIGHT, 5.0
         room = (self._geo["size"] + 4) / 9  # characters of 12pt bold that fit inside a circle
         text = [style.fmt(x, 2) if k else "" for x, k in zip(X, K & built)]
-        if self._m is not self.session:  # a group: the letter that is on, or its most active unit
-            text = np.where(built & (f.phase == "complete" or f.phase == "forward"), self._m.words[c].ravel(), "").tolist()
+        if self._m is not self.session:  # a group: the letter that is on, or its most active unit (an opened one's units: as above)
+            words = np.where(built & (f.phase == "complete" or f.phase == "forward"), self._m.words[c].ravel(), "")
+            text = np.where(self._m.is_group[i], words, np.asarray(text, dtype=object)).tolist()
         text = [v if len(v) <= room else "" for v in text]  # else only in the tooltip
         return dict(fill=fill, line=line, lw=lw, calpha=calpha, text=text, ink=gl.ink(fill),
                     ring_fill=gl.activity_fill(np.where(M, Y, 0.0), acts), ring_alpha=(M & built).astype(float),
@@ -323,11 +324,11 @@ class UnrolledView(pn.viewable.Viewer):
 
     # -- clicks -------------------------------------------------------------------------------------
     def _on_edge_tap(self, attr, old, new):
-        if not new or self._m is not self.session:  # a group's edge stands for many weights: none is chosen
+        k = new[-1] if new else None
+        weight = None if k is None else gp.real_weight(self._m, int(self.edges.data["i"][k]), int(self.edges.data["j"][k]))
+        if weight is None:  # a group's edge stands for many weights: none is chosen
             self.edges.selected.indices = []
             return
-        k = new[-1]
-        weight = (int(self.edges.data["i"][k]), int(self.edges.data["j"][k]))
         self.edges.selected.indices = []
         self.selection.weight = None if self.selection.weight == weight else weight
 
@@ -338,7 +339,5 @@ class UnrolledView(pn.viewable.Viewer):
         self.cells.selected.indices = []
         t = int(self.cells.data["t"][k])
         # The unit clicked at step t: the time cursor (and the recurrent picture) go to t with it.
-        if self._m is not self.session:  # a group: only the time step
-            self.selection.time = t
-            return
-        self.selection.param.update(unit=(t, int(self.cells.data["i"][k])), time=t)
+        unit = gp.tap_node(self.grouping, self._m, int(self.cells.data["i"][k]))  # a group's node opens instead
+        self.selection.param.update(time=t, **({} if unit is None else {"unit": (t, unit)}))

@@ -27,6 +27,8 @@ def test_a_lecture_card_opens_a_comparison_that_plays_in_lockstep(browser, app_u
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(app_url + "?lesson=learned-initial-state")
+    page.wait_for_selector(".status-line .status", timeout=30_000)
+    expect(page.locator(".lesson-loading-note")).to_be_hidden()  # the link opens after "Loading"
     card = page.locator(".lecture-card")
     expect(card).to_contain_text("Point 1 of 4")
     for point in (2, 3):

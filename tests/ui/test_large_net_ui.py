@@ -51,6 +51,7 @@ def test_the_equivalence_table_scrolls_in_a_bounded_box(page, app_url):
     bounded redraws, before this file: this test guards them; it passes on that main too.)"""
     page.set_viewport_size({"width": 1600, "height": 1000})
     page.goto(app_url + "?lesson=robot-writer")
+    expect(page.locator(".lesson-loading-note")).to_be_hidden()  # the link opens after "Loading" (item 1)
     table = page.locator(".equivalence-table")
     expect(table).to_contain_text("W[h1←h]")
     box = table.locator(".scroll-box")

@@ -1,6 +1,7 @@
 """Proof for issue 20: every lesson's page at 1600x1000 and 1280x720, saved to artifacts/ to be
 looked at; each page opens without a script error and without scrolling sideways."""
 import pytest
+from playwright.sync_api import expect
 
 from simulator.lessons.registry import LESSONS
 
@@ -19,6 +20,7 @@ def test_every_lesson_screenshot(browser, app_url, size):
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(app_url + f"?lesson={lesson}")
             page.wait_for_selector(".status-line .status", timeout=60_000)
+            expect(page.locator(".lesson-loading-note")).to_be_hidden()  # the link's lesson drawn
             page.wait_for_function("() => document.fonts.status === 'loaded'")
             shot(page, f"lesson-{lesson}-{size[0]}x{size[1]}")
             width = page.evaluate("() => document.documentElement.scrollWidth")

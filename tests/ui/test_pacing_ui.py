@@ -20,6 +20,7 @@ def updates(text):
 def test_pause_stops_the_robot_writer_at_once(page, app_url, served):
     page.goto(app_url + "?lesson=robot-writer")
     page.wait_for_selector(".status-line .status", timeout=30_000)
+    expect(page.locator(".lesson-loading-note")).to_be_hidden()  # a link to another lesson opens after "Loading"
     player = served[-1]  # this page's session, on the server
     assert player.session.lesson == "robot-writer"
     # ahead: frames not yet applied by the page as each is sent, once the page has answered (before

@@ -32,6 +32,7 @@ def updates(text):
 def test_pause_shows_at_most_one_more_frame(page, app_url, served, lesson, trained):
     page.goto(app_url + f"?lesson={lesson}")
     page.wait_for_selector(".status-line .status", timeout=30_000)
+    expect(page.locator(".lesson-loading-note")).to_be_hidden()  # a link to another lesson opens after "Loading"
     player = served[-1]
     assert player.session.lesson == lesson
     status = page.locator(".status-line .status")

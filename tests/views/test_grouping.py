@@ -43,3 +43,30 @@ def test_both_pictures_draw_groups_and_every_unit_on_request():
     grouping.show_all = True
     assert len(rec.units.data["name"]) == 24 and len(rec.edges.data["i"]) == 256
     assert len(unr.cells.data["name"]) == 24 * (s.sequences.T + 1)
+
+
+def test_a_click_on_a_group_opens_it_and_collapse_closes_it():
+    """Clicking the hidden group's node draws its 8 units in both pictures (the other groups stay one
+    node each); an opened unit is then a unit (a click selects it, an arrow between two is its
+    weight); "Group the units again" closes it. A click on a group's cell in the unrolled picture opens it too."""
+    s, sel, grouping = Session(lesson="robot-writer"), Selection(), gp.UnitGrouping()
+    rec = RecurrentView(session=s, selection=sel, grouping=grouping)
+    unr = UnrolledView(session=s, selection=sel, grouping=grouping)
+    hidden = [n for n, g in zip(s.unit_names, s.unit_groups) if g == "hidden"]
+    rec._on_unit_tap("indices", [], [list(rec.units.data["name"]).index("hidden")])
+    assert list(rec.units.data["name"]) == ["inputs", *hidden, "outputs"] and sel.unit is None
+    assert len(unr.cells.data["name"]) == (len(hidden) + 2) * (s.sequences.T + 1)
+    assert rec.collapse_button.visible
+    k = list(rec.units.data["name"]).index(hidden[2])
+    rec._on_unit_tap("indices", [], [k])
+    assert sel.unit == (0, list(s.unit_names).index(hidden[2]))
+    e = rec.edges.data
+    m = next(m for m, (i, j) in enumerate(zip(e["i"], e["j"])) if {i, j} <= set(range(1, 1 + len(hidden))))
+    rec._on_edge_tap("indices", [], [m])
+    i, j = (list(s.unit_names).index(rec.units.data["name"][e[key][m]]) for key in ("i", "j"))
+    assert sel.weight == (i, j) and s.net.C[i, j] != 0
+    grouping.collapse(grouping)
+    assert list(rec.units.data["name"]) == ["inputs", "hidden", "outputs"] and not rec.collapse_button.visible
+    inputs = [c for c, (t, n) in enumerate(zip(unr.cells.data["t"], unr.cells.data["name"])) if n == "inputs" and t == 2]
+    unr._on_cell_tap("indices", [], inputs)
+    assert grouping.expanded == ["inputs"] and sel.time == 2 and len(rec.units.data["name"]) == 2 + 8

@@ -5,6 +5,7 @@ import pytest
 from engine import UnrolledNet
 from frames import assert_frames_change_each_property_once, training_frame
 from markup_text import shown_html
+from simulator.lessons.registry import LESSONS
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
@@ -211,3 +212,25 @@ def test_gradient_views_change_each_property_once_per_training_frame():
     (the frame's cost is measured in benchmarks/bench_views.py)."""
     for cls in (GradientBarsView, ErrorByStepView, EquivalenceView):
         assert_frames_change_each_property_once(cls, training_frame)
+
+
+@pytest.mark.parametrize("lesson", list(LESSONS))
+@pytest.mark.parametrize("frame_w", [300, 371, 600])
+def test_axis_labels_of_the_last_step_and_the_sums_are_apart(lesson, frame_w):
+    """At any frame width the browser reports, the last step's label and each sum's (0.6 em a
+    character of the axis font) are at least 4 px apart, and the last label stays in the frame
+    and its border (issue 20, item 3: "15" and "sum = dW" overlapped at 1280 x 720)."""
+    s, sel = Session(lesson=lesson), Selection()
+    tied = [tuple(r[1:]) for g in s.net.ties for r in g if r[0] == "W"]
+    sel.weight = tied[0] if tied else None  # a tied weight adds "tied: group sum"
+    view = GradientBarsView(session=s, selection=sel)
+    view._on_resize("inner_width", None, frame_w)
+    factors = list(view.figure.x_range.factors)
+    pitch = frame_w / (len(factors) + 1)
+    px = float(view.figure.xaxis[0].major_label_text_font_size[:-2])
+    shown = [(k, f) for k, f in enumerate(factors) if f.strip()]
+    assert [f for _, f in shown] == list(view.source.data["x"])
+    for (a, fa), (b, fb) in zip(shown[s.sequences.T - 1:], shown[s.sequences.T:]):
+        assert (b - a) * pitch - 0.3 * px * (len(fa) + len(fb)) >= 4, (fa, fb)
+    k, last = shown[-1]
+    assert (len(factors) - k) * pitch + 5 >= 0.3 * px * len(last)
