@@ -41,7 +41,7 @@ class Training(param.Parameterized):
                               doc="Training stops at this many updates (0 = never).")
     radius = Number(default=0.0, bounds=(0.0, 10.0), label="Spectral radius",
                     doc="Every chain's recurrent spectral radius, new weights from the seed (0 = the lesson's own; "
-                        "only lessons with chains, e.g. vanishing-exploding: 0.7 and 1.3).")
+                        "only lessons whose nets are chains, such as the lecture 7d chain: 0.7 and 1.3).")
     frozen = param.List(default=[], doc="Parameters that training leaves alone, as references "
                         "('W', i, j), ('b', i), ('h0', i); their gradient is still shown.")
     # -- outputs beside Session.history, written only by Session.publish_step, undo and _install --
