@@ -31,9 +31,11 @@ function updateShown(doc) {
   return null;
 }
 
-function fileName(reg, picture, update) {
-  const parts = [reg.lesson, picture, update == null ? null : `update${update}`].filter(Boolean);
-  return parts.join("-").replace(/[^\w.-]+/g, "_") + ".webm";
+// `<lesson>-<picture>-update<n>.webm`, or `-update<n>-<m>` when training went on while it filmed
+// (update n shown at the start, m at the end): a slow-motion pass is one update, training is many.
+function fileName(lesson, picture, first, last) {
+  const updates = first == null ? null : `update${first}${last != null && last !== first ? `-${last}` : ""}`;
+  return [lesson, picture, updates].filter(Boolean).join("-").replace(/[^\w.-]+/g, "_") + ".webm";
 }
 
 function download(blob, name) {
@@ -74,7 +76,7 @@ function legendImage(legendOf, width, loaded) {
 }
 
 // One recording: `figures()` gives the Bokeh figure models to film, `picture` names the file;
-// `legendOf` (or null) draws the picture's legend, which the video shows below it.
+// `legendOf` (or null) draws the pictures' legend, which the video shows below them, as wide as they are.
 function record(reg, key, picture, figures, onchange, legendOf) {
   const figs = figures(), shown = layers(figs);
   if (!shown.length) return null;
@@ -119,14 +121,15 @@ function record(reg, key, picture, figures, onchange, legendOf) {
   const stream = canvas.captureStream();
   const recorder = new MediaRecorder(stream, { mimeType: mimeType(), videoBitsPerSecond: 4_000_000 });
   const chunks = [];
-  const name = fileName(reg, picture, updateShown(figs[0].document));
-  const rec = { key, picture, name, started: performance.now(), recorder, canvas, legend };
+  const doc = figs[0].document, lesson = reg.lesson, startUpdate = updateShown(doc);
+  const rec = { key, picture, started: performance.now(), recorder, canvas, legend };
   recorder.ondataavailable = (e) => { if (e.data && e.data.size) chunks.push(e.data); };
   recorder.onstop = () => {
     cancelAnimationFrame(raf);
     follow([]);
     stream.getTracks().forEach((t) => t.stop());
-    if (chunks.length) download(new Blob(chunks, { type: "video/webm" }), name);
+    rec.name = fileName(lesson, picture, startUpdate, updateShown(doc));
+    if (chunks.length) download(new Blob(chunks, { type: "video/webm" }), rec.name);
     reg.recordings.delete(key);
     onchange(null);
   };
@@ -305,6 +308,13 @@ export function render({ model, view }) {
     timer = setInterval(tick, 250);
   };
   const figures = () => model.figures.map((name) => doc.get_model_by_name(name));
+  // The legend below both pictures, drawn by the code a picture's Record tool runs as a CustomJS
+  // (views/record.py's legend_image_js), compiled here as Bokeh compiles a CustomJS's code.
+  const legendOf = () => {
+    const entries = model.legend_image ? doc.get_model_by_name(model.legend) : null, fig = figures()[0];
+    if (entries == null || fig == null) return null;
+    return new Function("legend", "fig", `${model.legend_image}\nreturn legend_image`)(entries, fig);
+  };
   if (!reg.supported()) {
     button.disabled = true;
     button.textContent = "Record: not in this browser";
@@ -313,7 +323,7 @@ export function render({ model, view }) {
   } else {
     show(reg.recordings.get(key) || null);
     button.addEventListener("click", () => {
-      if (reg.toggle(key, model.picture, figures, show) === "nothing") {
+      if (reg.toggle(key, model.picture, figures, show, legendOf()) === "nothing") {
         time.textContent = "Nothing to record: the pictures are not shown.";
       }
     });

@@ -11,7 +11,8 @@ from simulator.serving.assets import stylesheet
 from simulator.serving.player import Player
 from simulator.state.selection import Selection, pass_frame
 from simulator.state.session import Session
-from simulator.views.record import Recorder
+from simulator.views.record import Recorder, legend_image_js
+from simulator.views.save_tool import LEGEND_SVG
 from simulator.views.style import soon
 from simulator.views.text import md
 from simulator.views.training_settings import training_settings
@@ -189,7 +190,9 @@ class PassControls(pn.viewable.Viewer):
         self.show_all.on_click(lambda _: (setattr(p, "animating", False), setattr(sel, "tick", -1)))
         self.phase = pn.pane.HTML(self.phase_html, css_classes=["pass-phase"])
         # Films both pictures as a video in the browser (views/record.py); the file is named after the lesson.
-        self.record = Recorder(lesson=self.session.param.lesson, css_classes=["record-stage"])
+        # Their legend is HTML below them, not on their canvases: the video draws it as their PNGs do.
+        self.record = Recorder(lesson=self.session.param.lesson, legend_image=legend_image_js(LEGEND_SVG),
+                               css_classes=["record-stage"])
         sel.param.watch(self._on_tick, "tick")
         self.session.param.watch(self._on_data, "sequences")
         self._on_tick()

@@ -2,7 +2,7 @@
 from bokeh.models import CustomAction
 
 from simulator.app import SimulatorApp
-from simulator.views.record import STAGE_FIGURES, Recorder
+from simulator.views.record import RECORD_JS, STAGE_FIGURES, Recorder
 
 from test_view_save_tool import figures, png_button, png_filename
 
@@ -36,3 +36,14 @@ def test_stage_recorder_films_both_pictures_and_follows_the_lesson():
     assert set(rec.figures) == set(STAGE_FIGURES) <= set(figures(app))
     app.session.lesson = "attractors"
     assert rec.lesson == "attractors"
+
+
+def test_stage_recorder_films_the_pictures_legend_drawn_as_their_record_tools_draw_it():
+    """The stage's video shows the legend below both pictures: the Recorder names the legend's
+    entries the pictures' own Record tools film, and draws them with the same code."""
+    app = SimulatorApp()
+    rec, figs = app.passes.record, figures(app)
+    for name in STAGE_FIGURES:
+        tool = [t for t in figs[name].tools if isinstance(t, CustomAction) and "Record" in t.description][0]
+        assert tool.callback.args["legend"].name == rec.legend, name
+        assert tool.callback.code == rec.legend_image + RECORD_JS, name
