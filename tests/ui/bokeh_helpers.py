@@ -88,7 +88,9 @@ def figure_button(page, figure, css):
     figure first: its toolbar hides otherwise). Another figure's toolbar may be showing too, earlier
     in the page, so the first visible match is not enough."""
     x, y, w, h = page.evaluate(FIGURE_BOX, figure)
-    buttons = page.locator(f"{css}:visible")
+    # Counted among all matches, not the :visible ones: another figure's toolbar hiding between
+    # this search and the click would shift the k-th visible one (seen after a PNG download).
+    buttons = page.locator(css)
     for k in range(buttons.count()):
         b = buttons.nth(k).bounding_box()
         if b and x <= b["x"] + b["width"] / 2 <= x + w and y <= b["y"] + b["height"] / 2 <= y + h:

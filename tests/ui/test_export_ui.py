@@ -59,7 +59,7 @@ def test_exports_and_save_tool(page, tmp_path):
     assert open(png.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
     with page.expect_download() as info:
-        figure_button(page, "network_figure", '.bk-tool-icon[style*="image/svg+xml"]').click()
+        figure_button(page, "network_figure", '.bk-ClickButton[title^="Save this picture as SVG"]').click()
     svg = info.value
     data = open(svg.path(), "rb").read()
     assert svg.suggested_filename == "recurrent-network.svg" and data.startswith(b"<svg")

@@ -48,7 +48,7 @@ def test_the_saved_svg_shows_the_legend(page):
     labels = page.evaluate(LEGEND_LABELS)
     assert len(labels) >= 6 and "positive (W, G or d)" in labels
 
-    name, data = _save(page, '.bk-tool-icon[style*="image/svg+xml"]')
+    name, data = _save(page, '.bk-ClickButton[title^="Save this picture as SVG"]')
     assert name == "recurrent-network.svg"
     root = ET.fromstring(data)
     height = float(root.get("height"))
