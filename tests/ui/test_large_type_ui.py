@@ -1,0 +1,93 @@
+"""Lecture mode's large type in headless Chromium at a projector's 1024x768, in each theme: the
+text inside the pictures grows (and shrinks back live), nothing lies on anything else, no title
+is cut, the page does not scroll sideways, and axe finds no serious or critical violation
+(issues 17 and 20, item 3). Geometry from bounding boxes and the canvas' own text measure."""
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from simulator.views import graph_layout as gl
+from simulator.views.theme import font_factor
+
+from .bokeh_helpers import MODEL, settled
+from .conftest import shot
+from .fit_helpers import CUT_TITLES, OUTSIDE, OVERLAPS
+
+pytestmark = pytest.mark.ui
+
+SIZE = {"width": 1024, "height": 768}
+#: Titles cut, controls overlapping, the page's width and the pictures outside it, measured together
+#: so that settled() waits for all of them to stop moving (the server re-lays the pictures out for
+#: the widths the browser reports, with the grown fonts).
+GEOMETRY = f"""() => {{
+  if (!window.Bokeh || !Bokeh.documents.length) return null;
+  return {{cut: ({CUT_TITLES})(), overlaps: ({OVERLAPS})(), ...({OUTSIDE})()}};
+}}"""
+
+
+def title_font(page):
+    return page.evaluate(f"() => ({MODEL})('network_figure').title.text_font_size")
+
+
+def wait_font(page, size):
+    """Wait until the recurrent picture's title is drawn at ``size`` (the server paints the
+    pictures once the page has loaded, and again when large type changes)."""
+    try:
+        page.wait_for_function(f"() => ({MODEL})('network_figure').title.text_font_size === {size!r}", timeout=20_000)
+    except Exception:
+        pytest.fail(f"the recurrent picture's title is {title_font(page)!r}, not {size!r}")
+
+
+def open_large(browser, app_url, theme):
+    context = browser.new_context(viewport=SIZE)
+    page = context.new_page()
+    page.goto(app_url + f"?large=true&theme={theme}")
+    page.wait_for_selector(".status-line .status", timeout=30_000)
+    return context, page
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "projector"])
+def test_large_type_at_1024_fits_and_passes_axe(browser, app_url, theme):
+    """?large=true at 1024x768: the pictures' fonts grow, no title is cut, no control lies on
+    another (Undo lay under the lecture card's Previous, the rate slider over the main column),
+    nothing leaves the page; with the lecture settings open, axe finds nothing serious."""
+    context, page = open_large(browser, app_url, theme)
+    try:
+        wait_font(page, f"{float(gl.FONT[:-2]) * font_factor(theme, True):.3g}pt")
+        m = settled(page, GEOMETRY, timeout=30_000)
+        assert m["page_width"] <= SIZE["width"], f"the page scrolls sideways: {m['page_width']} px"
+        assert m["shown"] > 0 and m["outside"] == [], f"pictures leave the page: {m['outside']}"
+        assert m["cut"] == [], f"titles cut ([figure, line, needed px, room px]): {m['cut']}"
+        assert m["overlaps"] == [], f"controls lying on each other: {m['overlaps']}"
+        shot(page, f"large-type-1024-{theme}")
+        page.locator(".lecture-settings").get_by_text("Lecture mode").click()
+        page.locator(".large-type-toggle input").wait_for(state="visible")
+        settled(page, "() => document.querySelectorAll('.bk-Figure, .bk-panel-models-layout-Column').length")
+        found = Axe().run(page, options={"resultTypes": ["violations"]}).response["violations"]
+        grave = {v["id"]: [n["target"] for n in v["nodes"]] for v in found if v["impact"] in ("serious", "critical")}
+        assert grave == {}
+    finally:
+        context.close()
+
+
+def test_large_type_follows_the_checkbox_live(browser, app_url):
+    """Unticking Large type gives the pictures the views' own sizes back (title, unit labels on the
+    unrolled axis, value labels); ticking it again grows them again."""
+    context, page = open_large(browser, app_url, "light")
+    read = f"""() => {{ const m = ({MODEL}), net = m('network_figure'), unr = m('unrolled_figure');
+      const value = net.renderers.map((r) => r.glyph).find((g) => g.type === 'Text' && g.text.field === 'value');
+      const axis = unr.left.find((a) => a.major_label_text_font_size !== undefined);
+      return [net.title.text_font_size, axis.major_label_text_font_size, value.text_font_size.value]; }}"""
+    try:
+        large = f"{float(gl.FONT[:-2]) * font_factor('light', True):.3g}pt"
+        wait_font(page, large)
+        grown = page.evaluate(read)
+        page.locator(".lecture-settings").get_by_text("Lecture mode").click()
+        page.locator(".large-type-toggle input").uncheck()
+        wait_font(page, gl.FONT)
+        assert page.evaluate(read) == [gl.FONT, gl.FONT, gl.SMALL_FONT]
+        assert [float(a[:-2]) > float(b[:-2]) for a, b in zip(grown, [gl.FONT, gl.FONT, gl.SMALL_FONT])] == [True] * 3
+        page.locator(".large-type-toggle input").check()
+        wait_font(page, large)
+        assert page.evaluate(read) == grown
+    finally:
+        context.close()
