@@ -51,16 +51,15 @@ OVERLAPS = """() => {
 # The page's width, how many pictures are shown, and each one whose box leaves the viewport:
 # {page_width, shown, outside: [[name, left, right], ...]}.
 OUTSIDE = """() => {
-  const out = [];
-  let shown = 0;
+  const out = [], shown = new Set();
   for (const fig of Bokeh.documents[0].all_models) {
     if (!fig.name || fig.title === undefined || !fig.above) continue;
     for (const r of Bokeh.index) {
       const v = r.owner.get_one(fig), b = v && v.el.isConnected ? v.el.getBoundingClientRect() : null;
-      if (!b || b.width === 0) continue;
-      shown += 1;
+      if (!b || b.width === 0 || shown.has(v)) continue;
+      shown.add(v);
       if (b.left < -0.5 || b.right > window.innerWidth + 0.5) out.push([fig.name, b.left, b.right]);
     }
   }
-  return {page_width: document.documentElement.scrollWidth, shown, outside: out};
+  return {page_width: document.documentElement.scrollWidth, shown: shown.size, outside: out};
 }"""

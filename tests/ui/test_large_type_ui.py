@@ -1,4 +1,4 @@
-"""Lecture mode's large type in headless Chromium at a projector's 1024x768, in each theme: the
+"""Lecture mode's large type in headless Chromium at a projector's 1024x768 (and 1280x720), in each theme: the
 text inside the pictures grows (and shrinks back live), nothing lies on anything else, no title
 is cut, the page does not scroll sideways, and axe finds no serious or critical violation
 (issues 17 and 20, item 3). Geometry from bounding boxes and the canvas' own text measure."""
@@ -15,6 +15,9 @@ from .fit_helpers import CUT_TITLES, OUTSIDE, OVERLAPS
 pytestmark = pytest.mark.ui
 
 SIZE = {"width": 1024, "height": 768}
+#: Each theme at 1024x768, and the projector's (largest) type at 1280x720 too, where two detail views
+#: side by side cut their titles.
+CASES = [("light", SIZE), ("dark", SIZE), ("projector", SIZE), ("projector", {"width": 1280, "height": 720})]
 #: Titles cut, controls overlapping, the page's width and the pictures outside it, measured together
 #: so that settled() waits for all of them to stop moving (the server re-lays the pictures out for
 #: the widths the browser reports, with the grown fonts).
@@ -37,28 +40,28 @@ def wait_font(page, size):
         pytest.fail(f"the recurrent picture's title is {title_font(page)!r}, not {size!r}")
 
 
-def open_large(browser, app_url, theme):
-    context = browser.new_context(viewport=SIZE)
+def open_large(browser, app_url, theme, size=SIZE):
+    context = browser.new_context(viewport=size)
     page = context.new_page()
     page.goto(app_url + f"?large=true&theme={theme}")
     page.wait_for_selector(".status-line .status", timeout=30_000)
     return context, page
 
 
-@pytest.mark.parametrize("theme", ["light", "dark", "projector"])
-def test_large_type_at_1024_fits_and_passes_axe(browser, app_url, theme):
-    """?large=true at 1024x768: the pictures' fonts grow, no title is cut, no control lies on
+@pytest.mark.parametrize(("theme", "size"), CASES, ids=[f"{t}-{s['width']}" for t, s in CASES])
+def test_large_type_fits_and_passes_axe(browser, app_url, theme, size):
+    """?large=true at 1024x768 (1280x720): the pictures' fonts grow, no title is cut, no control lies on
     another (Undo lay under the lecture card's Previous, the rate slider over the main column),
     nothing leaves the page; with the lecture settings open, axe finds nothing serious."""
-    context, page = open_large(browser, app_url, theme)
+    context, page = open_large(browser, app_url, theme, size)
     try:
         wait_font(page, f"{float(gl.FONT[:-2]) * font_factor(theme, True):.3g}pt")
         m = settled(page, GEOMETRY, timeout=30_000)
-        assert m["page_width"] <= SIZE["width"], f"the page scrolls sideways: {m['page_width']} px"
+        assert m["page_width"] <= size["width"], f"the page scrolls sideways: {m['page_width']} px"
         assert m["shown"] > 0 and m["outside"] == [], f"pictures leave the page: {m['outside']}"
         assert m["cut"] == [], f"titles cut ([figure, line, needed px, room px]): {m['cut']}"
         assert m["overlaps"] == [], f"controls lying on each other: {m['overlaps']}"
-        shot(page, f"large-type-1024-{theme}")
+        shot(page, f"large-type-{size['width']}-{theme}")
         page.locator(".lecture-settings").get_by_text("Lecture mode").click()
         page.locator(".large-type-toggle input").wait_for(state="visible")
         settled(page, "() => document.querySelectorAll('.bk-Figure, .bk-panel-models-layout-Column').length")
