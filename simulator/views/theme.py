@@ -85,7 +85,7 @@ def theme_colour(value, palette):
 def scaled_font(value, factor):
     """'14px' (or '12pt') times ``factor``, in the same unit; None for anything else. A glyph's
     size is kept as a Value ('12pt' given to fig.text): its value is scaled (a field is left alone)."""
-    value = getattr(value, "value", value) if isinstance(value, Value) else value
+    value = value.value if isinstance(value, Value) else value
     m = re.fullmatch(r"\s*([0-9.]+)(px|pt)\s*", value) if isinstance(value, str) else None
     return None if m is None else f"{float(m.group(1)) * factor:.3g}{m.group(2)}"
 
@@ -115,8 +115,9 @@ def bokeh_theme(name, large=False):
 
 def repaint(models, name, originals, large=False):
     """Set every theme-able colour, width and font size the views wrote on ``models`` to theme
-    ``name``'s (fonts in large type too, if ``large``). ``originals`` ({(model id, property): value}) keeps what the views wrote, filled
-    on first sight, so that each theme starts from the views' own values."""
+    ``name``'s (fonts in large type too, if ``large``). ``originals`` ({(model id, property):
+    value}) keeps what the views wrote, filled on first sight, so that each theme starts from the
+    views' own values."""
     p, grow = PALETTES[name], font_factor(name, large)
     for model in models:
         own = model.properties_with_values(include_defaults=False)
