@@ -211,9 +211,10 @@ class SimulatorApp(pn.viewable.Viewer):
                 return
             if not tabs[index].objects:
                 tabs[index].objects = [self._tab_content(index)]
-                # Its figures reached the document after the page's paint: the theme's colours and
-                # large type's fonts for them too (next tick: once the document holds them).
-                soon(self.painter.paint)
+                # Its figures reached the page after the painter's first paint: the theme's colours
+                # and large type's fonts for them too (only them: a whole repaint as the tab opened
+                # kept the tab from opening now and then, test_controls_ui's tab keys).
+                self.painter.paint_part(tabs[index])
             # Only the open tab's views follow training; the others catch up when opened (with a
             # class on one server, hidden views' work would be paid by every session on every frame).
             for k, views in enumerate(TAB_VIEWS):

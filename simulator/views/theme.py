@@ -168,6 +168,12 @@ class ThemePainter(JSComponent):
         doc.theme = bokeh_theme(self.theme, self.large)
         repaint(list(doc.models), self.theme, self.originals, self.large)
 
+    def paint_part(self, layout):
+        """Repaint the Bokeh figures of a Panel ``layout`` added to the page after the first paint
+        (a detail tab filled when first shown); the document's theme already reaches them."""
+        figures = [pane.object for pane in layout.select(pn.pane.Bokeh) if pane.object is not None]
+        repaint([m for fig in figures for m in fig.references()], self.theme, self.originals, self.large)
+
 
 def theme_chooser(selection):
     """The page's theme chooser (a labelled select), writing ``Selection.theme``."""
