@@ -116,7 +116,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.link = LinkSync(session=s, selection=sel, loading=self._loading)
         self.data.link = self.link  # says there when a net's own data is too large for the link
         self.share = ShareView(**views, lecture=self.lecture, loading=self._loading)  # saves and loads the view options too
-        self.painter, self.theme_select = ThemePainter(selection=sel), theme_chooser(sel)  # views/theme.py
+        self.painter, self.theme_select = ThemePainter(selection=sel, lecture=self.lecture), theme_chooser(sel)  # views/theme.py (large type too)
         follow_url(sel, s)  # ?theme=dark (after the other URL readers: a write before them lost ?hide=)
         self.lesson_choice = s.lesson
         self.lesson_select = pn.widgets.Select.from_param(self.param.lesson_choice, label="Lesson", css_classes=["lesson-select"],
@@ -211,6 +211,10 @@ class SimulatorApp(pn.viewable.Viewer):
                 return
             if not tabs[index].objects:
                 tabs[index].objects = [self._tab_content(index)]
+                # Its figures reached the page after the painter's first paint: the theme's colours
+                # and large type's fonts for them too (only them: a whole repaint as the tab opened
+                # kept the tab from opening now and then, test_controls_ui's tab keys).
+                self.painter.paint_part(tabs[index])
             # Only the open tab's views follow training; the others catch up when opened (with a
             # class on one server, hidden views' work would be paid by every session on every frame).
             for k, views in enumerate(TAB_VIEWS):
@@ -246,7 +250,7 @@ class SimulatorApp(pn.viewable.Viewer):
         # The loss curve sits under Play and Step, so the gradient views can follow the pictures
         # on the first screen (issue 20, item 7).
         loss_curve = pn.Column(self.loss_curve, sizing_mode="stretch_width")
-        sidebar = pn.Column(self.training, loss_curve, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"),
+        sidebar = pn.Column(rows_wrap(self.training), loss_curve, self.lesson_text, pn.pane.HTML(f"<small>{KEY_HELP}</small>"),
                             self.theme_select, self.share, sizing_mode="stretch_width", css_classes=["app-sidebar"], stylesheets=css)
         tabs = self._detail_tabs()
         pictures = pn.FlexBox(pn.Column(self.recurrent, sizing_mode="stretch_width", css_classes=["recurrent-picture"]),

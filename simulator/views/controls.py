@@ -128,7 +128,8 @@ class TrainingControls(pn.viewable.Viewer):
         self.speed.param.watch(lambda e: p.param.update(dict(zip(("max_updates", "period", "catch_up"), SPEEDS[e.new]))),
                                "value")
         self.rate = pn.widgets.DiscreteSlider(label="Learning rate", options=_rate_options(s.learning_rate),
-                                              value=s.learning_rate, css_classes=["rate-slider"])
+                                              value=s.learning_rate, css_classes=["rate-slider"],
+                                              sizing_mode="stretch_width")  # fixed 300 px overlapped the main column
         self.rate.param.watch(lambda e: setattr(s, "learning_rate", e.new), "value")
         s.param.watch(self._sync_rate, "learning_rate")
         # The lesson's own entry names the lesson's function; declared, so a new lesson relabels it.

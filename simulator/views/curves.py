@@ -185,7 +185,7 @@ class NormCurve:
                                 formatters={"@norm": "printf"}))
         axis = fig.yaxis[0]
         axis.ticker, axis.formatter = FixedTicker(ticks=log_ticks(0.1, 10.0)), BasicTickFormatter()
-        fig.xaxis.axis_label, fig.yaxis.axis_label = "weight update", "gradient norm |g| (log)"
+        fig.xaxis.axis_label, fig.yaxis.axis_label = "weight update", "|g| (log scale)"
         add_save_tool(readable(fig), "gradient-norm")
         self._sent, self._last, self._lo, self._hi, self._clips = 0, None, np.inf, -np.inf, 0
 
@@ -219,10 +219,11 @@ class NormCurve:
     def title(self, session):
         norms = session.grad_norms
         if not norms:
-            return "Gradient norm |g| per update (none yet)"
-        clipped = f"; {self._clips} clipped" if self._clips else ""
-        stops = f"; stopped {len(session.divergences)}× (numbers blew up)" if session.divergences else ""
-        return f"Gradient norm |g|: {fmt(norms[-1][1])} at update {norms[-1][0]}{clipped}{stops}"
+            return "Gradient norm |g|\nper update (none yet)"
+        # Short lines (a title cannot wrap): the sidebar's figure may be ~210 px wide in large type.
+        clipped = f"\n{self._clips} clipped" if self._clips else ""
+        stops = f"\nstopped {len(session.divergences)}× (blew up)" if session.divergences else ""
+        return f"Gradient norm |g|:\n{fmt(norms[-1][1])} at update {norms[-1][0]}{clipped}{stops}"
 
 
 class ErrorSplitView(pn.viewable.Viewer):

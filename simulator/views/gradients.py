@@ -32,9 +32,8 @@ LABEL_FRAME_W = 400    # frame width assumed until the browser reports the real 
 
 def fitting_labels(texts, T, frame_w, char_px=0.62 * LABEL_PX, factors=None):
     """The bars' labels where they fit: the T steps' labels only if each is narrower than a bar's
-    pitch (labels that run together read as one number); the sums' after them always, as the
-    padding beside the last bar gives them room. The tooltips still give every number.
-    ``factors``: how many the axis has (bar_axis's blanks included), if not one per text."""
+    pitch (labels that run together read as one number); the sums' after them always (the padding
+    beside the last bar gives them room). ``factors``: how many the axis has, if not one per text."""
     pitch = frame_w / ((factors or len(texts)) + 1)  # the FactorRange's half-bar padding at both ends
     fits = all(len(t) * char_px + 4 <= pitch for t in texts[:T])
     return (list(texts[:T]) if fits else [""] * T) + list(texts[T:])
@@ -65,8 +64,8 @@ class GradientBarsView(pn.viewable.Viewer):
         bars = fig.vbar(x="x", top="value", width=0.8, source=self.source, fill_color="colour",
                         fill_alpha="alpha", line_color="outline", line_width="line_width",
                         hatch_pattern="hatch", hatch_color="white", hatch_alpha=0.6)
-        fig.text(x="x", y="value", text="text", source=self.source, text_align="center",
-                 text_baseline="baseline", y_offset="offset", text_font_size=f"{LABEL_PX}px", text_color="#222")
+        self.label_text = fig.text(x="x", y="value", text="text", source=self.source, text_align="center", text_color="#222",
+                                   text_baseline="baseline", y_offset="offset", text_font_size=f"{LABEL_PX}px").glyph
         self.divider = Span(location=0, dimension="height", line_color="#888", line_dash="dashed")
         fig.add_layout(self.divider)
         fig.add_layout(Span(location=0, dimension="width", line_color="#444", line_width=1))
@@ -75,6 +74,8 @@ class GradientBarsView(pn.viewable.Viewer):
         fig.yaxis.axis_label = "dE/dW[i, j]"
         fig.yaxis.formatter = PrintfTickFormatter(format="%.3g")  # not Bokeh's "3.000e-3"
         add_save_tool(readable(fig), "gradient-bars")
+        for model, font in ((self.label_text, "text_font_size"), (fig.xaxis[0], "major_label_text_font_size")):
+            model.on_change(font, lambda attr, old, new: self._update())  # large type (theme.py): what fits
         self.note = pn.pane.Markdown("", css_classes=["gradient-note"], sizing_mode="stretch_width")
         self.session.param.watch(Throttle(self._update, REDRAW_INTERVAL), ["gradients", "unit_names"])
         self.selection.param.watch(self._update, ["weight", "time", "tick"])
@@ -131,7 +132,7 @@ class GradientBarsView(pn.viewable.Viewer):
         self._animate(rows, T)
         size = self.figure.xaxis[0].major_label_text_font_size
         factors, divider = spaced_factors(x[:T], x[T:], self._frame_w, font_px(size if isinstance(size, str) else "12px"))
-        rows["text"] = fitting_labels(rows["text"], T, self._frame_w, factors=len(factors))
+        rows["text"] = fitting_labels(rows["text"], T, self._frame_w, 0.62 * font_px(self.label_text.text_font_size), len(factors))
         with pn.io.hold():
             self.figure.x_range.factors = factors
             self.divider.location = divider  # between the last step's bar and the sum (categorical units)
@@ -246,7 +247,7 @@ class ErrorByStepView(pn.viewable.Viewer):
         text = "Error derivatives per time step\n(all units and cases)"  # short lines: a title cannot wrap
         if T >= 2 and d[1] > 0 and d[T] > 0:
             ratio = d[1] / d[T]
-            text += f"  |d_1| / |d_T| = {ratio:.3g},\nabout ×{ratio ** (1 / (T - 1)):.3g} per step"
+            text += f"\n|d_1| / |d_T| = {ratio:.3g}, ×{ratio ** (1 / (T - 1)):.3g} per step"
         return text
 
     @staticmethod

@@ -29,6 +29,7 @@ from simulator.views import graph_layout as gl
 from simulator.views import grouping as gp
 from simulator.views import label_place
 from simulator.views import style
+from simulator.views.bar_axis import font_px
 from simulator.views.save_tool import add_save_tool
 
 UNIT_PX, RING_PX = 48, 66  # circle and target-ring diameters (px)
@@ -99,7 +100,7 @@ class RecurrentView(pn.viewable.Viewer):
         fig.grid.visible = False
         # Short lines (bold headline, what the marks mean, the delay rule): a Bokeh title cannot
         # wrap, and the figure may be only MIN_W wide.
-        fig.add_layout(Title(text="Every arrow takes one time step: s_t feeds z_(t+1).",
+        fig.add_layout(Title(text="Every arrow takes one time step:\ns_t feeds z_(t+1).",
                              text_font_size=gl.SMALL_FONT, text_font_style="italic"), "above")
         self.subtitle = Title(text="", text_font_size=gl.SMALL_FONT, text_font_style="normal")
         fig.add_layout(self.subtitle, "above")
@@ -117,9 +118,11 @@ class RecurrentView(pn.viewable.Viewer):
                               line_color="line", line_width="lw")
         fig.text("x", "y", text="name", source=self.units, text_color="ink", text_align="center",
                  text_baseline="middle", text_font_size=gl.FONT, text_font_style="bold")
-        fig.text("vx", "vy", text="value", source=self.units, text_align="center", text_baseline="top",
-                 text_font_size=gl.SMALL_FONT, text_color="#222222",
-                 background_fill_color="white", background_fill_alpha=0.92)  # readable over the arrows
+        self.value_text = fig.text("vx", "vy", text="value", source=self.units, text_align="center", text_baseline="top",
+                                   text_font_size=gl.SMALL_FONT, text_color="#222222",
+                                   background_fill_color="white", background_fill_alpha=0.92).glyph  # readable over the arrows
+        # Large type (views/theme.py) grows the labels: their places are worked out again for the new size.
+        self.value_text.on_change("text_font_size", lambda attr, old, new: self._key is not None and self._rebuild())
         gl.add_tools(fig, self.edges, hit, circles, (glow, lines, hit, circles), EDGE_TIPS, UNIT_TIPS)
         return add_save_tool(fig, "recurrent-network", legend=self.legend_entries)
 
@@ -133,8 +136,8 @@ class RecurrentView(pn.viewable.Viewer):
         lo, hi = pos.min(axis=0) - 0.8, pos.max(axis=0) + 0.8
         frame_w = self._frame_w
         ppu = min(frame_w / (hi - lo)[0], MAX_H / (hi - lo)[1])  # pixels per data unit, equal on both axes
-        if 0.62 * ppu >= LABEL_MIN_PX:  # value labels shown: room for two 12pt lines below the lowest circles
-            lo[1] -= 40 / ppu
+        if 0.62 * ppu >= LABEL_MIN_PX:  # value labels shown: room for two lines below the lowest circles
+            lo[1] -= 2.5 * self._label_px() / ppu
             ppu = min(frame_w / (hi - lo)[0], MAX_H / (hi - lo)[1])
         span = hi - lo
         height = int(np.clip(span[1] * ppu, MIN_H, MAX_H))  # whole pixels, so the y scale equals the x scale
@@ -177,13 +180,17 @@ class RecurrentView(pn.viewable.Viewer):
         if not self._geo["labels"]:
             below = (pos[:, 0], pos[:, 1] - radius - 0.08)
             return {False: below, True: below}
-        font_px = float(gl.SMALL_FONT[:-2]) * (4 / 3 if gl.SMALL_FONT.endswith("pt") else 1)
+        font_px = self._label_px()
         *values, target = label_place.widest(seq, self._m is not self.session)
         r = self.figure
         bounds = (r.x_range.start, r.x_range.end, r.y_range.start, r.y_range.end)
         return {backward: label_place.place(pos, radius, label_place.label_size(
                     np.maximum(chars, target), np.where(target > 0, 2, 1), font_px, ppu), paths, bounds, ppu)
                 for backward, chars in zip((False, True), values)}
+
+    def _label_px(self):
+        """The value labels' font size in pixels, as drawn now (large type grows it)."""
+        return font_px(getattr(self.value_text, "text_font_size", None) or gl.SMALL_FONT)
 
     def _set_legend(self, tied, grouped=False):
         entries = [
@@ -208,6 +215,9 @@ class RecurrentView(pn.viewable.Viewer):
         if new is None or new <= 0 or abs(new - self._frame_w) < 2:
             return  # also stops a resize -> rebuild -> resize loop
         self._frame_w = int(new)
+        self._rebuild()
+
+    def _rebuild(self):
         # No pn.io.hold() here: inside a Bokeh callback at page load, the held changes never
         # reached the browser (seen in Chromium: the old ranges stayed). Resizes are rare.
         self._build_geometry(self._m.net, self._m.sequences)

@@ -14,6 +14,12 @@ and a loaded document's view section all set it). ``ThemePainter`` follows it on
   fonts grow. The views' colours stay as written, kept in ``originals``, so any theme can go
   back to them.
 
+Lecture mode's large type (``LectureMode.large_type``, ?large=true) grows the page's text by CSS
+(static/lecture.css) and the text drawn inside the pictures here: the painter follows it too, and
+every font size the views wrote (titles, axes, unit and value labels, legends) is multiplied by
+``LARGE_TYPE`` (the projector theme's own, larger factor is not compounded with it); turned off,
+they go back to the views' sizes.
+
 Sign and role colours (style.py) are the same in every theme: they are chosen to read on a
 light and on a dark background, and for the common colour-vision deficiencies.
 """
@@ -22,6 +28,7 @@ import re
 
 import panel as pn
 import param
+from bokeh.core.property.vectorization import Value
 from bokeh.themes import Theme
 from panel.custom import JSComponent
 
@@ -51,7 +58,17 @@ COLOUR_PROPS = ("line_color", "fill_color", "text_color", "background_fill_color
                 "grid_line_color", "axis_line_color", "major_label_text_color", "axis_label_text_color",
                 "major_tick_line_color", "minor_tick_line_color", "hatch_color")
 WIDTH_PROPS = ("line_width", "axis_line_width", "major_tick_line_width", "grid_line_width")
-FONT_PROPS = ("text_font_size", "axis_label_text_font_size", "major_label_text_font_size")
+FONT_PROPS = ("text_font_size", "axis_label_text_font_size", "major_label_text_font_size", "label_text_font_size")
+#: Large type's factor for the fonts inside the pictures (the page's text grows ~1.35x by CSS; the
+#: pictures' fonts are projector-sized already, so a little less keeps titles inside narrow figures).
+LARGE_TYPE = 1.3
+
+
+def font_factor(name, large=False):
+    """How much theme ``name`` (and large type, if on) grows the views' font sizes. The projector
+    theme is large type already: the two do not compound (the page's CSS gives both ~20 px
+    text too), the larger factor wins; at 1.95x the sidebar's charts could not hold a title."""
+    return max(PALETTES[name]["scale"], LARGE_TYPE if large else 1.0)
 
 
 def theme_colour(value, palette):
@@ -66,18 +83,20 @@ def theme_colour(value, palette):
 
 
 def scaled_font(value, factor):
-    """'14px' (or '12pt') times ``factor``, in the same unit; None for anything else."""
+    """'14px' (or '12pt') times ``factor``, in the same unit; None for anything else. A glyph's
+    size is kept as a Value ('12pt' given to fig.text): its value is scaled (a field is left alone)."""
+    value = value.value if isinstance(value, Value) else value
     m = re.fullmatch(r"\s*([0-9.]+)(px|pt)\s*", value) if isinstance(value, str) else None
     return None if m is None else f"{float(m.group(1)) * factor:.3g}{m.group(2)}"
 
 
 @functools.lru_cache(maxsize=None)
-def bokeh_theme(name):
-    """The Bokeh Theme of theme ``name``: what the views leave at Bokeh's defaults (built once per
-    process; a Theme is only read)."""
+def bokeh_theme(name, large=False):
+    """The Bokeh Theme of theme ``name`` (in large type, if ``large``): what the views leave at
+    Bokeh's defaults (built once per process; a Theme is only read)."""
     p = PALETTES[name]
-    k = p["scale"]
-    font = lambda px: f"{px * k:.3g}px"
+    k, f = p["scale"], font_factor(name, large)
+    font = lambda px: f"{px * f:.3g}px"
     axis = dict(axis_line_color=p["ink"], major_tick_line_color=p["ink"], minor_tick_line_color=p["muted"],
                 major_label_text_color=p["ink"], axis_label_text_color=p["ink"], axis_line_width=k,
                 major_tick_line_width=k, major_label_text_font_size=font(12), axis_label_text_font_size=font(13))
@@ -94,11 +113,12 @@ def bokeh_theme(name):
     }})
 
 
-def repaint(models, name, originals):
+def repaint(models, name, originals, large=False):
     """Set every theme-able colour, width and font size the views wrote on ``models`` to theme
-    ``name``'s. ``originals`` ({(model id, property): value}) keeps what the views wrote, filled
-    on first sight, so that each theme starts from the views' own values."""
-    p = PALETTES[name]
+    ``name``'s (fonts in large type too, if ``large``). ``originals`` ({(model id, property):
+    value}) keeps what the views wrote, filled on first sight, so that each theme starts from the
+    views' own values."""
+    p, grow = PALETTES[name], font_factor(name, large)
     for model in models:
         own = model.properties_with_values(include_defaults=False)
         for prop in (*COLOUR_PROPS, *WIDTH_PROPS, *FONT_PROPS):
@@ -113,36 +133,46 @@ def repaint(models, name, originals):
             elif prop in WIDTH_PROPS:
                 new = value * p["scale"] if isinstance(value, (int, float)) and not isinstance(value, bool) else None
             else:
-                new = scaled_font(value, p["scale"])
-            if new is not None and new != getattr(model, prop):
+                new = scaled_font(value, grow)
+            if new is not None and new != getattr(model, prop, None):
                 setattr(model, prop, new)
 
 
 class ThemePainter(JSComponent):
-    """Follows ``Selection.theme`` in the page (theme.js) and in the session's Bokeh document."""
+    """Follows ``Selection.theme`` in the page (theme.js) and in the session's Bokeh document, and
+    lecture mode's large type in the pictures' fonts."""
 
     theme = param.Selector(default=THEMES[0], objects=list(THEMES), doc="The theme shown (Selection.theme's).")
+    large = param.Boolean(default=False, doc="Large type (LectureMode.large_type's): the pictures' fonts grow.")
     css = param.String(default="", doc="static/themes.css, adopted into every shadow root.")
 
     _esm = STATIC / "theme.js"
 
-    def __init__(self, selection=None, **params):
+    def __init__(self, selection=None, lecture=None, **params):
         params.setdefault("css", stylesheet("themes.css"))
         if selection is not None:
             params["theme"] = selection.param.theme  # a reference: the painter follows, never writes
+        if lecture is not None:
+            params["large"] = lecture.param.large_type
         super().__init__(height=0, width=0, margin=0, **params)
         self.originals = {}
         if pn.state.curdoc is not None:  # served: the views' models reach the document only as the page opens
             pn.state.onload(self.paint)
 
-    @param.depends("theme", watch=True)
+    @param.depends("theme", "large", watch=True)
     def paint(self):
-        """Give the session's document the Bokeh theme and repaint the views' own colours."""
+        """Give the session's document the Bokeh theme and repaint the views' own colours and fonts."""
         doc = pn.state.curdoc
         if doc is None:
             return
-        doc.theme = bokeh_theme(self.theme)
-        repaint(list(doc.models), self.theme, self.originals)
+        doc.theme = bokeh_theme(self.theme, self.large)
+        repaint(list(doc.models), self.theme, self.originals, self.large)
+
+    def paint_part(self, layout):
+        """Repaint the Bokeh figures of a Panel ``layout`` added to the page after the first paint
+        (a detail tab filled when first shown); the document's theme already reaches them."""
+        figures = [pane.object for pane in layout.select(pn.pane.Bokeh) if pane.object is not None]
+        repaint([m for fig in figures for m in fig.references()], self.theme, self.originals, self.large)
 
 
 def theme_chooser(selection):
