@@ -57,6 +57,14 @@ function name(root) {
     host.setAttribute("role", "region");
     host.setAttribute("aria-label", [...host.classList].find((c) => /table/.test(c)).replace(/[-_]/g, " "));
   }
+  // Message boxes keep a fixed room and scroll inside it when the text is longer (or larger, in
+  // the projector theme), so they too are reached from the keyboard; and they are announced.
+  if (host && /\bmessage\b/.test(host.className) && !host.hasAttribute("tabindex")) {
+    host.setAttribute("tabindex", "0");
+    host.setAttribute("role", "region");
+    host.setAttribute("aria-live", "polite");
+    host.setAttribute("aria-label", "Message");
+  }
 }
 
 function dress(root) {

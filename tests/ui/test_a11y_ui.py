@@ -1,11 +1,13 @@
 """Accessibility in the browser: axe-core (the engine of the browsers' own audits, bundled by
 axe-playwright-python) finds no violation of impact "serious" or "critical" on the default page,
-on each detail tab, in each theme and in lecture mode's large type."""
+on each detail tab, on each lesson, in each theme and in lecture mode's large type."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 from axe_playwright_python.sync_playwright import Axe
 
+from simulator.lessons.registry import LESSONS
 from simulator.state.selection import TAB_TITLES
 
 from .bokeh_helpers import column, settled, settled_point
@@ -46,16 +48,36 @@ def test_each_detail_tab_has_no_serious_violation(page, tab):
 
 @pytest.mark.parametrize("theme", ["dark", "projector"])
 def test_each_theme_has_no_serious_violation(browser, app_url, theme):
-    """The dark and projector themes keep text contrast and names (axe's color-contrast included)."""
+    """The dark and projector themes keep text contrast and names (axe's color-contrast included),
+    the message box too (a lesson's link says what it loaded)."""
     context = browser.new_context(viewport={"width": 1600, "height": 1100})
     pg = context.new_page()
-    pg.goto(app_url + f"?theme={theme}")
+    pg.goto(app_url + f"?theme={theme}&lesson={next(iter(LESSONS))}")
     pg.wait_for_selector(f"html.theme-{theme}", state="attached", timeout=30_000)
+    expect(pg.locator(".status-box .message")).to_contain_text("Loaded")
     drawn(pg)
     try:
         assert grave(pg) == {}
     finally:
         context.close()
+
+
+def test_each_lesson_has_no_serious_violation(browser, app_url):
+    """Every lesson's page as its link opens it (one page at a time: the robot writer's is heavy)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    found = {}
+    try:
+        for lesson in LESSONS:
+            pg = context.new_page()
+            pg.goto(app_url + f"?lesson={lesson}")
+            pg.wait_for_selector(".status-line .status", timeout=60_000)
+            pg.locator(".lesson-loading-note").wait_for(state="hidden")  # the link's lesson drawn
+            drawn(pg)
+            found[lesson] = grave(pg)
+            pg.close()
+    finally:
+        context.close()
+    assert found == {lesson: {} for lesson in LESSONS}
 
 
 # The text of the hover tooltip on show (Bokeh puts it in <body>, its content in a shadow root).

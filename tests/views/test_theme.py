@@ -70,10 +70,12 @@ def test_contrast_measures_what_wcag_says():
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_every_text_colour_of_each_theme_passes_wcag_aa(theme):
-    """Text on the background and on cards, and white on every button colour: at least 4.5:1."""
+    """Text on the background and on cards, white on every button colour and each message box's
+    text on its box: at least 4.5:1."""
     v = palette_css(theme)
     pairs = [(v[k], v[bg]) for k in ("ink", "muted", "link", "accent", "error", "ok") for bg in ("bg", "surface")]
     pairs += [(v["on-accent"], v[k]) for k in ("primary", "success", "danger")]
+    pairs += [(v[f"{k}-ink"], v[f"{k}-bg"]) for k in ("info", "warn", "bad", "good")]  # message boxes
     low = [(a, b, round(contrast(a, b), 2)) for a, b in pairs if contrast(a, b) < 4.5]
     assert low == []
 
