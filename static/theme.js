@@ -92,7 +92,33 @@ function later(root) {
     pending = new Set();
     scheduled = false;
     roots.forEach(dress);
+    describeFigures();
   }, 30);
+}
+
+// Pictures: a canvas says nothing to a screen reader. Each figure is an image named by its
+// titles (which carry the time step, the case or the loss), and says where its numbers are.
+const NUMBERS = "The weights, activities and derivatives drawn are in the tables of the tabs " +
+  "Gradient check & stack and Unit arithmetic & edit; the loss history downloads as CSV.";
+
+function describeFigures() {
+  for (const doc of (window.Bokeh && window.Bokeh.documents) || []) {
+    for (const m of doc.all_models) {
+      if (m.constructor.__name__ !== "Figure") continue;
+      const view = doc.views_manager.find_one(m);
+      // On the drawing, not the figure: an image's children are hidden from assistive
+      // technology, and the figure also holds its toolbar's buttons.
+      const el = view && (view.canvas_view ? view.canvas_view.el : view.el);
+      if (!el) continue;
+      const titles = [m.title, ...m.above, ...m.below].filter((t) => t && typeof t.text === "string" && t.text.trim());
+      const text = titles.map((t) => t.text.replace(/\s+/g, " ").trim().replace(/[.:]$/, "")).join(". ");
+      const label = `Picture: ${text || m.name || "chart"}. ${NUMBERS}`;
+      if (el.getAttribute("aria-label") !== label) {
+        el.setAttribute("role", "img");
+        el.setAttribute("aria-label", label);
+      }
+    }
+  }
 }
 
 // Touch: what a mouse shows by hovering (a weight's or a unit's numbers) a finger shows by
@@ -118,7 +144,7 @@ export function render({ model }) {
   document.addEventListener("pointerup", tapShowsHover, true);
   const body = new MutationObserver(() => later(document));
   body.observe(document.body, { childList: true, subtree: true });
-  const timers = [0, 300, 1500, 4000].map((ms) => setTimeout(() => dress(document), ms));
+  const timers = [0, 300, 1500, 4000].map((ms) => setTimeout(() => { dress(document); describeFigures(); }, ms));
   model.on("remove", () => {
     body.disconnect();
     timers.forEach(clearTimeout);

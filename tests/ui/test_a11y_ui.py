@@ -80,6 +80,27 @@ def test_each_lesson_has_no_serious_violation(browser, app_url):
     assert found == {lesson: {} for lesson in LESSONS}
 
 
+# [role, aria-label] of every drawn Bokeh figure's drawing (its canvas), through the shadow roots.
+FIGURES = """() => { const out = [];
+  const walk = (root) => root.querySelectorAll('*').forEach((e) => {
+    if (e.classList.contains('bk-Canvas')) out.push([e.getAttribute('role'), e.getAttribute('aria-label')]);
+    if (e.shadowRoot) walk(e.shadowRoot); });
+  walk(document); return out; }"""
+
+
+def test_every_picture_is_an_image_named_by_its_titles(page):
+    """A canvas says nothing to a screen reader: each picture's drawing is role img (not the figure:
+    its toolbar buttons stay buttons), named by its titles (with the time step they show) and
+    pointing to the tables that hold its numbers."""
+    drawn(page)
+    until(lambda: all(role == "img" for role, _ in page.evaluate(FIGURES)), message="a figure without role img")
+    labels = [label for _, label in page.evaluate(FIGURES)]
+    assert len(labels) >= 5
+    assert all(label.startswith("Picture: ") and "Gradient check & stack" in label for label in labels)
+    assert any("Time step t = 0" in label for label in labels), labels
+    assert any("Unrolled in time" in label for label in labels), labels
+
+
 # The text of the hover tooltip on show (Bokeh puts it in <body>, its content in a shadow root).
 TOOLTIP = """() => [...document.querySelectorAll('.bk-Tooltip')]
   .filter((t) => getComputedStyle(t).display !== 'none' && t.shadowRoot)
