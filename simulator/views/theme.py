@@ -34,6 +34,7 @@ from panel.custom import JSComponent
 
 from simulator.serving.assets import STATIC, stylesheet
 from simulator.state.selection import THEMES, Selection
+from simulator.views.style import soon
 
 #: Each theme's colours: page and picture background, a surface for cards and tables, the ink
 #: of text and lines, a muted ink (still WCAG AA on the background), grid lines, and the
@@ -170,9 +171,12 @@ class ThemePainter(JSComponent):
 
     def paint_part(self, layout):
         """Repaint the Bokeh figures of a Panel ``layout`` added to the page after the first paint
-        (a detail tab filled when first shown); the document's theme already reaches them."""
+        (a detail tab filled when first shown); the document's theme already reaches them. On the
+        next tick, with the document locked: a tab opens from a browser event, whose handler may run
+        unlocked, and an edit there raised "_pending_writes should be non-None", which also lost the
+        key presses Panel was processing with it (one Enter in a hundred)."""
         figures = [pane.object for pane in layout.select(pn.pane.Bokeh) if pane.object is not None]
-        repaint([m for fig in figures for m in fig.references()], self.theme, self.originals, self.large)
+        soon(lambda: repaint([m for fig in figures for m in fig.references()], self.theme, self.originals, self.large))
 
 
 def theme_chooser(selection):
