@@ -210,11 +210,11 @@ class SimulatorApp(pn.viewable.Viewer):
             if not ready:
                 return
             if not tabs[index].objects:
-                tabs[index].objects = [self._tab_content(index)]
-                # Its figures reached the page after the painter's first paint: the theme's colours
-                # and large type's fonts for them too (only them: a whole repaint as the tab opened
-                # kept the tab from opening now and then, test_controls_ui's tab keys).
-                self.painter.paint_part(tabs[index])
+                content = pn.panel(self._tab_content(index))  # a layout (a Viewer draws itself in one)
+                # Its figures reach the page after the painter's first paint: the theme's colours and
+                # large type's fonts for them too, given before they are added (views/theme.py).
+                self.painter.paint_part(content)
+                tabs[index].objects = [content]
             # Only the open tab's views follow training; the others catch up when opened (with a
             # class on one server, hidden views' work would be paid by every session on every frame).
             for k, views in enumerate(TAB_VIEWS):

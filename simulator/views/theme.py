@@ -34,7 +34,6 @@ from panel.custom import JSComponent
 
 from simulator.serving.assets import STATIC, stylesheet
 from simulator.state.selection import THEMES, Selection
-from simulator.views.style import soon
 
 #: Each theme's colours: page and picture background, a surface for cards and tables, the ink
 #: of text and lines, a muted ink (still WCAG AA on the background), grid lines, and the
@@ -170,13 +169,16 @@ class ThemePainter(JSComponent):
         repaint(list(doc.models), self.theme, self.originals, self.large)
 
     def paint_part(self, layout):
-        """Repaint the Bokeh figures of a Panel ``layout`` added to the page after the first paint
-        (a detail tab filled when first shown); the document's theme already reaches them. On the
-        next tick, with the document locked: a tab opens from a browser event, whose handler may run
-        unlocked, and an edit there raised "_pending_writes should be non-None", which also lost the
-        key presses Panel was processing with it (one Enter in a hundred)."""
+        """Repaint the Bokeh figures of a Panel ``layout`` about to be added to the page after the
+        first paint (a detail tab filled when first shown); the document's theme reaches them by
+        itself. Call it before adding them: painted outside the document, they reach the browser
+        painted. Painted once in it, from the browser event that opened the tab, the edits ran
+        without the document lock ("_pending_writes should be non-None", losing key presses
+        handled with them), and deferred to the next tick they raced the page's own sync
+        ("reference isn't known" in the robot writer's read-out)."""
         figures = [pane.object for pane in layout.select(pn.pane.Bokeh) if pane.object is not None]
-        soon(lambda: repaint([m for fig in figures for m in fig.references()], self.theme, self.originals, self.large))
+        repaint([m for fig in figures if fig.document is None for m in fig.references()],
+                self.theme, self.originals, self.large)
 
 
 def theme_chooser(selection):
