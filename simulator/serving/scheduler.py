@@ -7,8 +7,8 @@ core (benchmarks/load_test.py), so 60 students pressing Play at the default 25 f
 would ask for 30 cores: frames would queue, every session would stall and a click would wait
 seconds behind them.
 
-The scheduler keeps the process's CPU use near ``share`` of the core: once a ``window`` it
-measures the CPU time the whole process used (redraws, page loads and clicks included) and
+The scheduler keeps the process's event loop busy at most ``share`` of the time: once a
+``window`` it measures how busy the process was (redraws, page loads and clicks included) and
 stretches every playing session's period when the process is busier than that, and shrinks
 the stretch back towards each Player's own period when it is not. This feedback needs no
 model of what a frame costs, so a burst of page loads (a class arriving) also slows training
@@ -20,10 +20,65 @@ One instance per process (``SCHEDULER``) is right here, unlike user state: it is
 infrastructure, it holds no student's data, and it refers to Players only weakly, so a closed
 session is never kept alive by it. A Player that has not ticked for a while (a closed tab) is
 not counted.
+
+Busy is the larger of two measures. CPU time the process used, per second: a worker thread
+computing a big net's step (offload.py) counts, though the loop is free meanwhile. And the share
+of wall time the event loop was not idle (``LoopMeter``): when the machine's cores are shared
+with other programs (a browser, other server processes, a virtual machine's steal time) a
+process gets less CPU than it asks for, its CPU time stays low while its loop never rests, and
+clicks queue behind frames. Measured with the load test (3 sessions and one at the caps, two
+server processes, Chromium on the same 2 cores): each process used ~0.5 core by CPU time, under
+the 0.6 share, while its loop was busy 91 % of the time and a click waited 1.1 s (median).
 """
+import asyncio
 import math
 import time
 import weakref
+
+
+class LoopMeter:
+    """Wall seconds an asyncio event loop has spent idle, waiting for its next event.
+
+    The loop waits in its selector's ``select``; wrapping that one method of this loop's
+    selector times every wait. A loop without a selector (not the asyncio selector loop, which
+    Tornado and Panel run on Linux and macOS) is not measured: ``idle()`` stays None."""
+
+    def __init__(self, loop):
+        self.loop = loop
+        self._idle = 0.0
+        selector = getattr(loop, "_selector", None)
+        self.measured = selector is not None and hasattr(selector, "select")
+        if self.measured:
+            select = selector.select
+
+            def timed_select(timeout=None):
+                t0 = time.perf_counter()
+                try:
+                    return select(timeout)
+                finally:
+                    self._idle += time.perf_counter() - t0
+            selector.select = timed_select
+
+    def idle(self):
+        """Seconds idle so far (None when this loop cannot be measured)."""
+        return self._idle if self.measured else None
+
+
+def loop_idle():
+    """Idle seconds of the running event loop so far, measuring it from the first call; None
+    outside a running loop (tests, notebooks) or for a loop that cannot be measured."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    meter = _METERS.get(loop)
+    if meter is None:
+        meter = _METERS[loop] = LoopMeter(loop)
+    return meter.idle()
+
+
+#: One meter per event loop (a server process has one); weak, so a closed loop goes.
+_METERS = weakref.WeakKeyDictionary()
 
 
 class FrameScheduler:
@@ -37,7 +92,7 @@ class FrameScheduler:
         self.stretch = 1.0                  # every Player's period is multiplied by this
         self.busy = None                    # the process's CPU share in the last window
         self._last_tick = weakref.WeakKeyDictionary()  # Player -> time of its last frame
-        self._t0 = self._cpu0 = None
+        self._t0 = self._cpu0 = self._idle0 = None
 
     def active(self, now=None):
         """How many sessions' work the Players that ran a frame recently make (closed or paused
@@ -46,16 +101,23 @@ class FrameScheduler:
         recent = max(5.0, 3 * self.max_period_ms / 1000)
         return sum(getattr(p, "runs", 1) for p, t in list(self._last_tick.items()) if now - t < recent)
 
-    def frame_done(self, player, now=None, cpu=None):
-        """Record one training frame of ``player``; once a window, adjust the stretch."""
-        now = time.monotonic() if now is None else now
+    def frame_done(self, player, now=None, cpu=None, idle=None):
+        """Record one training frame of ``player``; once a window, adjust the stretch.
+        ``cpu``: the process's CPU seconds (read now when not given); ``idle``: its event loop's
+        idle seconds (read now when ``now`` is not given either; None: not measured)."""
+        if now is None:
+            now, idle = time.monotonic(), loop_idle()
         cpu = time.process_time() if cpu is None else cpu
         self._last_tick[player] = now
         if self._t0 is None or now - self._t0 > 10 * self.window:  # first frame, or after a pause
-            self._t0, self._cpu0 = now, cpu
+            self._t0, self._cpu0, self._idle0 = now, cpu, idle
         elif now - self._t0 >= self.window:
-            self.adjust((cpu - self._cpu0) / (now - self._t0), now)
-            self._t0, self._cpu0 = now, cpu
+            wall = now - self._t0
+            busy = (cpu - self._cpu0) / wall
+            if idle is not None and self._idle0 is not None:
+                busy = max(busy, 1.0 - (idle - self._idle0) / wall)
+            self.adjust(busy, now)
+            self._t0, self._cpu0, self._idle0 = now, cpu, idle
 
     def adjust(self, busy, now=None):
         """Busier than ``share``: stretch in proportion (at most x2 a window). Well under it:
