@@ -17,6 +17,11 @@ server), then per K:
 * errors: sessions that failed or closed early, clicks with no update within 10 s, and
   tracebacks in the server log.
 
+The clients stand for the students' own machines, yet here they share the server's cores: once
+the server is started, this script and everything it starts (the protocol clients, Chromium)
+run at a lower CPU priority (``--client-nice``, default 10), so the server gets the CPU it would
+have on a machine of its own and the clients the rest. ``--client-nice 0`` measures them equal.
+
 With ``--cap`` (issue 21), one more Chromium page loads a document at the caps (72 connected
 units, T = 60, 250,000 cells, benchmarks/bench_caps.py) through Load as the window opens, then
 presses Play: the click column is the other students' Step latency while it loads and trains.
@@ -61,7 +66,7 @@ def _pause(phase, info):  # the server log gets every collection that held the l
     if phase == "start":
         _gc["t"] = time.perf_counter()
     elif time.perf_counter() - _gc["t"] >= 0.05:
-        print(f"GC pause gen {info['generation']} {1000 * (time.perf_counter() - _gc['t']):.0f} ms, "
+        print(f"{time.time():.1f} pid {__import__('os').getpid()} GC pause gen {info['generation']} {1000 * (time.perf_counter() - _gc['t']):.0f} ms, "
               f"frozen {gc.get_freeze_count()}, sessions frozen {PAUSES.frozen_sessions}", flush=True)
 gc.callbacks.append(_pause)
 life, procs = int(float(sys.argv[1]) * 1000), int(sys.argv[2])
@@ -240,6 +245,8 @@ def main():
     ap.add_argument("--cap", action="store_true", help="one more session loads a document at the caps and plays")
     ap.add_argument("--tree", default=None, help="serve this checkout instead of the script's own")
     ap.add_argument("--procs", type=int, default=None, help="server processes (default: as bptt-sim serve, one per core)")
+    ap.add_argument("--client-nice", type=int, default=10, choices=range(0, 20), metavar="0..19",
+                    help="CPU priority the clients give up to the server on this machine (default 10; 0: equal)")
     ap.add_argument("--json", action="store_true", help="also one JSON object per K on stdout (the table on stderr)")
     args = ap.parse_args()
     args.peer = os.path.basename(os.path.abspath(args.tree or os.path.join(HERE, "..")))
@@ -258,6 +265,10 @@ def main():
             f.write(cap_document())
     proc, log, url = start_server(log_path, args.lifetime, args.procs, args.tree)
     tree = Tree(proc)
+    if args.client_nice:
+        # The clients stand for the students' own machines: from here on this process and what it
+        # starts (the protocol clients, Chromium and its renderers) yield the CPU to the server.
+        os.nice(args.client_nice)
     rows = []
     try:
         base_cpu, base_rss = sample(tree, 1.0)
