@@ -57,7 +57,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "ui"))
 from conftest import ARGS, CHROMIUM  # noqa: E402
 
 SERVER = """
-import gc, sys, time
+import gc, os, sys, time
 from simulator.app import create_app
 from simulator.serving.server import serve
 from simulator.serving.gc_pauses import PAUSES
@@ -66,7 +66,7 @@ def _pause(phase, info):  # the server log gets every collection that held the l
     if phase == "start":
         _gc["t"] = time.perf_counter()
     elif time.perf_counter() - _gc["t"] >= 0.05:
-        print(f"{time.time():.1f} pid {__import__('os').getpid()} GC pause gen {info['generation']} {1000 * (time.perf_counter() - _gc['t']):.0f} ms, "
+        print(f"{time.time():.1f} pid {os.getpid()} GC pause gen {info['generation']} {1000 * (time.perf_counter() - _gc['t']):.0f} ms, "
               f"frozen {gc.get_freeze_count()}, sessions frozen {PAUSES.frozen_sessions}", flush=True)
 gc.callbacks.append(_pause)
 life, procs = int(float(sys.argv[1]) * 1000), int(sys.argv[2])

@@ -90,7 +90,7 @@ class FrameScheduler:
         self.max_period_ms = max_period_ms  # a session redraws at least this often
         self.window = window                # seconds between CPU measurements
         self.stretch = 1.0                  # every Player's period is multiplied by this
-        self.busy = None                    # the process's CPU share in the last window
+        self.busy = None                    # the larger of CPU and loop-busy share, last window
         self._last_tick = weakref.WeakKeyDictionary()  # Player -> time of its last frame
         self._t0 = self._cpu0 = self._idle0 = None
 
