@@ -8,6 +8,7 @@ local processes beside a served app, whose one event loop must never wait for th
 """
 import contextvars
 import multiprocessing
+import multiprocessing.connection
 import os
 import statistics
 import threading
@@ -117,9 +118,15 @@ def cores():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _run_seed(job):
-    source, seed, updates = job
-    return run_one(source, seed, {}, updates)
+def _seed_worker(conn, source):
+    """A spawned process's loop: run each (seed, updates) it is sent, send the run back; None ends it."""
+    while (job := conn.recv()) is not None:
+        try:
+            run = run_one(source, job[0], {}, job[1])
+        except Exception as exc:  # said, not raised: the pool reports it and stops the others
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            return
+        conn.send(("run", run))
 
 
 class SeedPool:
@@ -130,12 +137,17 @@ class SeedPool:
     ``on_done(error)`` once: None when every run came back, "cancelled" after ``cancel()``, or the
     reason a run failed. Processes are spawned, not forked (the server has threads), and are
     killed as soon as the runs are done or cancelled: nothing outlives the pool.
+
+    Not multiprocessing.Pool: its terminate() can hang for good when its task thread is blocked
+    writing queued jobs into a full pipe (seen as a 1-in-15 hang of cancel). Here each process
+    has its own pipe and is sent one seed (a small int) at a time, so the driver never blocks on a
+    write, and stopping is a kill and a join.
     """
 
     def __init__(self, source, seeds, updates, on_run, on_done, processes=None):
-        self.jobs = [(source, int(s), int(updates)) for s in seeds]
+        self.source, self.seeds, self.updates = source, [int(s) for s in seeds], int(updates)
         self.on_run, self.on_done = on_run, on_done
-        self.processes = max(1, min(len(self.jobs), processes or cores() - 1))
+        self.processes = max(1, min(len(self.seeds), processes or cores() - 1))
         self.cancelled = threading.Event()
         self.thread = threading.Thread(target=self._drive, name="bptt-sim-seeds", daemon=True)
 
@@ -148,25 +160,44 @@ class SeedPool:
         self.cancelled.set()
 
     def _drive(self):
-        error = None
+        ctx, todo, workers, error = multiprocessing.get_context("spawn"), list(self.seeds), {}, None
         try:
-            with multiprocessing.get_context("spawn").Pool(self.processes) as pool:  # leaving it kills them
-                results = pool.imap_unordered(_run_seed, self.jobs)
-                for _ in self.jobs:
-                    run = self._next(results)
-                    if run is None:
+            for _ in range(self.processes):
+                here, there = ctx.Pipe()
+                proc = ctx.Process(target=_seed_worker, args=(there, self.source), daemon=True)
+                proc.start()
+                there.close()
+                workers[here] = proc
+                here.send((todo.pop(0), self.updates))
+            while workers and error is None and not self.cancelled.is_set():
+                for conn in multiprocessing.connection.wait(list(workers), timeout=0.2):
+                    error = self._take(conn, workers, todo)
+                    if error is not None or self.cancelled.is_set():
                         break
-                    self.on_run(run)
-        except Exception as exc:  # a run that failed: say why; the others are stopped with it
+        except Exception as exc:  # the processes could not be started or spoken to
             error = f"a run failed ({type(exc).__name__}: {exc})"
+        finally:
+            for conn, proc in workers.items():
+                proc.kill()
+                proc.join()
+                conn.close()
         self.on_done("cancelled" if self.cancelled.is_set() else error)
 
-    def _next(self, results):
-        """The next finished run, or None once cancelled (checked a few times a second)."""
-        while not self.cancelled.is_set():
-            try:
-                return results.next(timeout=0.2)
-            except multiprocessing.TimeoutError:
-                continue
+    def _take(self, conn, workers, todo):
+        """Read one message from a process: hand on its run and send it the next seed (or let it
+        go); the reason to stop when it failed or died."""
+        try:
+            kind, value = conn.recv()
+        except (EOFError, OSError):  # the process is gone (killed, out of memory): its pipe closed or reset
+            workers[conn].join(1)
+            return f"a run failed (its process ended with exit code {workers[conn].exitcode})"
+        if kind == "error":
+            return f"a run failed ({value})"
+        self.on_run(value)
+        if todo:
+            conn.send((todo.pop(0), self.updates))
+        else:
+            conn.send(None)
+            workers.pop(conn).join()
+            conn.close()
         return None
-
