@@ -159,23 +159,27 @@ class Session(Editing, Training, param.Parameterized):
         with their units' names and groups, counts, loss history and velocity, and the user's own
         ``cases`` (Session.cases) if any; the undo is forgotten.
         simulator.document checked and built every value: nothing here refuses (never half restored)."""
-        with param.edit_constant(self):
-            self.lesson_data = dict(lesson_data or {})  # first: a change of lesson just below builds from it
-        if self.lesson != lesson:
-            self.lesson = lesson  # rebuilds from the lesson; replaced just below
-        self._applying = True  # settings arrive together with their weights: no rebuild per setting
+        # One batch, nothing rebuilt on the way: a change of lesson no longer builds and installs
+        # the lesson's own net (its watcher's reset) only to replace it at once, which was ~40 % of
+        # a big Load's time on the event loop; every watcher, views included, runs once at the end
+        # and sees the lesson, settings, net and names that belong together.
+        self._applying = True
         try:
-            self.param.update(settings)
+            with param.parameterized.batch_call_watchers(self):
+                with param.edit_constant(self):
+                    self.lesson_data = dict(lesson_data or {})
+                cleared = {} if self.lesson == lesson else dict(grad_norms=[], divergences=[])  # as a new lesson's reset did
+                self.param.update(lesson=lesson, **{**cleared, **settings})
+                self.task_info = task_info
+                self.param.update(updates=updates, history=[(int(u), float(v)) for u, v in history])
+                self._install(net, seq, names=names, groups=groups)
+                self.cases = cases
+                if velocity is not None:
+                    self.trainer.load_state(velocity)  # Trainer.state_dict(), or momentum's velocity alone
+                self._good = None
+                self.param.update(message=message, message_kind="info")
         finally:
             self._applying = False
-        self.task_info = task_info
-        self.param.update(updates=updates, history=[(int(u), float(v)) for u, v in history])
-        self._install(net, seq, names=names, groups=groups)
-        self.cases = cases
-        if velocity is not None:
-            self.trainer.load_state(velocity)  # Trainer.state_dict(), or momentum's velocity alone
-        self._good = None
-        self.param.update(message=message, message_kind="info")
 
     def attempt(self, action, what, also=()):
         """Run ``action`` all or nothing: on an error (a ValueError, or any failure while applying,

@@ -102,3 +102,16 @@ def test_the_update_cap_itself_loads():
     doc["training"]["history"][-1][0] = D.MAX_UPDATES
     t = D.session_from_document(json.loads(D.dumps(doc)))
     assert t.updates == D.MAX_UPDATES and D.to_document(t) == doc
+
+
+def test_a_load_that_changes_the_lesson_installs_once():
+    """Loading another lesson's document builds nothing of the lesson's own on the way (it used to
+    install the lesson's new net, then the document's): the net's watchers fire once, and see the
+    new lesson, settings and names already there."""
+    doc = D.to_document(trained("attractors", 4))
+    s = Session(lesson="tied-weights")
+    seen = []
+    s.param.watch(lambda e: seen.append((s.lesson, s.learning_rate, len(s.unit_names), e.new.N)), "net")
+    D.apply_document(s, doc)
+    assert seen == [("attractors", doc["training"]["learning_rate"], len(doc["units"]["names"]), s.net.N)]
+    assert D.to_document(s) == doc
