@@ -44,7 +44,7 @@ class LoopMeter:
     Tornado and Panel run on Linux and macOS) is not measured: ``idle()`` stays None."""
 
     def __init__(self, loop):
-        self.loop = loop
+        # No reference to the loop: _METERS keeps a meter as long as its loop lives, not longer.
         self._idle = 0.0
         selector = getattr(loop, "_selector", None)
         self.measured = selector is not None and hasattr(selector, "select")

@@ -73,3 +73,16 @@ def test_big_nets_work_runs_at_a_lower_priority_than_the_loop():
     loop_thread = mine()
     assert _worker().submit(mine).result() == min(19, loop_thread + WORKER_NICE)
     assert mine() == loop_thread  # the caller's own priority is untouched
+
+
+def test_a_closed_loop_is_not_kept_alive_by_its_meter():
+    import gc
+    import weakref
+
+    async def measure():
+        loop_idle()
+        return weakref.ref(asyncio.get_running_loop())
+
+    ref = asyncio.run(measure())
+    gc.collect()
+    assert ref() is None
