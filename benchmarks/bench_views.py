@@ -36,7 +36,7 @@ VIEWS = [
     ("LossCurveView", "simulator.views.curves", "LossCurveView"),
     ("GradientBarsView", "simulator.views.gradients", "GradientBarsView"),
     ("ErrorByStepView", "simulator.views.gradients", "ErrorByStepView"),
-    ("EquivalenceView", "simulator.views.gradients", "EquivalenceView"),
+    ("EquivalenceView", "simulator.views.equivalence", "EquivalenceView"),
     ("MatricesView", "simulator.views.matrices", "MatricesView"),
     ("GridEditorView", "simulator.views.grid", "GridEditorView"),
     ("InspectorView", "simulator.views.inspector", "InspectorView"),

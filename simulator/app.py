@@ -21,7 +21,8 @@ from simulator.views.data import DataView
 from simulator.views.byhand import ByHandView
 from simulator.views.compare import compare_page
 from simulator.views.curves import ErrorSplitView, LossCurveView
-from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
+from simulator.views.equivalence import EquivalenceView
+from simulator.views.gradients import ErrorByStepView, GradientBarsView
 from simulator.views.grid import GridEditorView
 from simulator.views.inspector import InspectorView
 from simulator.views.lesson_panel import LessonPanelView

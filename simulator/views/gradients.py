@@ -4,8 +4,8 @@ of the error derivatives at each step, and the equivalence with the unrolled fee
 "After the backward pass we add together the derivatives at all the different times for each
 weight": GradientBarsView draws G_1[i, j] .. G_T[i, j] and dW[i, j] = their sum.
 ErrorByStepView draws |d_t| and |g_t| on a log axis, where vanishing and exploding
-derivatives (lecture 7d) show as straight slopes. EquivalenceView puts BPTT's dW next to
-the tied-gradient sum of the explicitly unrolled net (engine.UnrolledNet).
+derivatives (lecture 7d) show as straight slopes. The equivalence with the
+unrolled net is views/equivalence.py's.
 """
 import numpy as np
 import panel as pn
@@ -13,7 +13,7 @@ import param
 from bokeh.models import ColumnDataSource, FactorRange, HoverTool, PrintfTickFormatter, Range1d, Span
 from bokeh.plotting import figure
 
-from engine import UnrolledNet, constrain
+from engine import constrain
 from simulator.state.edits import ref_label
 from simulator.state.selection import Selection, pass_frame
 from simulator.state.session import Session
@@ -37,15 +37,6 @@ def fitting_labels(texts, T, frame_w, char_px=0.62 * LABEL_PX, factors=None):
     pitch = frame_w / ((factors or len(texts)) + 1)  # the FactorRange's half-bar padding at both ends
     fits = all(len(t) * char_px + 4 <= pitch for t in texts[:T])
     return (list(texts[:T]) if fits else [""] * T) + list(texts[T:])
-#: Rows of the BPTT-vs-unrolled table drawn at once. A net at the caps has N^2 + 2N = 5,328
-#: parameters: rendering them all as Markdown took ~2 s of the shared event loop at every
-#: refresh (issue 21). Every lesson's table fits (the robot writer has 280 rows: 7 pages);
-#: the rest is a page away, and a selected weight's page is shown.
-PAGE_ROWS = 48
-SCROLL_BOX = ('<div class="scroll-box" tabindex="0" role="region" aria-label="BPTT against the unrolled net, per parameter" '
-              'style="max-height: 32em; overflow-y: auto">')
-
-
 class GradientBarsView(pn.viewable.Viewer):
     """A bar per time step t of G_t[i, j] for the selected weight, then their sum dW[i, j]."""
 
@@ -266,135 +257,3 @@ class ErrorByStepView(pn.viewable.Viewer):
     def __panel__(self):
         return pn.Column(pn.pane.Bokeh(self.figure, sizing_mode="stretch_width"), self.note,
                          sizing_mode="stretch_width", css_classes=["error-by-step-view"])
-
-
-class EquivalenceView(pn.viewable.Viewer):
-    """BPTT's dW next to the tied-gradient sum of the unrolled feedforward net, with the
-    largest difference: the lecture's claim checked on the current numbers."""
-
-    session = param.ClassSelector(class_=Session)
-    selection = param.ClassSelector(class_=Selection)
-    min_interval = param.Number(default=0.5, bounds=(0, None),
-                                doc="Seconds between recomputations while training runs. The unrolled "
-                                    "net costs about 1 ms at T = 10 and 6 ms at T = 60 (32 cases), "
-                                    "more than a whole training step, so not every frame.")
-    active = param.Boolean(default=True, doc="Compute only while shown (set False when hidden in a tab).")
-    page = param.Integer(default=0, bounds=(0, None), doc=f"Which {PAGE_ROWS} rows of the table are shown.")
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        # A Markdown table, not a Bokeh DataTable: in this Bokeh (3.9) a DataTable kept showing old
-        # values after its source changed (seen in Chromium), and this one changes twice a second at most.
-        self.table = pn.pane.Markdown("", css_classes=["equivalence-table"], sizing_mode="stretch_width")
-        self.previous = pn.widgets.Button(label="◀ previous rows", css_classes=["equivalence-previous"], width=140)
-        self.next = pn.widgets.Button(label="next rows ▶", css_classes=["equivalence-next"], width=140)
-        self.pages = pn.pane.HTML("", css_classes=["equivalence-pages"], margin=(8, 10))
-        self.pager = pn.Row(self.previous, self.pages, self.next, visible=False, css_classes=["equivalence-pager"])
-        self.previous.on_click(lambda _: self._turn(-1))
-        self.next.on_click(lambda _: self._turn(1))
-        self.rows = dict(param=[], bptt=[], unrolled=[], diff=[], weight=[])  # what the table shows
-        self._labels_key = self._labels_rows = None
-        self.summary = pn.pane.Markdown("", css_classes=["equivalence-summary"], sizing_mode="stretch_width")
-        self.max_difference = None  # the last computed largest |difference| (None before, or if not finite)
-        self._stale = True
-        self._throttle = Throttle(self._when_shown, self.min_interval)
-        self.session.param.watch(self._on_gradients, ["gradients"])
-        self.selection.param.watch(self._on_weight, ["weight"])
-        self.param.watch(self._on_active, ["active"])
-        if self.active:
-            self._throttle.run()
-
-    def _on_gradients(self, *_):
-        self._stale = True
-        if self.active:
-            self._throttle.interval = self.min_interval
-            self._throttle()
-
-    def _when_shown(self):
-        if self._stale and self.active:
-            self.refresh()
-
-    def _on_active(self, event):
-        if event.new and self._stale:
-            self.refresh()
-
-    def refresh(self):
-        """Unroll the current net on the current batch and compare with session.gradients."""
-        s = self.session
-        net, g = s.net, s.gradients
-        with np.errstate(all="ignore"):
-            loss, dW, db, dh0 = UnrolledNet(net, s.sequences, truncate=g.truncate).tied_gradients()  # like with like
-        i, j = np.nonzero(net.C)
-        h = np.flatnonzero(net.learn_h0)
-        ours = np.concatenate([g.dW[i, j], g.db if net.bias else [], g.dh0[h]])
-        twin = np.concatenate([dW[i, j], db if net.bias else [], dh0[h]])
-        diff = np.abs(ours - twin)
-        finite = bool(np.all(np.isfinite(twin))) and np.isfinite(loss)
-        self.max_difference = float(diff.max()) if finite and len(ours) else None
-        # Numbers stay numbers: only the shown page is formatted (_draw_table).
-        self.rows = dict(self._labels(net, s.unit_names, i, j, h), bptt=ours, unrolled=twin, diff=diff)
-        with pn.io.hold():
-            self.summary.object = self._explain(loss, g.loss, len(ours), s.updates)
-            self._draw_table()
-        self._stale = False
-
-    def _labels(self, net, names, i, j, h):
-        """The rows' parameter names and weights, built again only when they change."""
-        key = (net.C.tobytes(), tuple(names), net.bias, h.tobytes())
-        if key != self._labels_key:
-            param_ = [f"W[{weight_name(names, a, b)}]" for a, b in zip(i, j)]
-            param_ += [f"b[{names[a]}]" for a in range(net.N)] if net.bias else []
-            param_ += [f"h0[{names[a]}]" for a in h]
-            weight = [(int(a), int(b)) for a, b in zip(i, j)] + [None] * (len(param_) - len(i))
-            self._labels_key, self._labels_rows = key, dict(param=param_, weight=weight)
-        return self._labels_rows
-
-    def _explain(self, loss, bptt_loss, count, updates):
-        head = ("The recurrent net is a layered net with one copy of W per time step, all copies tied; "
-                "tied weights get the sum of their copies' gradients, and that sum is BPTT's dW.")
-        if self.max_difference is None:
-            return (head + f"  \n**The unrolled net's numbers are not finite here** (E = {loss}); "
-                    f"BPTT gives E = {fmt(bptt_loss, 6)}. (update {updates})")
-        return (head + f"  \nLargest |BPTT − unrolled| over these {count} gradients: "
-                f"**{self.max_difference:.1e}** (E: {fmt(bptt_loss, 8)} and {fmt(loss, 8)}; update {updates}).")
-
-    def _shown_weight(self):
-        w = self.selection.weight
-        return first_connection(self.session.net.C) if w is None else (int(w[0]), int(w[1]))
-
-    def _on_weight(self, *_):
-        """Show the page holding the selected weight's row, in bold."""
-        w = self._shown_weight()
-        if w in self.rows["weight"]:
-            self.page = self.rows["weight"].index(w) // PAGE_ROWS
-        self._draw_table()
-
-    def _turn(self, delta):
-        self.page = max(0, min(self._page_count() - 1, self.page + delta))
-        self._draw_table()
-
-    def _page_count(self):
-        return max(1, -(-len(self.rows["param"]) // PAGE_ROWS))
-
-    def _draw_table(self):
-        """The shown page of the table (at most PAGE_ROWS rows), the selected weight's row in bold."""
-        w = self._shown_weight()
-        r, n = self.rows, len(self.rows["param"])
-        self.page = min(self.page, self._page_count() - 1)
-        first = self.page * PAGE_ROWS
-        lines = ["| parameter | BPTT: Σ_t G_t | unrolled net: Σ_t dE/dW^(t) | abs. difference |",
-                 "|:--|--:|--:|--:|"]
-        for k in range(first, min(n, first + PAGE_ROWS)):
-            cells = [md(r["param"][k]), f"{r['bptt'][k]:.8g}", f"{r['unrolled'][k]:.8g}", f"{r['diff'][k]:.1e}"]
-            if r["weight"][k] == w:
-                cells = [f"**{c}**" for c in cells]
-            lines.append("| " + " | ".join(cells) + " |")
-        self.pager.visible = n > PAGE_ROWS
-        self.pages.object = f"rows {first + 1}–{min(n, first + PAGE_ROWS)} of {n}"
-        # A scroll box a keyboard can reach (axe: scrollable-region-focusable), the table inside it
-        # still Markdown (a blank line ends CommonMark's HTML block).
-        self.table.object = "\n".join([SCROLL_BOX, ""] + lines + ["", "</div>"])
-
-    def __panel__(self):
-        return pn.Column(self.summary, self.pager, self.table,
-                         sizing_mode="stretch_width", css_classes=["equivalence-view"])

@@ -18,8 +18,11 @@ import panel as pn
 class Throttle:
     """Call ``fn`` at most once per ``interval`` seconds, always ending on the latest state."""
 
-    def __init__(self, fn, interval):
-        self.fn, self.interval = fn, interval
+    def __init__(self, fn, interval, alone=None):
+        """``alone()``, when given and true, runs even a due ``fn`` in a loop callback of its own
+        (1 ms on) instead of inside the change that called: a big net's slow redraw then waits for
+        the other sessions' messages that came meanwhile rather than holding the loop with the rest."""
+        self.fn, self.interval, self.alone = fn, interval, alone
         self.pending = False  # a change came that fn has not shown yet
         self._last, self._timer, self._shown = -math.inf, None, True
 
@@ -40,7 +43,7 @@ class Throttle:
             return
         wait = self._last + self.interval - time.monotonic()
         doc = self._served_doc()
-        if wait <= 0 or doc is None:
+        if doc is None or (wait <= 0 and not (self.alone and self.alone())):
             self.run()  # not served (tests, notebooks): no timer would fire, so draw now
         elif self._timer is None:
             self._timer = doc.add_timeout_callback(self._fire, max(1, math.ceil(wait * 1000)))

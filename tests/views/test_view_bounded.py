@@ -12,8 +12,8 @@ from simulator.state import caps
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views import graph_layout as gl
-from simulator.views import gradients as G
-from simulator.views.gradients import EquivalenceView
+from simulator.views import equivalence as G
+from simulator.views.equivalence import EquivalenceView
 from simulator.views.grouping import UnitGrouping
 from simulator.views.network import RecurrentView
 from simulator.views.unrolled import UnrolledView

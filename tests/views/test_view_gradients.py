@@ -8,7 +8,8 @@ from markup_text import shown_html
 from simulator.lessons.registry import LESSONS
 from simulator.state.selection import Selection
 from simulator.state.session import Session
-from simulator.views.gradients import EquivalenceView, ErrorByStepView, GradientBarsView
+from simulator.views.equivalence import EquivalenceView
+from simulator.views.gradients import ErrorByStepView, GradientBarsView
 from simulator.views.throttle import Throttle
 
 
@@ -234,3 +235,23 @@ def test_axis_labels_of_the_last_step_and_the_sums_are_apart(lesson, frame_w):
         assert (b - a) * pitch - 0.3 * px * (len(fa) + len(fb)) >= 4, (fa, fb)
     k, last = shown[-1]
     assert (len(factors) - k) * pitch + 5 >= 0.3 * px * len(last)
+
+
+@pytest.mark.parametrize("heavy", [False, True])
+def test_a_big_nets_equivalence_waits_for_a_callback_of_its_own(state, monkeypatch, heavy):
+    """Served, a big net's unrolled sum (the largest piece of its redraw) is not computed inside
+    the Step or Load that changed the gradients, even after a quiet spell: a 1 ms timer runs it,
+    so other sessions' messages get the loop in between. A small net's runs at once, as before."""
+    from simulator.views import equivalence
+    s, sel = state
+    doc = ServedDoc()
+    monkeypatch.setattr(Throttle, "_served_doc", staticmethod(lambda: doc))
+    monkeypatch.setattr(equivalence, "heavy_session", lambda session: heavy)
+    view = EquivalenceView(session=s, selection=sel, min_interval=0)
+    s.step(1)
+    if not heavy:
+        assert not doc.timers and "update 1" in view.summary.object
+        return
+    assert [ms for _, ms in doc.timers] == [1] and view._stale and "update 0" in view.summary.object
+    doc.timers[0][0]()
+    assert not view._stale and "update 1" in view.summary.object
