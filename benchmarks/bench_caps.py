@@ -48,6 +48,26 @@ def cap_document(cells=None, N=caps.MAX_UNITS):
     return D.dumps(doc).encode()
 
 
+class Callbacks:
+    """What a served document does with the views' timers (Throttle's): keeps them, so each runs
+    as a loop callback of its own, timed apart from the change that armed it."""
+
+    def __init__(self):
+        self.timers = []
+
+    def add_timeout_callback(self, fn, ms):
+        self.timers.append(fn)
+        return fn
+
+    def run_timed(self):
+        out = []
+        while self.timers:
+            t0 = time.perf_counter()
+            self.timers.pop(0)()
+            out.append(1000 * (time.perf_counter() - t0))
+        return out
+
+
 def built_app():
     app = SimulatorApp()
     app.__panel__().get_root(Document())  # every Bokeh model, as a page would get them
@@ -80,6 +100,9 @@ def main():
     print(f"other session Step (default lesson, with redraw): median {statistics.median(small):.1f} ms, "
           f"p95 {p95(small):.1f} ms")
     split = hasattr(big.session, "compute_step")  # a checkout that steps big nets off the loop
+    loop = Callbacks()
+    from simulator.views.throttle import Throttle
+    Throttle._served_doc = staticmethod(lambda: loop)  # as served: timers are callbacks of their own
     t0 = time.perf_counter()
     if split:  # as served: read (parse, check, build) in the worker, install and redraw on the loop
         from simulator.serving.offload import HEAVY_BYTES
@@ -90,26 +113,34 @@ def main():
         D.apply_document(big.session, read_back[0], validated=True, built=read_back[1], selection=big.selection)
         big.share._say("Loaded", "ok")
         load = 1000 * (time.perf_counter() - t0)
+        load_later = loop.run_timed()
     else:
         big.share.upload.param.update(filename="cap.json", value=data)
-        read, load = 0.0, 1000 * (time.perf_counter() - t0)
+        read, load, load_later = 0.0, 1000 * (time.perf_counter() - t0), loop.run_timed()
     assert big.session.net.N == caps.MAX_UNITS, big.session.message
     B, T1, N = big.session.sequences.X.shape
     print(f"big session Load of the cap document: {read:.0f} ms in the worker (parse, check, build), "
-          f"{load:.0f} ms on the event loop (install, redraw)")
+          f"{load:.0f} ms on the event loop (install, redraw)"
+          + (f", then callbacks of {', '.join(f'{t:.0f}' for t in load_later)} ms" if load_later else ""))
     s = big.session
     if split:
         works = []
         worker = timed(lambda: works.append(s.compute_step(1)) or works[-1]["grads"].dW_by_step, args.repeats)
-        big_step = timed(lambda: s.publish_step(works.pop(0)), args.repeats)
+        big_step, step_later = timed(lambda: s.publish_step(works.pop(0)), args.repeats), []
+        for _ in range(args.repeats):  # each Step's own callbacks (a quiet spell between Steps)
+            s.publish_step(s.compute_step(1))
+            step_later += loop.run_timed()
     else:
-        worker, big_step = [0.0], timed(lambda: s.step(1), args.repeats)
+        worker, big_step, step_later = [0.0], timed(lambda: s.step(1), args.repeats), []
     print(f"big session Step (N={N}, T={T1 - 1}, B={B}, B*(T+1)*N={B * T1 * N}): "
           f"{statistics.median(worker):.0f} ms in the worker (updates, gradients); on the event loop "
           f"(redraw{'' if split else ' and the updates'}) median {statistics.median(big_step):.0f} ms, "
-          f"max {max(big_step):.0f} ms")
-    worst = p95(small) + max(load, max(big_step))
-    after = p95(small) + max(big_step)
+          f"max {max(big_step):.0f} ms"
+          + (f", then a callback of median {statistics.median(step_later):.0f} ms, max {max(step_later):.0f} ms"
+             if step_later else ""))
+    piece = max(big_step + step_later)  # the longest single callback while it plays
+    worst = p95(small) + max(load, *load_later, piece)
+    after = p95(small) + piece
     print(f"others' p95 Step latency, bound: {worst:.0f} ms while the big session loads, "
           f"{after:.0f} ms while it plays (target < 300 ms)")
 

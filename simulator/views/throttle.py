@@ -46,7 +46,7 @@ class Throttle:
         if doc is None or (wait <= 0 and not (self.alone and self.alone())):
             self.run()  # not served (tests, notebooks): no timer would fire, so draw now
         elif self._timer is None:
-            self._timer = doc.add_timeout_callback(self._fire, max(1, math.ceil(wait * 1000)))
+            self._timer = doc.add_timeout_callback(self._fire, max(1, math.ceil(max(wait, 0) * 1000)))  # -inf: never run
 
     @staticmethod
     def _served_doc():

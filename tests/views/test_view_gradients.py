@@ -255,3 +255,6 @@ def test_a_big_nets_equivalence_waits_for_a_callback_of_its_own(state, monkeypat
     assert [ms for _, ms in doc.timers] == [1] and view._stale and "update 0" in view.summary.object
     doc.timers[0][0]()
     assert not view._stale and "update 1" in view.summary.object
+    fresh = Throttle(lambda: None, 0.5, alone=lambda: True)  # never run yet (a hidden tab's view)
+    fresh()
+    assert doc.timers[-1][1] == 1
