@@ -160,9 +160,9 @@ class Session(Editing, Training, param.Parameterized):
         ``cases`` (Session.cases) if any; the undo is forgotten.
         simulator.document checked and built every value: nothing here refuses (never half restored)."""
         # One batch, nothing rebuilt on the way: a change of lesson no longer builds and installs
-        # the lesson's own net (its watcher's reset) only to replace it at once, which was ~40 % of
-        # a big Load's time on the event loop; every watcher, views included, runs once at the end
-        # and sees the lesson, settings, net and names that belong together.
+        # the lesson's own net (its watcher's reset) only to replace it at once (a quarter of a cap
+        # Load's time on the event loop, benchmarks/bench_caps.py); every watcher, views included,
+        # runs once at the end and sees the lesson, settings, net and names that belong together.
         self._applying = True
         try:
             with param.parameterized.batch_call_watchers(self):
