@@ -44,9 +44,9 @@ class Throttle:
         wait = self._last + self.interval - time.monotonic()
         doc = self._served_doc()
         if doc is None or (wait <= 0 and not (self.alone and self.alone())):
-            self.run()  # not served (tests, notebooks): no timer would fire, so draw now
+            self.run()  # due now (and light), or not served (tests, notebooks: no timer would fire)
         elif self._timer is None:
-            self._timer = doc.add_timeout_callback(self._fire, max(1, math.ceil(max(wait, 0) * 1000)))  # -inf: never run
+            self._timer = doc.add_timeout_callback(self._fire, max(1, math.ceil(max(wait, 0) * 1000)))  # wait is -inf before the first run
 
     @staticmethod
     def _served_doc():

@@ -70,8 +70,11 @@ def test_a_process_that_dies_is_reported():
     pool = R.SeedPool("binary-addition", range(4), 5000, on_run=lambda r: None,
                       on_done=lambda e: (ended.append(e), done.set()), processes=1)
     pool.start()
-    while not multiprocessing.active_children():
+    for _ in range(1200):  # its process is up within a minute at most
+        if multiprocessing.active_children():
+            break
         threading.Event().wait(0.05)
+    assert multiprocessing.active_children(), "the pool started no process"
     multiprocessing.active_children()[0].kill()
     assert done.wait(60), "the pool did not notice"
     assert "a run failed" in ended[0] and "exit code -9" in ended[0]

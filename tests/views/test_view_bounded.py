@@ -12,7 +12,7 @@ from simulator.state import caps
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views import graph_layout as gl
-from simulator.views import equivalence as G
+from simulator.views import equivalence as EQ
 from simulator.views.equivalence import EquivalenceView
 from simulator.views.grouping import UnitGrouping
 from simulator.views.network import RecurrentView
@@ -45,28 +45,28 @@ def test_the_equivalence_table_shows_one_page_and_the_selected_weights(big):
     view = EquivalenceView(session=s, selection=sel)
     n = len(view.rows["param"])
     assert n == caps.MAX_PARAMETERS - caps.MAX_UNITS  # every weight and bias (no learned h0 here)
-    assert len(table_rows(view)) == G.PAGE_ROWS and view.pager.visible
-    assert view.pages.object == f"rows 1–{G.PAGE_ROWS} of {n}"
+    assert len(table_rows(view)) == EQ.PAGE_ROWS and view.pager.visible
+    assert view.pages.object == f"rows 1–{EQ.PAGE_ROWS} of {n}"
     sel.weight = (70, 5)  # far down the table: its page is shown, its row in bold
     k = view.rows["weight"].index((70, 5))
-    assert view.page == k // G.PAGE_ROWS
+    assert view.page == k // EQ.PAGE_ROWS
     bold = [r for r in table_rows(view) if r.startswith("| **")]
     assert len(bold) == 1 and "u70←u5" in bold[0]
     view.next.clicks += 1
-    assert view.page == k // G.PAGE_ROWS + 1 and len(table_rows(view)) <= G.PAGE_ROWS
-    for _ in range(n // G.PAGE_ROWS + 2):  # the last page, then no further
+    assert view.page == k // EQ.PAGE_ROWS + 1 and len(table_rows(view)) <= EQ.PAGE_ROWS
+    for _ in range(n // EQ.PAGE_ROWS + 2):  # the last page, then no further
         view.next.clicks += 1
-    last = -(-n // G.PAGE_ROWS) - 1
-    assert view.page == last and len(table_rows(view)) == n - last * G.PAGE_ROWS
+    last = -(-n // EQ.PAGE_ROWS) - 1
+    assert view.page == last and len(table_rows(view)) == n - last * EQ.PAGE_ROWS
     s.step(1)
     view.refresh()
-    assert len(table_rows(view)) <= G.PAGE_ROWS
+    assert len(table_rows(view)) <= EQ.PAGE_ROWS
 
 
 def test_a_small_net_shows_its_whole_table_without_pages():
     s, sel = Session(), Selection()
     view = EquivalenceView(session=s, selection=sel)
-    assert len(table_rows(view)) == len(view.rows["param"]) < G.PAGE_ROWS and not view.pager.visible
+    assert len(table_rows(view)) == len(view.rows["param"]) < EQ.PAGE_ROWS and not view.pager.visible
 
 
 def test_the_pictures_draw_a_bounded_number_of_arrows_and_copies(big):
