@@ -52,20 +52,32 @@ CLICK_STEP = """() => new Promise((resolve) => {
 })"""
 
 
-TICKS = []  # (start, seconds) of every training frame on the server
+TICKS = []  # (start, seconds, of which updates) of every training frame the server ran
+SKIPPED = []  # ticks that ran no frame (the page had not applied the last one yet)
 
 
 def serve(lesson):
     from panel.io.state import state
 
     from simulator.serving.player import Player
-    tick = Player.tick
+    from simulator.state.session import Session
+    tick, compute = Player.tick, Session.compute_step
+    updates = []
+
+    def timed_compute(self, n=1):
+        t0 = time.perf_counter()
+        try:
+            return compute(self, n)
+        finally:
+            updates.append(time.perf_counter() - t0)
 
     def timed(self):  # server-side frame cost, to tell server time from browser time
+        updates.clear()
         t0 = time.perf_counter()
         tick(self)
-        TICKS.append((t0, time.perf_counter() - t0))
-    Player.tick = timed
+        # A tick that computed nothing waited for the page (pacer.py): not a frame.
+        (TICKS.append((t0, time.perf_counter() - t0, sum(updates))) if updates else SKIPPED.append(t0))
+    Player.tick, Session.compute_step = timed, timed_compute
 
     from simulator.app import create_app
     from simulator.serving.server import prepare
@@ -103,9 +115,10 @@ def main():
         page.wait_for_timeout(1000)  # let the frame size settle before counting
         page.evaluate("() => { window.__changes = []; }")
         TICKS.clear()
+        SKIPPED.clear()
         page.wait_for_timeout(int(args.seconds * 1000))
         changes = page.evaluate("() => window.__changes")
-        ticks = list(TICKS)
+        ticks, skipped = list(TICKS), len(SKIPPED)
         page.locator(".play-btn button").click()
         browser.close()
     first, last = changes[0][1], changes[-1][1]
@@ -119,10 +132,15 @@ def main():
     if len(ticks) > 1:
         print(f"{'  server frames per second':<34}{(len(ticks) - 1) / (ticks[-1][0] - ticks[0][0]):>12.1f}")
         print(f"{'  server ms per frame, median':<34}{1000 * statistics.median(t[1] for t in ticks):>12.1f}")
+        print(f"{'    updates (the frame budget)':<34}{1000 * statistics.median(t[2] for t in ticks):>12.1f}")
+        print(f"{'    drawing and sending':<34}{1000 * statistics.median(t[1] - t[2] for t in ticks):>12.1f}{'<= 3':>12}")
+        print(f"{'  ticks waiting for the page':<34}{skipped:>12d}")
     print(f"{'Step click -> status, median ms':<34}{statistics.median(ok):>12.1f}{'< 150':>12}")
     print(f"{'Step click -> status, max ms':<34}{max(ok):>12.1f}{'':>12}")
     print(f"{'Step clicks timed out (10 s)':<34}{len(steps) - len(ok):>12d}{'0':>12}")
     print(f"status while playing: '{first}' ... '{last}'")
+    sys.stdout.flush()
+    os._exit(0)  # the server's thread is not a daemon: without this the script never returns
 
 
 if __name__ == "__main__":

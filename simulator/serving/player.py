@@ -128,7 +128,10 @@ class Player(param.Parameterized):
             self._busy = False
             if isinstance(computed, Exception):
                 raise computed
-            return after(session.publish_step(computed), n)
+            # One hold for the whole frame: every view's changes (and the pacer's count) leave
+            # as one PATCH-DOC message, not one per view; a frame changes no structure.
+            with pn.io.hold():
+                return after(session.publish_step(computed), n)
 
         self._busy = True
         return off_loop(work, then, heavy)
