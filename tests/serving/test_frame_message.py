@@ -33,11 +33,11 @@ def wait_for(condition, timeout=60.0, message="timed out"):
 
 def test_a_training_frame_is_one_message_of_column_updates(monkeypatch):
     frames = []  # per training frame the server ran: the PATCH-DOC messages' events
-    made = []
+    made, ticking = [], set()  # ticking: the thread inside the Player's tick (other servers may run)
     create = Protocol.create
 
     def watched_create(self, msgtype, *args, **kw):
-        if msgtype == "PATCH-DOC":
+        if msgtype == "PATCH-DOC" and threading.get_ident() in ticking:
             made.append(list(args[0]))
         return create(self, msgtype, *args, **kw)
     monkeypatch.setattr(Protocol, "create", watched_create)
@@ -50,8 +50,12 @@ def test_a_training_frame_is_one_message_of_column_updates(monkeypatch):
         def counted():
             made.clear()
             before = session.updates
-            tick()
-            if session.updates != before and threading.current_thread() is not threading.main_thread():
+            ticking.add(threading.get_ident())
+            try:
+                tick()
+            finally:
+                ticking.clear()
+            if session.updates != before:
                 frames.append(list(made))
         app.player.tick = counted
         app.player.playing = True
