@@ -12,6 +12,7 @@ from simulator.serving.assets import global_css, stylesheet
 from simulator.serving.gc_pauses import follow_session
 from simulator.serving.keys import KeyboardShortcuts
 from simulator.lessons.registry import LESSONS
+from simulator.serving.css_values import CssValues
 from simulator.serving.pacer import FramePacer
 from simulator.serving.player import Player
 from simulator.state.selection import DETAIL_TABS, TAB_TITLES, Selection, pass_frame
@@ -94,6 +95,7 @@ class SimulatorApp(pn.viewable.Viewer):
         s, sel = self.session, self.selection
         self.pacer = FramePacer(height=0, width=0, margin=0)
         self.player.pacer = self.pacer  # training frames wait for the page to draw (pacer.py)
+        self.css_values = CssValues(height=0, width=0, margin=0)  # cheaper paints (css_values.py)
         s.param.watch(self._on_diverged, "diverged")
         self.status = StatusView(session=s)
         self.training = TrainingControls(session=s, player=self.player)
@@ -266,7 +268,7 @@ class SimulatorApp(pn.viewable.Viewer):
             part.loading = self.loading_note.visible
         body = pn.FlexBox(sidebar, main, flex_wrap="wrap", sizing_mode="stretch_width", css_classes=["app-body"],
                           stylesheets=layout)
-        root = pn.Column(header, body, self.keys, self.pacer, self.painter, sizing_mode="stretch_width",
+        root = pn.Column(header, body, self.keys, self.pacer, self.css_values, self.painter, sizing_mode="stretch_width",
                          css_classes=["bptt-app"])
         # What the lecturer may hide (?hide=[...] in a shared link keeps them hidden).
         self.lecture.attach(root, {"sidebar": sidebar, "settings": self.training.settings,
