@@ -5,7 +5,8 @@ from a Step click to the updated status line (issue 3: >= 20 redraws/s, < 150 ms
 
 It serves the app in-process (as `bptt-sim serve` does), opens one page in Debian's Chromium,
 and measures inside the page: a MutationObserver timestamps every change of the status line
-(one change = one frame the browser drew with new numbers). Not a test: numbers depend on
+(one change = one frame the browser drew with new numbers), and what the page spends per frame
+while it plays: the time inside Bokeh's plot paints and the long tasks. Not a test: numbers depend on
 the machine and its load, so they are printed, never asserted.
 """
 import argparse
@@ -51,6 +52,20 @@ CLICK_STEP = """() => new Promise((resolve) => {
   setTimeout(() => { obs.disconnect(); resolve(-1); }, 10000);
 })"""
 
+
+# The page's own cost while it plays: every Bokeh plot's paint (time and count) and the long tasks
+# (script, style and layout over 50 ms) the browser reports.
+PAGE_COST = """() => {
+  const PlotView = Bokeh.Models.get("Plot").prototype.default_view;
+  const paint = PlotView.prototype.paint;
+  const cost = window.__cost = { paint_ms: 0, paints: 0, long_ms: 0 };
+  PlotView.prototype.paint = function (...args) {
+    const t0 = performance.now();
+    try { return paint.apply(this, args); } finally { cost.paint_ms += performance.now() - t0; cost.paints += 1; }
+  };
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) cost.long_ms += e.duration; })
+    .observe({ entryTypes: ["longtask"] });
+}"""
 
 TICKS = []  # (start, seconds, of which updates) of every training frame the server ran
 SKIPPED = []  # ticks that ran no frame (the page had not applied the last one yet)
@@ -114,10 +129,11 @@ def main():
         page.locator(".play-btn button").click()
         page.wait_for_timeout(1000)  # let the frame size settle before counting
         page.evaluate("() => { window.__changes = []; }")
+        page.evaluate(PAGE_COST)
         TICKS.clear()
         SKIPPED.clear()
         page.wait_for_timeout(int(args.seconds * 1000))
-        changes = page.evaluate("() => window.__changes")
+        changes, cost = page.evaluate("() => [window.__changes, window.__cost]")
         ticks, skipped = list(TICKS), len(SKIPPED)
         page.locator(".play-btn button").click()
         browser.close()
@@ -135,6 +151,10 @@ def main():
         print(f"{'    updates (the frame budget)':<34}{1000 * statistics.median(t[2] for t in ticks):>12.1f}")
         print(f"{'    drawing and sending':<34}{1000 * statistics.median(t[1] - t[2] for t in ticks):>12.1f}{'<= 3':>12}")
         print(f"{'  ticks waiting for the page':<34}{skipped:>12d}")
+    frames = max(1, len(changes))
+    print(f"{'  page: painting ms per frame':<34}{cost['paint_ms'] / frames:>12.1f}")
+    print(f"{'  page: plots painted per frame':<34}{cost['paints'] / frames:>12.1f}")
+    print(f"{'  page: long tasks ms per frame':<34}{cost['long_ms'] / frames:>12.1f}")
     print(f"{'Step click -> status, median ms':<34}{statistics.median(ok):>12.1f}{'< 150':>12}")
     print(f"{'Step click -> status, max ms':<34}{max(ok):>12.1f}{'':>12}")
     print(f"{'Step clicks timed out (10 s)':<34}{len(steps) - len(ok):>12d}{'0':>12}")
