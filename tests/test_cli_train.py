@@ -7,7 +7,6 @@ import pytest
 
 import engine
 from simulator import cli_train
-from simulator import document as D
 from simulator.state.session import Session
 from test_cli import run
 

@@ -53,7 +53,7 @@ def _get(url):
     (f"seed={DIGITS}", "Could not open the link: seed: expected an integer; got '9999"),
     (f"n={DIGITS}", "Could not open the link: n: expected an integer; got '9999"),
     (f"lr={DIGITS}", "Could not open the link: lr: expected a number; got '9999"),
-    (f"T=%C2%B2%C2%B3", "Could not open the link: T: expected an integer; got '²³'"),
+    ("T=%C2%B2%C2%B3", "Could not open the link: T: expected an integer; got '²³'"),
 ])
 def test_digit_strings_give_the_page_and_a_message(served, query, message):
     """'²'.isdigit() is true but int('²') fails, and 5,000 digits exceed Python's int limit: Panel

@@ -33,7 +33,7 @@ from simulator.document import training_section as TS
 from simulator.lessons import registry as L
 from simulator.state.session import Session
 from simulator.lessons.tasks import make_task
-from simulator.document.view_section import VIEW_DEFAULTS, apply_view, check_view, view_of
+from simulator.document.view_section import apply_view, check_view
 
 FORMAT, VERSION = "bptt-sim", 1
 MAX_BYTES, MAX_CELLS, MAX_UPDATES = caps.MAX_BYTES, caps.MAX_CELLS, caps.MAX_UPDATES  # simulator/state/caps.py

@@ -33,7 +33,7 @@ from bokeh.themes import Theme
 from panel.custom import JSComponent
 
 from simulator.serving.assets import STATIC, stylesheet
-from simulator.state.selection import THEMES, Selection
+from simulator.state.selection import THEMES
 
 #: Each theme's colours: page and picture background, a surface for cards and tables, the ink
 #: of text and lines, a muted ink (still WCAG AA on the background), grid lines, and the

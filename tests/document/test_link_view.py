@@ -1,6 +1,5 @@
 """Links carry what is looked at (issue 20, item 4): the time step, case, selected weight and unit,
 the open tab and the loss curve come back from state -> query -> state, as Save / Load does."""
-import numpy as np
 import pytest
 
 from simulator import document as D

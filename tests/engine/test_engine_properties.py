@@ -3,7 +3,7 @@ import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from engine import Network, Sequences, Trainer, bptt, constrain, finite_differences
+from engine import Trainer, bptt, constrain, finite_differences
 from problems import FAST, SLOW, assert_close, problems
 
 GRADS = ("dW", "db", "dh0")

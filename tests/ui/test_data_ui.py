@@ -1,7 +1,6 @@
 """The Data place in Chromium (issue 15): a CSV file of sequences uploaded through the real page
 becomes a net that trains with its test cases drawn as a second curve; the trained net runs on a
 typed sequence; bad files are refused with their line and column and the page keeps its state."""
-import re
 from pathlib import Path
 
 import numpy as np

@@ -1,5 +1,4 @@
 """Issue 3 in the browser: both pictures, typed weights, invalid input, painting the grid."""
-import re
 
 import pytest
 from playwright.sync_api import expect

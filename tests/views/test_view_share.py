@@ -2,7 +2,6 @@
 import json
 
 import numpy as np
-import panel as pn
 
 from simulator import document as D
 from simulator.serving.player import Player
