@@ -39,12 +39,30 @@ OBSERVE = """() => {
   return last;
 }"""
 
+# Installed before the page opens (add_init_script): the time from a timed Step click to the first
+# websocket message after it, i.e. the server's answer as the page's script receives it, before the
+# page draws it. Under load it tells the server's share of a slow click from the browser's.
+ANSWER_HOOK = """(() => {
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", () => {
+        if (window.__clickAt != null && window.__answer == null) window.__answer = performance.now() - window.__clickAt;
+      });
+    }
+  };
+})()"""
+ANSWER = "() => { const a = window.__answer; window.__clickAt = window.__answer = null; return a == null ? -1 : a; }"
+
 CLICK_STEP = """() => new Promise((resolve) => {
   const deep = (root) => { const hit = root.querySelector('.step-btn'); if (hit) return hit.shadowRoot.querySelector('button');
     for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { const f = deep(el.shadowRoot); if (f) return f; }
     return null; };
   const before = window.__text();
   const t0 = performance.now();
+  window.__clickAt = t0;
+  window.__answer = null;
   const obs = new MutationObserver(() => { if (window.__text() !== before) {
       obs.disconnect(); resolve(performance.now() - t0); } });
   obs.observe(window.__root, {subtree: true, childList: true, characterData: true});
@@ -116,14 +134,16 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1100})
+        page.add_init_script(ANSWER_HOOK)
         t0 = time.perf_counter()
         page.goto(url)
         page.wait_for_selector(".status-line .status", timeout=60_000)
         load = time.perf_counter() - t0
         page.evaluate(OBSERVE)
-        steps = []
+        steps, answers = [], []
         for _ in range(args.clicks):
             steps.append(page.evaluate(CLICK_STEP))
+            answers.append(page.evaluate(ANSWER))
             page.wait_for_timeout(100)
         page.evaluate("() => { window.__changes = []; }")
         page.locator(".play-btn button").click()
@@ -156,6 +176,9 @@ def main():
     print(f"{'  page: plots painted per frame':<34}{cost['paints'] / frames:>12.1f}")
     print(f"{'  page: long tasks ms per frame':<34}{cost['long_ms'] / frames:>12.1f}")
     print(f"{'Step click -> status, median ms':<34}{statistics.median(ok):>12.1f}{'< 150':>12}")
+    heard = [a for a in answers if a >= 0]
+    answer = statistics.median(heard) if heard else float("nan")
+    print(f"{'  click -> answer received, median':<34}{answer:>12.1f}")
     print(f"{'Step click -> status, max ms':<34}{max(ok):>12.1f}{'':>12}")
     print(f"{'Step clicks timed out (10 s)':<34}{len(steps) - len(ok):>12d}{'0':>12}")
     print(f"status while playing: '{first}' ... '{last}'")

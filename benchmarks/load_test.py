@@ -11,7 +11,9 @@ server), then per K:
 * K sessions from ``wsclient.WsSession`` (the page + its websocket, like a tab, nothing
   rendered), each opened with ``?autoplay=1`` so it trains from the start;
 * ONE Chromium page (not training) whose Step button is clicked ``--clicks`` times; a
-  MutationObserver in the page times click -> new status line (benchmarks/bench_ui.py);
+  MutationObserver in the page times click -> new status line (benchmarks/bench_ui.py), and
+  click -> the first websocket message after it (the "answer": the server's share of the click,
+  without the page's drawing);
 * server CPU (psutil, % of one core, every server process summed) and RSS (summed) during the window;
 * weight updates and frames (status-line redraws) per second of every session, read from what it was sent;
 * errors: sessions that failed or closed early, clicks with no update within 10 s, and
@@ -50,7 +52,7 @@ import psutil
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench_ui import CLICK_STEP, OBSERVE  # noqa: E402  (in-page timing of a Step click)
+from bench_ui import ANSWER, ANSWER_HOOK, CLICK_STEP, OBSERVE  # noqa: E402  (in-page timing of a Step click)
 from wsclient import WsSession  # noqa: E402
 
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "ui"))
@@ -207,7 +209,7 @@ def run_k(page, url, tree, k, args, big=None):
     page.wait_for_timeout(int(settle * 1000))
     since = time.monotonic()
     tree.cpu()
-    clicks = []
+    clicks, answers = [], []  # click -> status drawn; click -> the server's answer received
     gap = max(0.2, window / max(1, args.clicks))
     if big is not None:
         big.start()
@@ -216,6 +218,7 @@ def run_k(page, url, tree, k, args, big=None):
         if big is not None:
             big.poll()
         clicks.append(page.evaluate(CLICK_STEP))
+        answers.append(page.evaluate(ANSWER) if clicks[-1] >= 0 else -1)
         left = gap - (time.monotonic() - t)
         if left > 0:
             page.wait_for_timeout(int(left * 1000))
@@ -228,12 +231,19 @@ def run_k(page, url, tree, k, args, big=None):
     frames = [s.frames(since) for s in load.sessions if s.error is None]
     failed = [s.error for s in load.sessions if s.error is not None]
     ok = sorted(c for c in clicks if c >= 0)
+    heard = sorted(a for a in answers if a >= 0)
     return dict(k=k, cpu=cpu, rss=rss, open_s=opened - (opened_by - 120), window=until - since,
-                p50=statistics.median(ok) if ok else float("nan"),
-                p95=ok[min(len(ok) - 1, int(round(0.95 * (len(ok) - 1))))] if ok else float("nan"),
+                p50=_p(ok, 0.5), p95=_p(ok, 0.95),
                 timeouts=len(clicks) - len(ok), rates=rates, frames=frames, failed=failed, load=load,
-                max=max(ok) if ok else float("nan"), peer=args.peer,
+                max=max(ok) if ok else float("nan"), peer=args.peer, answer_p50=_p(heard, 0.5), answer_p95=_p(heard, 0.95),
                 big_load=None if big is None else big.loaded_s, big_updates=None if big is None else big.updates())
+
+
+def _p(xs, q):
+    """The median (q = 0.5) or the q-quantile by nearest rank of sorted ``xs``; nan if empty."""
+    if not xs:
+        return float("nan")
+    return statistics.median(xs) if q == 0.5 else xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
 def main():
@@ -276,6 +286,7 @@ def main():
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1600, "height": 1100})
+            page.add_init_script(ANSWER_HOOK)  # click -> the server's answer, before the page draws it
             page.goto(url)
             page.wait_for_selector(".status-line .status", timeout=60_000)
             page.evaluate(OBSERVE)
@@ -312,24 +323,27 @@ def main():
 def _print_row(r, idle_rss, header, out):
     if header:
         print(f"{'peer':>14} {'K':>3} {'open s':>6} {'CPU %':>6} {'RSS MB':>7} {'MB/sess':>7} {'click p50':>9} "
-              f"{'p95 ms':>7} {'max':>6} {'upd/s min':>9} {'med':>6} {'frames/s min':>12} {'med':>6} {'slow<5':>6} "
+              f"{'p95 ms':>7} {'max':>6} {'answer p50':>10} {'p95':>5} {'upd/s min':>9} {'med':>6} {'frames/s min':>12} {'med':>6} {'slow<5':>6} "
               f"{'errors':>6}{'  cap: load s, updates' if r['big_load'] is not None or r['big_updates'] is not None else ''}",
               file=out)
     j = as_json(r)
     per = (r["rss"] - idle_rss) / r["k"] if r["k"] else float("nan")
     cap = "" if r["big_updates"] is None else f"  {r['big_load'] or float('nan'):>6.1f} {r['big_updates']:>6d}"
     print(f"{r['peer'][-14:]:>14} {r['k']:>3} {r['open_s']:>6.1f} {r['cpu']:>6.0f} {r['rss']:>7.0f} {per:>7.2f} {r['p50']:>9.0f} "
-          f"{r['p95']:>7.0f} {r['max']:>6.0f} {_num(j['updates_per_s_min']):>9.1f} {_num(j['updates_per_s_median']):>6.1f} "
+          f"{r['p95']:>7.0f} {r['max']:>6.0f} {r['answer_p50']:>10.0f} {r['answer_p95']:>5.0f} {_num(j['updates_per_s_min']):>9.1f} {_num(j['updates_per_s_median']):>6.1f} "
           f"{_num(j['frames_per_s_min']):>12.1f} {_num(j['frames_per_s_median']):>6.1f} "
           f"{sum(x < 5 for x in r['rates']):>6d} {j['errors']:>6d}{cap}", file=out, flush=True)
 
 
 def as_json(r):
-    """One K's figures under the names issue 18 gives them (None where nothing was measured)."""
+    """One K's figures under the names issue 18 gives them, and the server's answer to a click as the
+    page received it (``answer_*``: the click's time minus the page's drawing); None where nothing
+    was measured."""
     def finite(x):
         return None if x is None or x != x else round(float(x), 3)
     rates, frames = r["rates"], r["frames"]
     return {"k": r["k"], "click_p50_ms": finite(r["p50"]), "click_p95_ms": finite(r["p95"]),
+            "answer_p50_ms": finite(r["answer_p50"]), "answer_p95_ms": finite(r["answer_p95"]),
             "updates_per_s_min": finite(min(rates, default=None)),
             "updates_per_s_median": finite(statistics.median(rates) if rates else None),
             "frames_per_s_min": finite(min(frames, default=None)),
