@@ -42,7 +42,9 @@ def constrain(net, dW, db, dh0):
     Absent connections, switched-off biases and fixed initial states get 0; each tie group
     gets the sum of its members' gradients. Returns a flat vector [dW.ravel(), db, dh0].
     """
-    flat = np.concatenate([(dW * net.C).ravel(), db if net.bias else np.zeros(net.N), dh0 * net.learn_h0])
+    # where, not a product: an overflowed (inf) gradient of an absent connection is 0 too, not nan.
+    flat = np.concatenate([np.where(net.C != 0, dW, 0.0).ravel(), db if net.bias else np.zeros(net.N),
+                           np.where(net.learn_h0, dh0, 0.0)])
     if net.ties:
         sums = np.zeros(len(net.ties))
         tied = net.tie_index >= 0

@@ -94,6 +94,20 @@ def test_step_stops_at_the_refused_update():
     assert np.all(np.isfinite(net.params()))
 
 
+def test_what_is_not_learned_gets_exactly_zero_even_from_an_overflowed_gradient(rng):
+    """Absent connections and fixed initial states get 0 in the applied gradient, also when their
+    own entry overflowed (inf * 0 gave nan there, and a warning)."""
+    C = np.ones((3, 3)); C[0, 2] = 0
+    net = Network.random(3, rng, connections=C, learn_h0=[True, False, True])
+    dW, db, dh0 = rng.normal(size=(3, 3)), rng.normal(size=3), rng.normal(size=3)
+    dW[0, 2], dh0[1] = np.inf, -np.inf
+    with np.errstate(all="raise"):
+        flat = constrain(net, dW, db, dh0)
+    W, b, h0 = net.unflatten(flat)
+    assert W[0, 2] == 0 and h0[1] == 0
+    assert np.array_equal(W[C == 1], dW[C == 1]) and np.array_equal(b, db) and np.array_equal(h0[[0, 2]], dh0[[0, 2]])
+
+
 @pytest.mark.parametrize("clip", [0.01, 0.5])
 def test_gradient_clipping_caps_the_applied_norm(clip, rng):
     """With momentum 0 the applied change is lr * g scaled to norm at most ``clip``."""
