@@ -40,6 +40,14 @@ def browser():
         b.close()
 
 
+#: Each detail tab's content, by a class on its first view: a tab opened for the first time is
+#: built and sent by the server then, so a test waits for it before reading the tab.
+TAB_CONTENT = {"Gradients over time": ".gradient-bars-view", "Weight matrices": ".matrices-view",
+               "Inputs & targets": ".grid-editor", "Unit arithmetic & edit": ".inspector",
+               "Error by step & case": ".error-split-view", "Lesson read-out": ".lesson-panel",
+               "Gradient check & stack": ".byhand-view"}
+
+
 def until(condition, timeout=30.0, message="timed out"):
     """Poll ``condition`` until it holds (it names something that must happen), at most ``timeout`` s."""
     deadline = time.monotonic() + timeout

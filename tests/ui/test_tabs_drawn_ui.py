@@ -6,17 +6,15 @@ from playwright.sync_api import expect
 from simulator.state.selection import TAB_TITLES
 
 from .bokeh_helpers import settled
-from .conftest import shot
+from .conftest import TAB_CONTENT, shot
 
 pytestmark = pytest.mark.ui
 
 TABS = TAB_TITLES
 NO_FIGURE = ("Unit arithmetic & edit", "Gradient check & stack")
-# Each tab's content, by a class on its first view. The server sends a tab's figures once it
-# opens (the first tab's once the page has drawn), which may take over a second on a busy machine:
-# the figures are measured once they have arrived, not after the first half second of stillness.
-CONTENT = dict(zip(TABS, (".gradient-bars-view", ".matrices-view", ".grid-editor", ".inspector",
-                          ".error-split-view", ".lesson-panel", ".byhand-view")))
+# The server sends a tab's figures once it opens (the first tab's once the page has drawn), which
+# may take over a second on a busy machine: the figures are measured once they have arrived
+# (TAB_CONTENT), not after the first half second of stillness.
 
 # Every plot view whose element takes room on the page, with its model's name and the size of
 # its frame (the area inside the axes); settled() waits until it stops changing.
@@ -41,7 +39,7 @@ def settled_frames(page):
 
 def arrived(page, tab, before):
     """Wait until the tab's content is on the page, with a figure not in ``before`` if it has any."""
-    expect(page.locator(CONTENT[tab])).to_be_visible()
+    expect(page.locator(TAB_CONTENT[tab])).to_be_visible()
     if tab not in NO_FIGURE:
         page.wait_for_function("(before) => (%s)().some((f) => !before.includes(f[0]))" % FRAMES,
                                arg=sorted(before), timeout=20_000)
