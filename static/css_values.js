@@ -3,8 +3,9 @@
 // size (for sizes given in em; the app gives them in px). That was ~2,200 getComputedStyle calls
 // in each training frame of the default lesson, most of them forcing a style recalculation because
 // painting had just changed a canvas: about a quarter of the page's paint time. Here each value is
-// read once per element and kept until a class or inline style changes in the page (a theme,
-// large type, lecture mode), when all are read again. If a Bokeh upgrade renames what is patched,
+// read once per element and kept until a class or inline style changes on the page's own
+// elements outside the shadow roots (a theme switch does that on <html>), when all are read again;
+// as the app sets neither kind of value, a change inside a shadow root cannot alter them. If a Bokeh upgrade renames what is patched,
 // nothing is patched and the page paints as before (tests/ui/test_paint_cost.py then fails).
 const MARK = "__bptt_css_values";
 let epoch = 0;
