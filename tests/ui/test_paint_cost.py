@@ -19,9 +19,6 @@ PAINTED = "() => new Promise((r) => requestAnimationFrame(() => requestAnimation
 
 
 def test_a_step_paints_without_reading_css_per_visual(page):
-    installed = "() => Bokeh.Models.get('Plot').prototype.default_view.prototype.__bptt_css_values"
-    page.wait_for_function(installed, timeout=20_000)
-    assert page.evaluate(installed) is True, "static/css_values.js found nothing to patch in this BokehJS"
     status = page.locator(".status-line .status").first
     counts = []
     for _ in range(4):
@@ -32,6 +29,9 @@ def test_a_step_paints_without_reading_css_per_visual(page):
         page.locator(".step-btn button").first.evaluate("(button) => button.click()")
         expect(status).not_to_have_text(before)
         counts.append(page.evaluate(PAINTED))
+    # The script patches BokehJS at the first plot's paint: by now every picture has painted.
+    installed = "() => Bokeh.Models.get('Plot').prototype.default_view.prototype.__bptt_css_values"
+    assert page.evaluate(installed) is True, "static/css_values.js found nothing to patch in this BokehJS"
     # The first Step's pictures read each value once (one call per plot and value); later Steps
     # reuse them. Without the cache each Step made ~2,000 calls (the default lesson's six pictures).
     assert max(counts[1:]) <= 20, f"getComputedStyle calls per Step: {counts}"
