@@ -5,10 +5,13 @@ started and stopped by ``playing``/``animating``. A training tick runs as many u
 fit in a small time budget (so small nets learn quickly and big ones keep the page live),
 then the session recomputes what is shown once: one redraw per tick, never a blocking loop.
 """
+import inspect
+
 import panel as pn
 import param
+from panel.io.state import set_curdoc
 
-from simulator.serving.offload import heavy_session, off_loop
+from simulator.serving.offload import heavy_session, off_loop, served_doc
 from simulator.serving.pacer import FramePacer
 from simulator.serving.scheduler import SCHEDULER
 from simulator.state.selection import Selection
@@ -50,6 +53,7 @@ class Player(param.Parameterized):
         self._cost = None  # measured seconds per update, smoothed
         self._waited = 0  # ticks skipped since the last frame (pacer.py)
         self._busy = False  # a step is computing in the worker thread (offload.py)
+        self._retrying = False  # a tick waits for the loop's next turn (_retry_next_turn)
 
     def _run(self, on, period, fn):
         if self._callback is not None:
@@ -85,11 +89,13 @@ class Player(param.Parameterized):
 
     def tick(self):
         """One training frame: as many updates as fit the budget, then one redraw."""
-        if not watched() or self._busy:
+        if not watched() or self._busy or self._retrying:
             return  # the tab is closed (or not connected yet): no one to draw for; or still computing
         if self.pacer is not None and self.pacer.behind():
             self._waited += 1
             return  # the page is still drawing earlier frames: a new one would only queue
+        if self.fair and not SCHEDULER.may_frame():
+            return self._retry_next_turn()  # another session's frame ran in this turn of the loop
         # Frames the page made us skip are made up in updates (up to 4 frames' worth of budget), so
         # a slow page sees fewer redraws but the net learns at about the same pace.
         k, self._waited = (1 + min(self._waited, 3) if self.catch_up else 1), 0
@@ -97,6 +103,26 @@ class Player(param.Parameterized):
         if self.fair and self._callback is not None:
             n = max(n, min(self.max_updates, SCHEDULER.min_updates(self._callback.period)))
         return self._step(n, self._framed)
+
+    def _retry_next_turn(self):
+        """tick() again in the event loop's next turn, after it has read the sockets (a click
+        waits for one frame, not for every session's): a next-tick callback of this session's
+        document, which takes its lock as the timer's tick does. The periodic ticks meanwhile
+        return at once (``_retrying``)."""
+        doc = served_doc()
+        if doc is None or self._retrying:
+            return None
+        self._retrying = True
+
+        async def again():
+            self._retrying = False
+            if self.playing:
+                with set_curdoc(doc):
+                    result = self.tick()
+                if inspect.isawaitable(result):
+                    await result
+        doc.add_next_tick_callback(again)
+        return None
 
     def _framed(self, ok, n):
         cost = self.session.update_seconds

@@ -29,6 +29,14 @@ process gets less CPU than it asks for, its CPU time stays low while its loop ne
 clicks queue behind frames. Measured with the load test (3 sessions and one at the caps, two
 server processes, Chromium on the same 2 cores): each process used ~0.5 core by CPU time, under
 the 0.6 share, while its loop was busy 91 % of the time and a click waited 1.1 s (median).
+
+One frame a turn (``may_frame``). Stretching the periods bounds how busy the loop is over a
+second, not how long it is busy at once: an asyncio loop runs every callback that is due before
+it reads its sockets again, and under load many sessions' frames fall due together. The load test
+at K = 30 saw turns of the loop running up to 15 frames back to back (~450 ms) while a click's
+message waited in the socket, once for each of the turns its handling takes. So a Player whose
+frame falls in a turn that already ran one retries in the next turn (Player.tick), after the
+loop has read the sockets: a click waits for one frame, not for all that were due.
 """
 import asyncio
 import math
@@ -40,18 +48,20 @@ class LoopMeter:
     """Wall seconds an asyncio event loop has spent idle, waiting for its next event.
 
     The loop waits in its selector's ``select``; wrapping that one method of this loop's
-    selector times every wait. A loop without a selector (not the asyncio selector loop, which
+    selector times every wait, and counts the loop's turns (it selects once a turn). A loop without a selector (not the asyncio selector loop, which
     Tornado and Panel run on Linux and macOS) is not measured: ``idle()`` stays None."""
 
     def __init__(self, loop):
         # No reference to the loop: _METERS keeps a meter as long as its loop lives, not longer.
         self._idle = 0.0
+        self.turns = 0  # selects so far: the loop looks for I/O once per turn
         selector = getattr(loop, "_selector", None)
         self.measured = selector is not None and hasattr(selector, "select")
         if self.measured:
             select = selector.select
 
             def timed_select(timeout=None):
+                self.turns += 1
                 t0 = time.perf_counter()
                 try:
                     return select(timeout)
@@ -64,9 +74,8 @@ class LoopMeter:
         return self._idle if self.measured else None
 
 
-def loop_idle():
-    """Idle seconds of the running event loop so far, measuring it from the first call; None
-    outside a running loop (tests, notebooks) or for a loop that cannot be measured."""
+def _meter():
+    """The running event loop's meter, made on first use; None outside a running loop."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -74,7 +83,20 @@ def loop_idle():
     meter = _METERS.get(loop)
     if meter is None:
         meter = _METERS[loop] = LoopMeter(loop)
-    return meter.idle()
+    return meter
+
+
+def loop_idle():
+    """Idle seconds of the running event loop so far, measuring it from the first call; None
+    outside a running loop (tests, notebooks) or for a loop that cannot be measured."""
+    meter = _meter()
+    return None if meter is None else meter.idle()
+
+
+def loop_turn():
+    """How many times the running event loop has looked for I/O (None: no loop, or not measured)."""
+    meter = _meter()
+    return meter.turns if meter is not None and meter.measured else None
 
 
 #: One meter per event loop (a server process has one); weak, so a closed loop goes.
@@ -93,6 +115,7 @@ class FrameScheduler:
         self.busy = None                    # the larger of CPU and loop-busy share, last window
         self._last_tick = weakref.WeakKeyDictionary()  # Player -> time of its last frame
         self._t0 = self._cpu0 = self._idle0 = None
+        self._turn = None                   # the loop turn of the last frame (may_frame)
 
     def active(self, now=None):
         """How many sessions' work the Players that ran a frame recently make (closed or paused
@@ -133,6 +156,18 @@ class FrameScheduler:
         elif busy < 0.75 * self.share:
             self.stretch *= 0.8
         self.stretch = max(1.0, min(self.stretch, self.max_period_ms / 20))
+
+    def may_frame(self):
+        """True unless a frame already ran in this turn of the event loop; then the caller retries
+        in the next turn (the module docstring says why). Outside a measured loop (no server)
+        every frame may run."""
+        turn = loop_turn()
+        if turn is None:
+            return True
+        if turn == self._turn:
+            return False
+        self._turn = turn
+        return True
 
     def leave(self, player):
         """``player`` paused: it no longer counts as active."""
