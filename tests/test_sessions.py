@@ -96,6 +96,30 @@ def test_the_scheduler_stretches_frames_while_the_process_is_busy():
     assert len(sch._last_tick) == 0
 
 
+def test_the_stretch_a_class_arriving_made_is_undone_in_a_few_seconds():
+    """Page loads keep the process saturated while a class arrives; once they are done and the
+    frames leave the loop a third busy, the periods come back within six windows (shrinking by a
+    fifth a window left them ~9 times the Players' own, one frame in 0.4 s)."""
+    from simulator.serving.scheduler import FrameScheduler
+
+    class P:
+        pass
+
+    sch = FrameScheduler(share=0.6, max_period_ms=5000, window=1.0)
+    players = [P() for _ in range(60)]
+    cpu, now = 0.0, 100.0
+    for second in range(8):  # the class arriving: a whole core
+        for p in players:
+            sch.frame_done(p, now=now, cpu=cpu)
+        now, cpu = now + 1.0, cpu + 1.0
+    assert sch.period_ms(40) >= 1000
+    for second in range(7):  # all 60 still play; a fifth of a core (the first window ends the busy one)
+        for p in players:
+            sch.frame_done(p, now=now, cpu=cpu)
+        now, cpu = now + 1.0, cpu + 0.2
+    assert sch.period_ms(40) <= 80
+
+
 def test_a_lone_session_is_never_stretched():
     """One playing session competes with nobody: however busy the process, it keeps its own period."""
     from simulator.serving.scheduler import FrameScheduler

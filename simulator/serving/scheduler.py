@@ -143,8 +143,11 @@ class FrameScheduler:
             self._t0, self._cpu0, self._idle0 = now, cpu, idle
 
     def adjust(self, busy, now=None):
-        """Busier than ``share``: stretch in proportion (at most x2 a window). Well under it:
-        shrink by a fifth a window, back to each Player's own period."""
+        """Busier than ``share``: stretch in proportion (at most x2 a window). Under three
+        quarters of it: shrink in proportion too (at most /2 a window), back to each Player's own
+        period. Shrinking by a fifth a window, as before, took ~20 s to undo the stretch a class
+        arriving makes (page loads keep the loop busy for a minute at K = 60): sessions then drew
+        one frame in two seconds while the loop idled half the time."""
         self.busy = busy
         if self.active(now) <= 1:
             # One student alone shares the core with nobody: full frame rate (the issue's 20
@@ -154,7 +157,7 @@ class FrameScheduler:
         if busy > self.share:
             self.stretch *= min(2.0, busy / self.share)
         elif busy < 0.75 * self.share:
-            self.stretch *= 0.8
+            self.stretch *= max(0.5, busy / (0.75 * self.share))
         self.stretch = max(1.0, min(self.stretch, self.max_period_ms / 20))
 
     def may_frame(self):
