@@ -116,6 +116,7 @@ class FrameScheduler:
         self._last_tick = weakref.WeakKeyDictionary()  # Player -> time of its last frame
         self._t0 = self._cpu0 = self._idle0 = None
         self._turn = None                   # the loop turn of the last frame (may_frame)
+        self._build_turn = None             # the loop turn of the last session built or sent (build_turn)
 
     def active(self, now=None):
         """How many sessions' work the Players that ran a frame recently make (closed or paused
@@ -171,6 +172,20 @@ class FrameScheduler:
             return False
         self._turn = turn
         return True
+
+    async def build_turn(self):
+        """Wait for a turn of the event loop in which no other session has been built or sent
+        whole. Bokeh builds a session when its page is fetched and serialises its document when
+        its websocket asks for it, each on the loop without yielding (~1 s and ~0.5 s here); when
+        a class arrives, requests read in one turn ran back to back and held the loop for 2-20 s
+        (the load test at K = 60), every click waiting meanwhile. One a turn lets the loop read
+        its sockets in between (serving/server.py patches Bokeh to await this)."""
+        while True:
+            turn = loop_turn()
+            if turn is None or turn != self._build_turn:
+                self._build_turn = turn
+                return
+            await asyncio.sleep(0)  # the next turn
 
     def leave(self, player):
         """``player`` paused: it no longer counts as active."""

@@ -23,6 +23,35 @@ def set_nodelay():
     WSHandler._nodelay_patched = True
 
 
+def one_build_a_turn():
+    """Patch Bokeh once so that the two big pieces of a session's start, building it (its page
+    is fetched) and sending its whole document (its websocket's PULL-DOC), each run only in a
+    turn of the event loop that ran no other (FrameScheduler.build_turn): a class's requests
+    arriving together ran back to back in one turn, holding every click for up to 20 s
+    (benchmarks/load_test.py, K = 60). Process-wide and write-once, like set_nodelay."""
+    from bokeh.server.contexts import ApplicationContext
+    from bokeh.server.session import ServerSession
+
+    from simulator.serving.scheduler import SCHEDULER
+    if getattr(ApplicationContext, "_one_build_a_turn", False):
+        return
+    create, pull = ApplicationContext.create_session_if_needed, ServerSession.pull
+
+    async def create_session_if_needed(self, session_id, request=None, token=None):
+        if session_id not in self._sessions and session_id not in self._pending_sessions:
+            await SCHEDULER.build_turn()
+        return await create(self, session_id, request, token)
+
+    async def pull_in_turn(cls, message, connection):
+        await SCHEDULER.build_turn()
+        return await pull(message, connection)
+
+    # Bokeh's ProtocolHandler reads ServerSession.pull when the server is made: after prepare().
+    ApplicationContext.create_session_if_needed = create_session_if_needed
+    ServerSession.pull = classmethod(pull_in_turn)
+    ApplicationContext._one_build_a_turn = True
+
+
 def raw_query_values():
     """Make Panel hand the page's numbers over as the strings in the URL. Panel's own
     parse_query turns digit strings into numbers before the app sees them, and int() fails on
@@ -68,6 +97,7 @@ def prepare():
     import engine
     engine.warm_up()
     set_nodelay()
+    one_build_a_turn()
     raw_query_values()
     _prepared.append(True)
 

@@ -65,3 +65,78 @@ def test_sessions_that_train_together_take_turns_and_all_train():
     shared = {turn: n for turn, n in Counter(t for t, _ in frames).items() if n > 1}
     assert None not in dict(frames), "the served loop is measured"
     assert not shared, f"turns of the loop that ran several frames: {shared}"
+
+
+def test_pages_fetched_together_are_built_in_separate_turns():
+    """A class arriving: page requests read in one turn of the loop were built back to back,
+    holding every click for seconds; now one build a turn (serving/server.py one_build_a_turn)."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from simulator.serving.server import one_build_a_turn
+    one_build_a_turn()  # what serve() does first (prepare)
+    built = []  # the loop turn of each session's build
+
+    def build():
+        built.append(loop_turn())
+        return SimulatorApp().__panel__()
+
+    with served(build) as url:
+        barrier = threading.Barrier(TABS)
+
+        def fetch(_):
+            barrier.wait()  # the requests leave together, as a class's do
+            with urllib.request.urlopen(url, timeout=120) as r:
+                return r.status
+        with ThreadPoolExecutor(TABS) as pool:
+            statuses = list(pool.map(fetch, range(TABS)))
+    assert statuses == [200] * TABS
+    assert len(built) == TABS and None not in built
+    assert len(set(built)) == TABS, f"sessions built in one turn of the loop: {sorted(built)}"
+
+
+def test_documents_asked_for_together_are_sent_in_separate_turns():
+    """The other half of a session's start: its websocket asks for the whole document
+    (PULL-DOC), which Bokeh serialises on the loop. Tabs whose pages were built connect together
+    here; each document goes out in a turn of its own."""
+    from bokeh.server.session import ServerSession
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+    from wsclient import _message
+
+    from simulator.serving.server import one_build_a_turn
+    one_build_a_turn()
+    sent = []  # the loop turn in which each document was serialised
+    handle = ServerSession._handle_pull
+
+    def recorded(self, message, connection):
+        sent.append(loop_turn())
+        return handle(self, message, connection)
+
+    with served(lambda: SimulatorApp().__panel__()) as url:
+        tabs = [WsSession(url) for _ in range(TABS)]
+
+        async def connect_together():
+            tokens = [await t._fetch_token() for t in tabs]  # the pages, one after another
+            host = url.split("//", 1)[1].split("/", 1)[0]
+
+            async def pull(token):
+                ws = await websocket_connect(HTTPRequest(f"ws://{host}/ws", headers={"Origin": f"http://{host}"}),
+                                             subprotocols=["bokeh", token], max_message_size=2 ** 30)
+                await tabs[0]._receive(ws)  # ACK
+                for frame in _message("PULL-DOC-REQ", {}):
+                    await ws.write_message(frame)
+                kind = None
+                while kind != "PULL-DOC-REPLY":
+                    kind, _ = await tabs[0]._receive(ws)
+                ws.close()
+                return kind
+            ServerSession._handle_pull = recorded
+            try:
+                return await asyncio.gather(*(pull(t) for t in tokens))
+            finally:
+                ServerSession._handle_pull = handle
+        replies = asyncio.run(connect_together())
+    assert replies == ["PULL-DOC-REPLY"] * TABS
+    assert len(sent) == TABS and None not in sent
+    assert len(set(sent)) == TABS, f"documents sent in one turn of the loop: {sorted(sent)}"
