@@ -33,7 +33,7 @@ def one_build_a_turn():
     from bokeh.server.session import ServerSession
 
     from simulator.serving.scheduler import SCHEDULER
-    if getattr(ApplicationContext, "_one_build_a_turn", False):
+    if getattr(ApplicationContext.create_session_if_needed, "one_build_a_turn", False):
         return
     create, pull = ApplicationContext.create_session_if_needed, ServerSession.pull
 
@@ -47,9 +47,9 @@ def one_build_a_turn():
         return await pull(message, connection)
 
     # Bokeh's ProtocolHandler reads ServerSession.pull when the server is made: after prepare().
+    create_session_if_needed.one_build_a_turn = True
     ApplicationContext.create_session_if_needed = create_session_if_needed
     ServerSession.pull = classmethod(pull_in_turn)
-    ApplicationContext._one_build_a_turn = True
 
 
 def raw_query_values():
