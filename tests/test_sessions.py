@@ -98,7 +98,7 @@ def test_the_scheduler_stretches_frames_while_the_process_is_busy():
 
 def test_the_stretch_a_class_arriving_made_is_undone_in_a_few_seconds():
     """Page loads keep the process saturated while a class arrives; once they are done and the
-    frames leave the process a fifth busy, the periods come back within six windows (shrinking by a
+    frames leave the loop a third busy, the periods come back within six windows (shrinking by a
     fifth a window left them ~9 times the Players' own, one frame in 0.4 s)."""
     from simulator.serving.scheduler import FrameScheduler
 

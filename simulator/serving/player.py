@@ -110,7 +110,7 @@ class Player(param.Parameterized):
         document, which takes its lock as the timer's tick does. The periodic ticks meanwhile
         return at once (``_retrying``)."""
         doc = served_doc()
-        if doc is None:
+        if doc is None or self._retrying:
             return None
         self._retrying = True
 

@@ -48,9 +48,8 @@ class LoopMeter:
     """Wall seconds an asyncio event loop has spent idle, waiting for its next event.
 
     The loop waits in its selector's ``select``; wrapping that one method of this loop's
-    selector times every wait, and counts the loop's turns (it selects once a turn). A loop
-    without a selector (not the asyncio selector loop, which Tornado and Panel run on Linux and
-    macOS) is not measured: ``idle()`` stays None."""
+    selector times every wait, and counts the loop's turns (it selects once a turn). A loop without a selector (not the asyncio selector loop, which
+    Tornado and Panel run on Linux and macOS) is not measured: ``idle()`` stays None."""
 
     def __init__(self, loop):
         # No reference to the loop: _METERS keeps a meter as long as its loop lives, not longer.
@@ -100,23 +99,6 @@ def loop_turn():
     return meter.turns if meter is not None and meter.measured else None
 
 
-class TurnGate:
-    """Lets one caller through per turn of the running event loop (every caller outside a
-    measured loop): ``may_frame`` holds one for training frames, ``build_turn`` one for session
-    starts."""
-
-    def __init__(self):
-        self._turn = None  # the turn of the last caller let through
-
-    def claim(self):
-        """True, and this turn is taken, unless a caller already took it."""
-        turn = loop_turn()
-        if turn is not None and turn == self._turn:
-            return False
-        self._turn = turn
-        return True
-
-
 #: One meter per event loop (a server process has one); weak, so a closed loop goes.
 _METERS = weakref.WeakKeyDictionary()
 
@@ -133,8 +115,8 @@ class FrameScheduler:
         self.busy = None                    # the larger of CPU and loop-busy share, last window
         self._last_tick = weakref.WeakKeyDictionary()  # Player -> time of its last frame
         self._t0 = self._cpu0 = self._idle0 = None
-        self._frames = TurnGate()           # one training frame a turn (may_frame)
-        self._starts = TurnGate()           # one session built or sent whole a turn (build_turn)
+        self._turn = None                   # the loop turn of the last frame (may_frame)
+        self._build_turn = None             # the loop turn of the last session built or sent (build_turn)
 
     def active(self, now=None):
         """How many sessions' work the Players that ran a frame recently make (closed or paused
@@ -183,7 +165,13 @@ class FrameScheduler:
         """True unless a frame already ran in this turn of the event loop; then the caller retries
         in the next turn (the module docstring says why). Outside a measured loop (no server)
         every frame may run."""
-        return self._frames.claim()
+        turn = loop_turn()
+        if turn is None:
+            return True
+        if turn == self._turn:
+            return False
+        self._turn = turn
+        return True
 
     async def build_turn(self):
         """Wait for a turn of the event loop in which no other session has been built or sent
@@ -192,7 +180,11 @@ class FrameScheduler:
         a class arrives, requests read in one turn ran back to back and held the loop for 2-20 s
         (the load test at K = 60), every click waiting meanwhile. One a turn lets the loop read
         its sockets in between (serving/server.py patches Bokeh to await this)."""
-        while not self._starts.claim():
+        while True:
+            turn = loop_turn()
+            if turn is None or turn != self._build_turn:
+                self._build_turn = turn
+                return
             await asyncio.sleep(0)  # the next turn
 
     def leave(self, player):
