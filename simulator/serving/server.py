@@ -4,6 +4,7 @@ Measured in a browser: with Nagle's algorithm on, a click while a session stream
 waits for the delayed ACK (p50 48 ms); with TCP_NODELAY it takes 7 ms.
 """
 from simulator.serving.assets import STATIC
+from simulator.serving.one_write import one_write_a_message
 from simulator.serving.runs import SEEDS_ALLOWED, seeds_policy
 from simulator.state.compare import MAX_RUNS
 
@@ -97,6 +98,7 @@ def prepare():
     import engine
     engine.warm_up()
     set_nodelay()
+    one_write_a_message()
     one_build_a_turn()
     raw_query_values()
     _prepared.append(True)
