@@ -15,7 +15,7 @@ from bokeh.plotting import figure
 from simulator.state.compare import Comparison
 from simulator.state.selection import Selection
 from simulator.views.curves import x_end
-from simulator.views.plotting import first_connection, log_range, padded_range, readable, weight_name
+from simulator.views.plotting import columns, first_connection, log_range, padded_range, readable, weight_name
 from simulator.views.save_tool import add_save_tool
 
 #: One colour per run (Okabe-Ito: blue, vermillion, bluish green, reddish purple).
@@ -66,7 +66,7 @@ class CompareCurves(pn.viewable.Viewer):
             for k, run in enumerate(c.runs):
                 new = run.history[self._sent[k]:]
                 if new:
-                    self.sources[k].stream(dict(update=[u for u, _ in new], loss=[float(e) for _, e in new]))
+                    self.sources[k].stream(columns(new, "update", "loss"))
                     self._sent[k] = len(run.history)
                 finite = [e for _, e in new if np.isfinite(e) and e > 0] + \
                     ([run.loss_value] if np.isfinite(run.loss_value) and run.loss_value > 0 else [])

@@ -19,7 +19,7 @@ from engine import bptt
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 
-from simulator.views.plotting import log_range, log_ticks, padded_range, readable
+from simulator.views.plotting import columns, log_range, log_ticks, padded_range, readable
 from simulator.views.save_tool import add_save_tool
 from simulator.views.style import HIGHLIGHT, fmt
 from simulator.views.throttle import Throttle
@@ -88,7 +88,7 @@ class LossCurveView(pn.viewable.Viewer):
         n, E = self.session.updates, self.session.loss_value
         with pn.io.hold():
             if new or restart:
-                data = dict(update=[u for u, _ in new], loss=[float(e) for _, e in new])
+                data = columns(new, "update", "loss")
                 if restart or self._sent == 0:
                     self.source.data = data  # a reset: replace, do not append to the old run
                 else:
@@ -197,13 +197,14 @@ class NormCurve:
             self._sent, self._lo, self._hi, self._clips = 0, np.inf, -np.inf, 0  # a reset, an undo or a load
         new = norms[self._sent:]
         if new or restart:
-            data = dict(update=[u for u, _, _ in new], norm=[n for _, n, _ in new])
-            marks = dict(update=[u for u, _, c in new if c], norm=[n for _, n, c in new if c])
+            data = columns(new, "update", "norm", "clipped")
+            clipped = data.pop("clipped") != 0
+            marks = {k: v[clipped] for k, v in data.items()}
             if self._sent == 0:
                 self.source.data, self.clipped.data = data, marks
             else:
                 self.source.stream(data)
-                if marks["update"]:
+                if len(marks["update"]):
                     self.clipped.stream(marks)
             self._clips += len(marks["update"])  # counted as they arrive: a long run is not summed per frame
             shown = [n for n in data["norm"] if n > 0]

@@ -93,3 +93,12 @@ def log_range(rng, axis, values):
         else:
             axis.ticker = FixedTicker(ticks=log_ticks(start, end))
     return True
+
+
+def columns(rows, *names):
+    """The fields of ``rows`` (tuples of numbers) as float64 columns named ``names``. A curve's new
+    points then leave a frame as one binary buffer per column; as lists, Bokeh encodes them
+    number by number (two curves of ~150 updates a frame: ~600 numbers, most of a frame's
+    message-making time)."""
+    table = np.array(rows, dtype=float).reshape(len(rows), len(names))
+    return {name: np.ascontiguousarray(table[:, k]) for k, name in enumerate(names)}
