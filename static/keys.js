@@ -15,12 +15,13 @@ function ownedByControl(event) {
     if (tag === "body" || tag === "html") break;
     const role = el.getAttribute && el.getAttribute("role");
     if (EDITING.has(tag) || el.isContentEditable || (role && ROLES.has(role))) return true;
+    if (el.classList && el.classList.contains("bk-tab")) return true;  // a tab Bokeh has just redrawn, not yet marked
     if ((PRESSABLE.has(tag) || role === "button") && (event.key === " " || event.key === "Enter")) return true;
   }
   return false;
 }
 
-// Bokeh's tab headers are plain divs: give them the tab roles, focus and Enter/Space, so the detail
+// Bokeh's tab headers are plain divs: give them the tab roles and a roving tabindex, so the detail
 // tabs work from the keyboard and a screen reader names them. Run as the page draws and after each
 // click or key (the tabs are built after this component, inside shadow roots that a
 // MutationObserver on the page cannot see; a timer walking them all would cost every frame).
@@ -36,20 +37,26 @@ function markTabs(root) {
       tab.setAttribute("role", "tab");
       tab.setAttribute("aria-selected", active ? "true" : "false");
       tab.setAttribute("tabindex", active ? "0" : "-1");
-      if (!tab.__keys) {
-        tab.__keys = true;
-        tab.addEventListener("keydown", (e) => {
-          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); tab.click(); soon(); }
-          else if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
-            const all = [...tab.parentNode.querySelectorAll(".bk-tab")], k = all.indexOf(tab);
-            const next = all[(k + (e.key === "ArrowRight" ? 1 : all.length - 1)) % all.length];
-            e.preventDefault(); next.click(); next.focus(); soon();
-          }
-        });
-      }
     }
   }
   for (const el of root.querySelectorAll("*")) if (el.shadowRoot) markTabs(el.shadowRoot);
+}
+
+// Arrows, Enter and Space on a focused tab, heard by the page rather than by each tab: Bokeh
+// builds its headers anew whenever a tab's content arrives from the server (the open tab is filled
+// once the page has drawn), and listeners on the old headers went with them, so a key pressed
+// before the next markTabs did nothing.
+function tabKey(event) {
+  const path = event.composedPath ? event.composedPath() : [event.target];
+  const tab = path.find((el) => el && el.classList && el.classList.contains("bk-tab"));
+  if (!tab || !tab.parentNode || event.ctrlKey || event.altKey || event.metaKey) return;
+  if (event.key === "Enter" || event.key === " ") {
+    event.preventDefault(); tab.click(); soon();
+  } else if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+    const all = [...tab.parentNode.querySelectorAll(".bk-tab")], k = all.indexOf(tab);
+    const next = all[(k + (event.key === "ArrowRight" ? 1 : all.length - 1)) % all.length];
+    event.preventDefault(); next.click(); next.focus(); soon();
+  }
 }
 
 export function render({ model }) {
@@ -61,10 +68,12 @@ export function render({ model }) {
     model.send_msg({ key: event.key, shift: event.shiftKey });
   };
   document.addEventListener("keydown", handler);
+  document.addEventListener("keydown", tabKey);
   const timers = [300, 1500, 4000].map((ms) => setTimeout(() => markTabs(document), ms));
   document.addEventListener("click", soon);
   model.on("remove", () => {
     document.removeEventListener("keydown", handler);
+    document.removeEventListener("keydown", tabKey);
     document.removeEventListener("click", soon);
     timers.forEach(clearTimeout);
   });

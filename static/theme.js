@@ -45,6 +45,7 @@ function name(root) {
   for (const el of root.querySelectorAll('.bk-header .bk-tab:not([role="tab"])')) {
     el.setAttribute("role", "tab");
     el.setAttribute("aria-selected", el.classList.contains("bk-active") ? "true" : "false");
+    el.setAttribute("tabindex", el.classList.contains("bk-active") ? "0" : "-1");  // as keys.js: one tab stop
   }
   // The status line (update n, loss) is announced as it changes, politely.
   if (host && host.classList.contains("status-line") && !host.hasAttribute("role")) {

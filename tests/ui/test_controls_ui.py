@@ -75,3 +75,28 @@ def test_detail_tabs_have_tab_roles_and_keys(page):
     page.keyboard.press("ArrowRight")
     expect(page.get_by_role("tab", name="Weight matrices")).to_have_attribute("aria-selected", "true")
     expect(page.locator(".bk-tab.bk-active")).to_have_text("Weight matrices")
+
+
+# Bokeh builds the tab headers anew whenever a tab's content arrives from the server (the open tab
+# is filled once the page has drawn); this does the same to the detail tabs, then focuses the
+# first new header at once, before anything has marked it.
+REBUILD_AND_FOCUS = """() => {
+  for (const m of Bokeh.documents[0].all_models) {
+    if (!(m.css_classes || []).includes("detail-tabs")) continue;
+    for (const r of Bokeh.index) {
+      const v = r.owner.get_one(m);
+      if (v && v._update_headers) { v._update_headers(); v.header_els[0].focus(); return v.header_els.length; }
+    }
+  }
+  return 0;
+}"""
+
+
+def test_tab_keys_work_on_headers_bokeh_has_just_rebuilt(page):
+    """An arrow on a just-rebuilt header moves the tab: in CI the first → after the page opened
+    did nothing, because the keys were listened for on the headers Bokeh had replaced."""
+    expect(page.get_by_role("tab", name="Gradients over time")).to_have_attribute("aria-selected", "true")
+    assert page.evaluate(REBUILD_AND_FOCUS) > 1
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(".bk-tab.bk-active")).to_have_text("Weight matrices")
+    expect(page.get_by_role("tab", name="Weight matrices")).to_have_attribute("aria-selected", "true")
