@@ -19,7 +19,7 @@ from engine import bptt
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 
-from simulator.views.plotting import columns, log_range, log_ticks, padded_range, readable
+from simulator.views.plotting import ThinnedCurve, columns, log_range, log_ticks, padded_range, readable
 from simulator.views.save_tool import add_save_tool
 from simulator.views.style import HIGHLIGHT, fmt
 from simulator.views.throttle import Throttle
@@ -52,6 +52,7 @@ class LossCurveView(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self.source = ColumnDataSource(name="loss_src", data=dict(update=[], loss=[]))
+        self.line = ThinnedCurve(self.source, ("update", "loss"))
         self.now = ColumnDataSource(name="loss_now", data=dict(update=[0], loss=[1.0]))
         self.x_range, self.y_range = Range1d(0, FIRST_X_END), Range1d(0.1, 10)
         self.figure = fig = figure(x_range=self.x_range, y_range=self.y_range, height=280,
@@ -88,13 +89,10 @@ class LossCurveView(pn.viewable.Viewer):
         n, E = self.session.updates, self.session.loss_value
         with pn.io.hold():
             if new or restart:
-                data = columns(new, "update", "loss")
-                if restart or self._sent == 0:
-                    self.source.data = data  # a reset: replace, do not append to the old run
-                else:
-                    self.source.stream(data)
+                # a reset draws anew, not appending to the old run
+                self.line.show(history, 0 if restart else self._sent)
                 self._sent, self._last = len(history), (history[-1][0] if history else None)
-                self._extend(data["loss"])
+                self._extend(columns(new, "update", "loss")["loss"])
             self._extend([E])
             self.now.data = dict(update=[n], loss=[E])
             tested = self._test_point(n, restart)
@@ -169,6 +167,7 @@ class NormCurve:
 
     def __init__(self, x_range):
         self.source = ColumnDataSource(name="norm_src", data=dict(update=[], norm=[]))
+        self.line = ThinnedCurve(self.source, ("update", "norm"))
         self.clipped = ColumnDataSource(name="norm_clipped_src", data=dict(update=[], norm=[]))
         self.stops = ColumnDataSource(name="norm_diverged_src", data=dict(update=[]))
         self.y_range = Range1d(0.1, 10.0)
@@ -200,12 +199,11 @@ class NormCurve:
             data = columns(new, "update", "norm", "clipped")
             clipped = data.pop("clipped") != 0
             marks = {k: v[clipped] for k, v in data.items()}
+            self.line.show(norms, self._sent)
             if self._sent == 0:
-                self.source.data, self.clipped.data = data, marks
-            else:
-                self.source.stream(data)
-                if len(marks["update"]):
-                    self.clipped.stream(marks)
+                self.clipped.data = marks
+            elif len(marks["update"]):
+                self.clipped.stream(marks)
             self._clips += len(marks["update"])  # counted as they arrive: a long run is not summed per frame
             shown = [n for n in data["norm"] if n > 0]
             if shown:

@@ -96,9 +96,38 @@ def log_range(rng, axis, values):
 
 
 def columns(rows, *names):
-    """The fields of ``rows`` (tuples of numbers) as float64 columns named ``names``. A curve's new
+    """The first fields of ``rows`` (tuples of numbers) as float64 columns named ``names``. A curve's new
     points then leave a frame as one binary buffer per column; as lists, Bokeh encodes them
     number by number (two curves of ~150 updates a frame: ~600 numbers, most of a frame's
     message-making time)."""
-    table = np.array(rows, dtype=float).reshape(len(rows), len(names))
+    if not len(rows):
+        return {name: np.zeros(0) for name in names}
+    table = np.array(rows, dtype=float).reshape(len(rows), -1)
     return {name: np.ascontiguousarray(table[:, k]) for k, name in enumerate(names)}
+
+
+class ThinnedCurve:
+    """A line's source showing every ``stride``-th entry of a growing record (the loss history,
+    the gradient norms), at most ``most`` points: the stride doubles, and the line is redrawn
+    whole from the record, each time it would hold more. Play adds ~750 points a second to the
+    default lesson's curves; unthinned, the server copied and the page repainted every point of
+    the line on every frame, more with each minute of a lecture. Entries k with k % stride == 0
+    are shown, so a thinned line still starts at the first entry; its end may lag the newest
+    entry by up to stride - 1 updates (the loss curve's marker shows the current E)."""
+
+    def __init__(self, source, names, most=4_000):
+        self.source, self.names, self.most, self.stride = source, names, most, 1
+
+    def show(self, record, start):
+        """Show ``record``, of which ``record[:start]`` is shown already (``start = 0``: draw it anew)."""
+        if start == 0:
+            self.stride = 1
+        if start == 0 or -(-len(record) // self.stride) > self.most:
+            while -(-len(record) // self.stride) > self.most:
+                self.stride *= 2
+            self.source.data = columns(record[::self.stride], *self.names)
+            return
+        first = -(-start // self.stride) * self.stride  # the first multiple of stride from start
+        picked = record[first::self.stride]
+        if picked:
+            self.source.stream(columns(picked, *self.names))

@@ -3,12 +3,13 @@ import numpy as np
 import pytest
 from bokeh.document import Document
 from bokeh.document.events import ColumnsStreamedEvent, ModelChangedEvent
-from bokeh.models import LinearScale, LogScale
+from bokeh.models import ColumnDataSource, LinearScale, LogScale
 
 import frames
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.curves import ErrorSplitView, LossCurveView
+from simulator.views.plotting import ThinnedCurve
 
 
 @pytest.fixture
@@ -122,3 +123,38 @@ def test_a_frames_new_points_leave_as_binary_columns(attached):
             assert isinstance(column, np.ndarray) and column.dtype == np.float64, (event.model.name, name, type(column))
             assert len(column) == 150
     assert list(view.source.data["update"]) == [u for u, _ in s.history] == list(range(1, 154))
+
+
+def test_a_long_run_is_thinned_to_every_stride_th_point():
+    """A line keeps at most ``most`` points of its record: every stride-th entry from the first,
+    the stride doubling (and the line drawn whole again) only when it would hold more."""
+    source = ColumnDataSource(data=dict(update=[], loss=[]))
+    doc = Document()
+    doc.add_root(source)
+    events = []
+    doc.on_change(events.append)
+    line = ThinnedCurve(source, ("update", "loss"), most=100)
+    record, lengths = [], []
+    for frame in range(150):
+        start = len(record)
+        record += [(u, 1.0 / u) for u in range(start + 1, start + 1 + 7 + frame % 5)]
+        line.show(record, start)
+        lengths.append(len(source.data["update"]))
+        assert list(source.data["update"]) == [u for u, _ in record[::line.stride]]
+    assert len(record) > 1000 and line.stride == 16 and max(lengths) <= 100
+    drawn_whole = [e for e in events if not isinstance(e, ColumnsStreamedEvent)]
+    assert len(drawn_whole) == 5, "drawn whole once per doubling (1 -> 16), streamed otherwise"
+    np.testing.assert_array_equal(source.data["loss"], [e for _, e in record[::16]])
+
+
+def test_the_loss_and_norm_curves_of_a_long_run_are_thinned(attached):
+    view, _ = attached
+    s = view.session
+    view.line.most = view.norms.line.most = 40
+    for _ in range(25):
+        s.step(7)
+    assert len(s.history) == 175
+    assert view.line.stride == view.norms.line.stride == 8
+    assert list(view.source.data["update"]) == [u for u, _ in s.history[::8]]
+    assert list(view.norms.source.data["norm"]) == [n for _, n, _ in s.grad_norms[::8]]
+    assert view.now.data["update"] == [175], "the last point is the marker's"
