@@ -1,4 +1,5 @@
 """Shared fixtures. Engine: ``rng``, a NumPy Generator seeded from the test's own id."""
+import os
 import zlib
 
 import numpy as np
@@ -16,12 +17,11 @@ def rng(request):
 # second test failed; the files alone pass. Not a check: a record for finding the cause. Once the
 # process passes WATCH_GB, every thread's stack goes to stderr (and memory_watch.txt) once a
 # minute, while the run goes on as before.
-WATCH_GB = float(__import__("os").environ.get("BPTT_WATCH_GB", "6"))
+WATCH_GB = float(os.environ.get("BPTT_WATCH_GB", "6"))
 
 
 def _watch_memory():
     import faulthandler
-    import os
     import sys
     import threading
     import time
@@ -45,5 +45,5 @@ def _watch_memory():
 
 
 def pytest_configure(config):
-    if __import__("os").path.exists("/proc/self/statm"):
+    if os.path.exists("/proc/self/statm"):
         _watch_memory()
