@@ -15,7 +15,7 @@ from bokeh.plotting import figure
 from simulator.state.compare import Comparison
 from simulator.state.selection import Selection
 from simulator.views.curves import x_end
-from simulator.views.plotting import columns, first_connection, log_range, padded_range, readable, weight_name
+from simulator.views.plotting import ThinnedCurve, first_connection, log_range, padded_range, readable, weight_name
 from simulator.views.save_tool import add_save_tool
 
 #: One colour per run (Okabe-Ito: blue, vermillion, bluish green, reddish purple).
@@ -41,6 +41,7 @@ class CompareCurves(pn.viewable.Viewer):
             lines.append(fig.line("update", "loss", source=src, line_width=2.5, color=RUN_COLOURS[k],
                                   line_dash=DASHES[k]))
         self.lines = lines
+        self.thinned = [ThinnedCurve(src, ("update", "loss")) for src in self.sources]  # a long run stays light
         self.legend = Legend(items=[], location="top_right", name="compare_legend")
         fig.add_layout(self.legend)
         fig.add_tools(HoverTool(renderers=lines, tooltips=[("update", "@update"), ("E", "@loss{%0.6g}")],
@@ -66,7 +67,7 @@ class CompareCurves(pn.viewable.Viewer):
             for k, run in enumerate(c.runs):
                 new = run.history[self._sent[k]:]
                 if new:
-                    self.sources[k].stream(columns(new, "update", "loss"))
+                    self.thinned[k].show(run.history, self._sent[k])
                     self._sent[k] = len(run.history)
                 finite = [e for _, e in new if np.isfinite(e) and e > 0] + \
                     ([run.loss_value] if np.isfinite(run.loss_value) and run.loss_value > 0 else [])

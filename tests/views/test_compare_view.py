@@ -40,6 +40,20 @@ def test_the_players_frames_step_every_run_in_lockstep(view):
     assert [len(s.data["G"]) for s in view.bars.sources] == [T, T, 0, 0]
 
 
+def test_a_long_comparison_keeps_every_stride_th_point(view):
+    """Each run's curve is thinned like the single run's (views/plotting.py ThinnedCurve)."""
+    c, p = view.comparison, view.player
+    for line in view.curves.thinned:
+        line.most = 30
+    for _ in range(20):
+        p._step(9, lambda ok, n: ok)
+    assert c.updates == 180
+    for run, src, line in zip(c.runs, view.curves.sources, view.curves.thinned):
+        assert line.stride == 8
+        assert list(src.data["update"]) == [u for u, _ in run.history[::8]]
+        np.testing.assert_array_equal(src.data["loss"], [e for _, e in run.history[::8]])
+
+
 def test_a_weight_is_selected_in_every_run(view):
     c = view.comparison
     names = c.runs[0].unit_names
