@@ -2,16 +2,17 @@
 (engine.UnrolledNet), with the largest difference: lecture 7b's claim that a recurrent net is a
 layered net with tied weights, checked on the current numbers.
 
-On a big net the unrolled pass is the largest piece of a frame's redraw (~40 ms at the caps,
+On a big net the unrolled pass is the largest piece of a frame's redraw (~50 ms at the caps,
 ~130 ms of a Load's), so a heavy session's refresh runs in a loop callback of its own
-(Throttle's ``alone``): other students' clicks get in between instead of waiting for the sum.
+(Throttle's ``alone``) and, served, its unrolled pass in the worker thread
+(serving/offload.py): other students' clicks get the loop meanwhile.
 """
 import numpy as np
 import panel as pn
 import param
 
 from engine import UnrolledNet
-from simulator.serving.offload import heavy_session
+from simulator.serving.offload import heavy_session, off_loop_soon
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.plotting import first_connection, weight_name
@@ -57,6 +58,7 @@ class EquivalenceView(pn.viewable.Viewer):
         self.summary = pn.pane.Markdown("", css_classes=["equivalence-summary"], sizing_mode="stretch_width")
         self.max_difference = None  # the last computed largest |difference| (None before, or if not finite)
         self._stale = True
+        self._queued = False  # a served big net's pass waits for the worker (refresh)
         self._throttle = Throttle(self._when_shown, self.min_interval, alone=lambda: heavy_session(self.session))
         self.session.param.watch(self._on_gradients, ["gradients"])
         self.selection.param.watch(self._on_weight, ["weight"])
@@ -79,11 +81,27 @@ class EquivalenceView(pn.viewable.Viewer):
             self.refresh()
 
     def refresh(self):
-        """Unroll the current net on the current batch and compare with session.gradients."""
+        """Unroll the current net on the current batch and compare with session.gradients. Served,
+        a big net's unrolled pass (~50 ms at the caps) runs in the worker thread, this session's
+        document locked meanwhile (serving/offload.py); the table is drawn back on the loop."""
+        if self._queued:
+            return  # the queued pass reads the state when it runs: it will show this change too
+        s = self.session
+        self._queued = True
+        off_loop_soon(self._unroll, self._show, heavy=heavy_session(s))
+
+    def _unroll(self):
         s = self.session
         net, g = s.net, s.gradients
         with np.errstate(all="ignore"):
-            loss, dW, db, dh0 = UnrolledNet(net, s.sequences, truncate=g.truncate).tied_gradients()  # like with like
+            twin = UnrolledNet(net, s.sequences, truncate=g.truncate).tied_gradients()  # like with like
+        return s, net, g, twin
+
+    def _show(self, result):
+        self._queued = False
+        if isinstance(result, Exception):
+            raise result
+        s, net, g, (loss, dW, db, dh0) = result
         i, j = np.nonzero(net.C)
         h = np.flatnonzero(net.learn_h0)
         ours = np.concatenate([g.dW[i, j], g.db if net.bias else [], g.dh0[h]])

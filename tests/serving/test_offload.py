@@ -58,3 +58,29 @@ def test_a_step_computed_for_a_replaced_net_is_dropped():
     s.reset()
     before = s.gradients
     assert s.publish_step(work) is False and s.updates == 0 and s.gradients is before
+
+
+def test_served_a_big_nets_unrolled_pass_runs_in_the_worker(monkeypatch):
+    """The BPTT-vs-unrolled table's unrolled pass (~50 ms at the caps) leaves the loop like a step:
+    queued once however often it is asked for, computed in the worker thread, drawn once done."""
+    from simulator.views import equivalence
+    s = big_session()
+    queued = []
+
+    class Doc(Document):
+        def add_next_tick_callback(self, fn):
+            queued.append(fn)
+
+    monkeypatch.setattr(offload, "served_doc", Doc)
+    threads = []
+    unroll = equivalence.EquivalenceView._unroll
+    monkeypatch.setattr(equivalence.EquivalenceView, "_unroll",
+                        lambda self: threads.append(threading.current_thread()) or unroll(self))
+    view = equivalence.EquivalenceView(session=s, selection=Selection())
+    assert len(queued) == 1 and view.summary.object == "" and view._stale
+    view.refresh()
+    s.step(1)  # changes while the pass waits: the queued pass will read them
+    assert len(queued) == 1 and not threads
+    asyncio.run(queued[0]())
+    assert threads and threads[0] is not threading.main_thread()
+    assert not view._stale and "update 1" in view.summary.object and view.max_difference < 1e-9
