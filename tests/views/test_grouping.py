@@ -70,3 +70,30 @@ def test_a_click_on_a_group_opens_it_and_collapse_closes_it():
     inputs = [c for c, (t, n) in enumerate(zip(unr.cells.data["t"], unr.cells.data["name"])) if n == "inputs" and t == 2]
     unr._on_cell_tap("indices", [], inputs)
     assert grouping.expanded == ["inputs"] and sel.time == 2 and len(rec.units.data["name"]) == 2 + 8
+
+
+def _same(a, b):
+    """Two grouped models hold equal numbers, names and shapes everywhere."""
+    for part in ("net", "sequences", "gradients"):
+        for name, x in vars(getattr(a, part)).items():
+            y = getattr(getattr(b, part), name)
+            assert np.array_equal(np.asarray(x), np.asarray(y)), f"{part}.{name}"
+    for name in ("unit_names", "unit_groups", "group_of", "words", "targets", "node_group", "is_group"):
+        assert np.array_equal(np.asarray(getattr(a, name)), np.asarray(getattr(b, name))), name
+    assert all(np.array_equal(x, y) for x, y in zip(a.members, b.members)) and len(a.members) == len(b.members)
+
+
+def test_the_grouped_models_cached_parts_follow_the_weights_the_cases_and_the_groups():
+    """grouped_model with a cache (what UnitGrouping keeps) equals one made from scratch after a
+    step (new weights), new cases (a reset) and a group opened."""
+    s, cache = Session(lesson="robot-writer"), {}
+    first = gp.grouped_model(s, cache=cache)
+    s.step(2)
+    again = gp.grouped_model(s, cache=cache)
+    assert cache["seq"] is s.sequences and not np.array_equal(first.net.W, again.net.W)
+    _same(again, gp.grouped_model(s))
+    s.seed += 1  # new cases and weights
+    _same(gp.grouped_model(s, cache=cache), gp.grouped_model(s))
+    assert cache["seq"] is s.sequences
+    _same(gp.grouped_model(s, ("hidden",), cache=cache), gp.grouped_model(s, ("hidden",)))
+    assert len(gp.grouped_model(s, ("hidden",), cache=cache).unit_names) == len(gp.grouped_model(s, ("hidden",)).unit_names) > 3
