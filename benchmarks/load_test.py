@@ -45,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 import time
 
@@ -348,7 +349,10 @@ def as_json(r):
             "updates_per_s_median": finite(statistics.median(rates) if rates else None),
             "frames_per_s_min": finite(min(frames, default=None)),
             "frames_per_s_median": finite(statistics.median(frames) if frames else None),
-            "errors": len(r["failed"]) + r["timeouts"], "rss_mb": finite(r["rss"]), "cpu_percent": finite(r["cpu"])}
+            "errors": len(r["failed"]) + r["timeouts"], "rss_mb": finite(r["rss"]), "cpu_percent": finite(r["cpu"]),
+            # what the errors were: sessions that failed or closed early (by their first error's kind,
+            # e.g. "TimeoutError") and clicks with no update within 10 s
+            "errors_by_kind": dict(Counter(e.split(":")[0] for e in r["failed"]), clicks_unanswered=r["timeouts"])}
 
 
 def _num(x):
