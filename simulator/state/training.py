@@ -47,7 +47,7 @@ class Training(param.Parameterized):
     # -- outputs beside Session.history, written only by Session.publish_step, undo and _install --
     grad_norms = param.List(default=[], doc="[(update, |g|, clipped)] of every update since the last reset: the "
                             "norm of the gradient the rule was given (after freezing and decay, before the clip) "
-                            "and whether the clip scaled it down.")
+                            "and whether the clip scaled it down. Grows in place like Session.history.")
     divergences = param.List(default=[], doc="The update counts at which training stopped because numbers blew up "
                              "or the loss ran away (since the last reset).")
 
@@ -118,9 +118,10 @@ class Training(param.Parameterized):
             return
         self.reset()
 
-    def norm_records(self, reports):
-        """grad_norms with the accepted updates of ``reports`` (StepReports) added."""
-        return self.grad_norms + [(int(r.update), float(r.grad_norm), bool(r.clipped)) for r in reports if r.ok]
+    def add_norm_records(self, reports):
+        """Append the accepted updates of ``reports`` (StepReports) to grad_norms, in place like
+        Session.history."""
+        self.grad_norms.extend((int(r.update), float(r.grad_norm), bool(r.clipped)) for r in reports if r.ok)
 
     def divergence_at(self, updates):
         """divergences with ``updates`` added (once: a refused step repeated there adds nothing)."""

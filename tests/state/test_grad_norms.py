@@ -83,3 +83,18 @@ def test_a_document_with_bad_records_is_refused_and_changes_nothing(key, value, 
         apply_document(target, doc)
     np.testing.assert_array_equal(target.net.params(), before)
     assert target.grad_norms == []
+
+
+def test_training_grows_the_records_in_place_and_a_reset_or_undo_replaces_them():
+    """A step appends to Session.history and grad_norms (no copy of the whole run per frame); a
+    reset or an undo gives new lists, so a list taken before keeps what it held."""
+    s = Session()
+    history, norms = s.history, s.grad_norms
+    s.step(3)
+    s.step(2)
+    assert s.history is history and s.grad_norms is norms
+    assert [u for u, _ in history] == [u for u, _, _ in norms] == [1, 2, 3, 4, 5]
+    s.undo()
+    assert [u for u, _ in s.history] == [1, 2, 3] and len(history) == 5
+    s.reset()
+    assert s.history == [] and s.grad_norms == [] and len(history) == 5 and len(norms) == 5
