@@ -25,6 +25,7 @@ from simulator.serving.runs import SeedPool, seeds_allowed, summary
 from simulator.state.session import Session
 from simulator.views.plotting import readable
 from simulator.views.save_tool import add_save_tool
+from simulator.views.style import soon
 
 SEEDS = 10
 SOLVED, STUCK = "#2ca02c", "#d62728"
@@ -56,7 +57,9 @@ class SeedsView(pn.viewable.Viewer):
         self.finished = threading.Event()  # set when a batch ends (tests wait on it)
         self.run_btn = pn.widgets.Button(label=f"Run {self.count} seeds", css_classes=["seeds-btn"],
                                          disabled=self.run_disabled)
-        self.run_btn.on_click(lambda _: self.start())
+        # soon: a click that comes while a widget change is pending (a tab just opened) runs
+        # without the document lock, and start() redraws raw Bokeh sources (CI at 264f1bf).
+        self.run_btn.on_click(lambda _: soon(self.start))
         self.cancel_btn = pn.widgets.Button(label="Cancel", css_classes=["seeds-cancel"], disabled=self.cancel_disabled)
         self.cancel_btn.on_click(lambda _: self.cancel())
         self.progress = pn.indicators.Progress(value=self.done_count, max=self.count, width=160, bar_color="success",
