@@ -63,7 +63,7 @@ class Player(param.Parameterized):
         if on:
             # background: Panel would otherwise count every tick as a busy event of the whole
             # process (pn.state.busy, for a busy indicator this app does not show): two updates of
-            # a process-wide list and their watchers per tick, ~2 ms of each frame. No log line per
+            # a process-wide list and their watchers per tick, ~4 ms a tick in a profile. No log line per
             # tick either. The session's document removes the callback when the session ends.
             self._callback = PeriodicCallback(callback=fn, period=period, background=True, log=False)
             self._callback.start()
