@@ -14,7 +14,7 @@ from simulator.state.session import Session
 from simulator.views.record import Recorder, legend_image_js
 from simulator.views.save_tool import LEGEND_SVG
 from simulator.views.style import soon
-from simulator.views.text import md
+from simulator.views.text import TextHTML, md
 from simulator.views.training_settings import training_settings
 
 # round(): 3 * 10.0 ** -1 is 0.30000000000000004, which a typed or linked 0.3 never equals (the slider
@@ -68,7 +68,7 @@ class StatusView(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._status = pn.pane.HTML(self.status_html(), css_classes=["status-line"], margin=(5, 10),
+        self._status = TextHTML(self.status_html(), css_classes=["status-line"], margin=(5, 10),
                                     stylesheets=[stylesheet()])
         # The message keeps its room when empty (hidden, not removed) and scrolls inside it when long:
         # a message that appeared or grew pushed the whole page down under the pointer.

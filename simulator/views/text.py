@@ -7,8 +7,12 @@ through and reads ``*``, ``|``, ``[..](..)`` and ``$`` as markup. Every view put
 through ``esc`` (HTML) or ``md`` (Markdown) so that it shows as the characters typed, never as
 markup. Bokeh's own text (titles, axis labels, glyph text, hover values, DataTable cells) is
 drawn as text already and needs neither.
+
+``TextHTML`` is the HTML pane for text that changes on every training frame.
 """
 import html
+
+import panel as pn
 
 #: Characters that would start markup in HTML, written as entities in Markdown too (a backslash
 #: does not escape them in every Markdown dialect, an entity does).
@@ -47,3 +51,15 @@ def choice_options(options):
     its own value): Choices.js inserts labels as HTML, and the widget's values stay plain."""
     pairs = options.items() if isinstance(options, dict) else ((o, o) for o in options)
     return {esc(label): value for label, value in pairs}
+
+
+class TextHTML(pn.pane.HTML):
+    """An HTML pane whose new ``object`` sends only its text.
+
+    Panel's markup panes recompute and set every property of the Bokeh model (styles, classes,
+    sizes, stylesheets ...) when the object changes: 0.6 ms per change, against 0.05 ms for the
+    text alone (measured on the status line, which changes every training frame). The other
+    properties still follow their parameters as in any pane, each when it changes."""
+
+    def _update(self, ref, model):
+        model.text = self._transform_object(self.object)["object"]
