@@ -12,12 +12,13 @@ import panel as pn
 import param
 
 from engine import UnrolledNet
+from simulator.serving.assets import stylesheet
 from simulator.serving.offload import heavy_session, off_loop_soon
 from simulator.state.selection import Selection
 from simulator.state.session import Session
 from simulator.views.plotting import first_connection, weight_name
 from simulator.views.style import fmt
-from simulator.views.text import md
+from simulator.views.text import TextHTML, esc
 from simulator.views.throttle import Throttle
 
 #: Rows of the BPTT-vs-unrolled table drawn at once. A net at the caps has N^2 + 2N = 5,328
@@ -25,6 +26,9 @@ from simulator.views.throttle import Throttle
 #: refresh (issue 21). Every lesson's table fits (the robot writer has 280 rows: 7 pages);
 #: the rest is a page away, and a selected weight's page is shown.
 PAGE_ROWS = 48
+ALIGN = ("left", "right", "right", "right")
+HEADER = "<tr>" + "".join(f'<th style="text-align:{a}">{c}</th>' for a, c in zip(ALIGN, (
+    "parameter", "BPTT: Σ_t G_t", "unrolled net: Σ_t dE/dW^(t)", "abs. difference"))) + "</tr>"
 SCROLL_BOX = ('<div class="scroll-box" tabindex="0" role="region" aria-label="BPTT against the unrolled net, per parameter" '
               'style="max-height: 32em; overflow-y: auto">')
 
@@ -44,9 +48,11 @@ class EquivalenceView(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        # A Markdown table, not a Bokeh DataTable: in this Bokeh (3.9) a DataTable kept showing old
-        # values after its source changed (seen in Chromium), and this one changes twice a second at most.
-        self.table = pn.pane.Markdown("", css_classes=["equivalence-table"], sizing_mode="stretch_width")
+        # An HTML table, not a Bokeh DataTable: in this Bokeh (3.9) a DataTable kept showing old
+        # values after its source changed (seen in Chromium). Written as HTML, not Markdown: parsing
+        # the Markdown of the default lesson's 24 rows took ~5 ms of each refresh on the event loop.
+        self.table = TextHTML("", css_classes=["equivalence-table"], sizing_mode="stretch_width",
+                                  stylesheets=[stylesheet()])
         self.previous = pn.widgets.Button(label="◀ previous rows", css_classes=["equivalence-previous"], width=140)
         self.next = pn.widgets.Button(label="next rows ▶", css_classes=["equivalence-next"], width=140)
         self.pages = pn.pane.HTML("", css_classes=["equivalence-pages"], margin=(8, 10))
@@ -55,7 +61,7 @@ class EquivalenceView(pn.viewable.Viewer):
         self.next.on_click(lambda _: self._turn(1))
         self.rows = dict(param=[], bptt=[], unrolled=[], diff=[], weight=[])  # what the table shows
         self._labels_key = self._labels_rows = None
-        self.summary = pn.pane.Markdown("", css_classes=["equivalence-summary"], sizing_mode="stretch_width")
+        self.summary = TextHTML("", css_classes=["equivalence-summary"], sizing_mode="stretch_width")
         self.max_difference = None  # the last computed largest |difference| (None before, or if not finite)
         self._stale = True
         self._queued = False  # a served big net's pass waits for the worker (refresh)
@@ -128,13 +134,14 @@ class EquivalenceView(pn.viewable.Viewer):
         return self._labels_rows
 
     def _explain(self, loss, bptt_loss, count, updates):
-        head = ("The recurrent net is a layered net with one copy of W per time step, all copies tied; "
-                "tied weights get the sum of their copies' gradients, and that sum is BPTT's dW.")
+        head = ("<p>The recurrent net is a layered net with one copy of W per time step, all copies tied; "
+                "tied weights get the sum of their copies' gradients, and that sum is BPTT's dW.<br>")
         if self.max_difference is None:
-            return (head + f"  \n**The unrolled net's numbers are not finite here** (E = {loss}); "
-                    f"BPTT gives E = {fmt(bptt_loss, 6)}. (update {updates})")
-        return (head + f"  \nLargest |BPTT − unrolled| over these {count} gradients: "
-                f"**{self.max_difference:.1e}** (E: {fmt(bptt_loss, 8)} and {fmt(loss, 8)}; update {updates}).")
+            return (head + f"<strong>The unrolled net's numbers are not finite here</strong> (E = {loss}); "
+                    f"BPTT gives E = {fmt(bptt_loss, 6)}. (update {updates})</p>")
+        return (head + f"Largest |BPTT − unrolled| over these {count} gradients: "
+                f"<strong>{self.max_difference:.1e}</strong> (E: {fmt(bptt_loss, 8)} and {fmt(loss, 8)}; "
+                f"update {updates}).</p>")
 
     def _shown_weight(self):
         w = self.selection.weight
@@ -160,18 +167,16 @@ class EquivalenceView(pn.viewable.Viewer):
         r, n = self.rows, len(self.rows["param"])
         self.page = min(self.page, self._page_count() - 1)
         first = self.page * PAGE_ROWS
-        lines = ["| parameter | BPTT: Σ_t G_t | unrolled net: Σ_t dE/dW^(t) | abs. difference |",
-                 "|:--|--:|--:|--:|"]
+        rows = [HEADER]
         for k in range(first, min(n, first + PAGE_ROWS)):
-            cells = [md(r["param"][k]), f"{r['bptt'][k]:.8g}", f"{r['unrolled'][k]:.8g}", f"{r['diff'][k]:.1e}"]
+            cells = [esc(r["param"][k]), f"{r['bptt'][k]:.8g}", f"{r['unrolled'][k]:.8g}", f"{r['diff'][k]:.1e}"]
             if r["weight"][k] == w:
-                cells = [f"**{c}**" for c in cells]
-            lines.append("| " + " | ".join(cells) + " |")
+                cells = [f"<strong>{c}</strong>" for c in cells]
+            rows.append("<tr>" + "".join(f'<td style="text-align:{a}">{c}</td>' for a, c in zip(ALIGN, cells)) + "</tr>")
         self.pager.visible = n > PAGE_ROWS
         self.pages.object = f"rows {first + 1}–{min(n, first + PAGE_ROWS)} of {n}"
-        # A scroll box a keyboard can reach (axe: scrollable-region-focusable), the table inside it
-        # still Markdown (a blank line ends CommonMark's HTML block).
-        self.table.object = "\n".join([SCROLL_BOX, ""] + lines + ["", "</div>"])
+        # A scroll box a keyboard can reach (axe: scrollable-region-focusable), one row a line.
+        self.table.object = "\n".join([SCROLL_BOX, '<table class="bptt-vs-unrolled">'] + rows + ["</table></div>"])
 
     def __panel__(self):
         return pn.Column(self.summary, self.pager, self.table,
