@@ -93,7 +93,7 @@ class SimulatorApp(pn.viewable.Viewer):
         if self.player is None:
             self.player = Player(session=self.session, selection=self.selection)
         s, sel = self.session, self.selection
-        self.pacer = FramePacer(height=0, width=0, margin=0)
+        self.pacer = FramePacer()
         self.player.pacer = self.pacer  # training frames wait for the page to draw (pacer.py)
         self.css_values = CssValues(height=0, width=0, margin=0)  # cheaper paints (css_values.py)
         s.param.watch(self._on_diverged, "diverged")

@@ -45,9 +45,8 @@ class FramePacer(pn.viewable.Viewer):
     ahead = param.Integer(default=1, bounds=(1, None), doc="Frames the server may run ahead of the page.")
 
     def __init__(self, **params):
-        layout = {k: params.pop(k) for k in ("height", "width", "margin") if k in params}
         super().__init__(**params)
-        self._page = PacerPage(**layout)
+        self._page = PacerPage(height=0, width=0, margin=0)
         self._page.param.watch(lambda e: setattr(self, "shown", e.new), "shown")
 
     def behind(self):

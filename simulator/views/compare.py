@@ -221,7 +221,7 @@ class CompareView(pn.viewable.Viewer):
                                         budget=Player.param.budget.default / k,
                                         max_updates=max(1, Player.param.max_updates.default // k))
         self.link = CompareLinkSync(comparison=c)  # the URL follows the runs (served pages only)
-        self.pacer = FramePacer(height=0, width=0, margin=0)
+        self.pacer = FramePacer()
         self.player.pacer = self.pacer
         self.curves = CompareCurves(comparison=c)
         self.bars = CompareBars(comparison=c, selection=self.selection)

@@ -52,7 +52,7 @@ class EquivalenceView(pn.viewable.Viewer):
         # values after its source changed (seen in Chromium). Written as HTML, not Markdown: parsing
         # the Markdown of the default lesson's 24 rows took ~5 ms of each refresh on the event loop.
         self.table = TextHTML("", css_classes=["equivalence-table"], sizing_mode="stretch_width",
-                                  stylesheets=[stylesheet()])
+                              stylesheets=[stylesheet()])
         self.previous = pn.widgets.Button(label="◀ previous rows", css_classes=["equivalence-previous"], width=140)
         self.next = pn.widgets.Button(label="next rows ▶", css_classes=["equivalence-next"], width=140)
         self.pages = pn.pane.HTML("", css_classes=["equivalence-pages"], margin=(8, 10))
