@@ -248,14 +248,15 @@ def _check(args):
 
 # -- serve -------------------------------------------------------------------------------------------
 def _serve(args):
+    from simulator.serving.allocator import relaunch_for_serve
     from simulator.serving.server import listening, serve
+    relaunch_for_serve()  # the real `bptt-sim serve` starts again with the allocator that frees (allocator.py)
     if args.file is not None:
         factory = _factory(args.file)
     else:
         from simulator.app import create_app as factory
-    origins = args.allow_websocket_origin or None
-    serve(factory, port=args.port, address=args.address, show=args.show, websocket_origin=origins, ready=listening,
-          allow_seeds=args.allow_seeds, procs=args.procs, max_compare=args.max_compare)
+    serve(factory, port=args.port, address=args.address, show=args.show, ready=listening, procs=args.procs,
+          websocket_origin=args.allow_websocket_origin or None, allow_seeds=args.allow_seeds, max_compare=args.max_compare)
     return 0
 
 
@@ -280,7 +281,6 @@ def _factory(name):
 # -- the parser -------------------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr like every other error."""
-
     def error(self, message):
         self.exit(EXIT_BAD_INPUT, f"bptt-sim: error: {message} (see {self.prog} --help)\n")
 

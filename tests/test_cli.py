@@ -15,6 +15,7 @@ from engine import GradientCheck
 
 from simulator import cli
 from simulator import document as D
+from simulator.serving import allocator
 from simulator.state.session import Session
 from test_package import start_server
 
@@ -149,6 +150,9 @@ def test_serve_prints_a_url_that_answers_and_ctrl_c_ends_it(tmp_path):
         socket.create_connection((host, port), timeout=10).close()  # no retry: it must answer now
         page = urllib.request.urlopen(url, timeout=60).read().decode()
         assert "bptt-sim" in page
+        if allocator.system_malloc_missing(os.environ, allocator.on_glibc()):
+            # started again, same process, with the allocator that gives memory back (serving/allocator.py)
+            assert b"PYTHONMALLOC=malloc" in open(f"/proc/{proc.pid}/environ", "rb").read().split(b"\0")
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)

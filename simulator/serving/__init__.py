@@ -1,4 +1,4 @@
 """The serving layer: the server (given the app factory), the Player and frame scheduler that
-step every session fairly, the frame pacer, the garbage-collector policy, static assets and
-the keyboard component.
+step every session fairly, the frame pacer, the garbage-collector policy and the allocator that
+gives closed sessions' memory back, static assets and the keyboard component.
 """

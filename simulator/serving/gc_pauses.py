@@ -22,6 +22,8 @@ student's data.
 import gc
 import time
 
+from simulator.serving.allocator import give_back
+
 
 class CollectorPolicy:
     """Freeze built sessions' objects; collect once enough of them have closed."""
@@ -58,6 +60,7 @@ class CollectorPolicy:
         gc.unfreeze()
         freed = gc.collect()
         gc.freeze()
+        give_back()  # the freed sessions' pages, back to the system (allocator.py)
         self.frozen_sessions = max(0, self.frozen_sessions - self.closed)
         self.closed = 0
         self.collections.append((time.perf_counter() - t0, freed))
