@@ -3,7 +3,8 @@ from a Step click to the updated status line (issue 3: >= 20 redraws/s, < 150 ms
 
     python benchmarks/bench_ui.py [--seconds 5] [--clicks 20] [--lesson binary-addition]
 
-It serves the app in-process (as `bptt-sim serve` does), opens one page in Debian's Chromium,
+It serves the app in-process (as `bptt-sim serve` does, with its allocator: on glibc it starts
+itself again with PYTHONMALLOC=malloc, serving/allocator.py), opens one page in Debian's Chromium,
 and measures inside the page: a MutationObserver timestamps every change of the status line
 (one change = one frame the browser drew with new numbers), and what the page spends per frame
 while it plays: the time inside Bokeh's plot paints and the long tasks. Not a test: numbers depend on
@@ -129,6 +130,8 @@ def main():
     ap.add_argument("--clicks", type=int, default=20, help="how many Step clicks to time")
     ap.add_argument("--lesson", default=None, help="lesson short name (default: the default lesson)")
     args = ap.parse_args()
+    from simulator.serving.allocator import restart_with_system_malloc
+    restart_with_system_malloc()  # measure with the allocator `bptt-sim serve` runs with (PYTHONMALLOC=malloc)
     from playwright.sync_api import sync_playwright
     url = serve(args.lesson)
     with sync_playwright() as p:
@@ -162,7 +165,7 @@ def main():
     rate = (len(changes) - 1) / span if len(changes) > 1 else 0.0
     ok = [s for s in steps if s >= 0]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
-          f"panel {pn.__version__}; page load {load:.2f} s")
+          f"panel {pn.__version__}; PYTHONMALLOC={os.environ.get('PYTHONMALLOC', '(unset)')}; page load {load:.2f} s")
     print(f"{'measure':<34}{'value':>12}{'target':>12}")
     print(f"{'redraws per second (Play)':<34}{rate:>12.1f}{'>= 20':>12}")
     if len(ticks) > 1:
