@@ -15,6 +15,7 @@ from simulator.lessons.registry import LESSONS
 from simulator.serving.css_values import CssValues
 from simulator.serving.pacer import FramePacer
 from simulator.serving.player import Player
+from simulator.serving.scheduler import build_in_turn
 from simulator.state.selection import DETAIL_TABS, TAB_TITLES, Selection, pass_frame
 from simulator.state.session import Session
 from simulator.views.controls import PassControls, StatusView, TrainingControls
@@ -238,7 +239,7 @@ class SimulatorApp(pn.viewable.Viewer):
         self.selection.param.watch(lambda e: setattr(tabs, "active", DETAIL_TABS.index(e.new)), "tab")
         doc = pn.state.curdoc
         if doc is not None and doc.session_context is not None:
-            pn.state.onload(first_show)
+            pn.state.onload(lambda: build_in_turn(doc, first_show))  # one session's tab a turn of the loop
         else:
             first_show()  # not served (tests, a notebook): no page to wait for
         return tabs

@@ -202,3 +202,18 @@ class FrameScheduler:
 
 #: The process's scheduler (see the module docstring for why one per process is right).
 SCHEDULER = FrameScheduler()
+
+
+def build_in_turn(doc, build):
+    """Run ``build()`` (a large piece of a session's page, made after the page has drawn) as a
+    next-tick callback of ``doc`` (under its lock, as its current document) in a turn of the
+    event loop that built nothing else (FrameScheduler.build_turn). A class whose pages drew
+    together filled their detail tabs back to back: at K = 60 (benchmarks/load_test.py) the first
+    Step click after the class arrived waited 7-10 s behind them, in every run."""
+    from panel.io.state import set_curdoc
+
+    async def in_turn():
+        await SCHEDULER.build_turn()
+        with set_curdoc(doc):
+            build()
+    doc.add_next_tick_callback(in_turn)

@@ -140,3 +140,29 @@ def test_documents_asked_for_together_are_sent_in_separate_turns():
     assert replies == ["PULL-DOC-REPLY"] * TABS
     assert len(sent) == TABS and None not in sent
     assert len(set(sent)) == TABS, f"documents sent in one turn of the loop: {sorted(sent)}"
+
+
+def test_detail_tabs_of_pages_drawn_together_are_filled_in_separate_turns():
+    """The third piece of a session's start: once its page has drawn, its open detail tab is
+    filled (simulator/app.py). A class's pages drew together and filled their tabs back to back;
+    build_in_turn runs each in a turn of its own, under its document."""
+    import panel as pn
+    from bokeh.document import Document
+
+    from simulator.serving.scheduler import build_in_turn
+    built = []  # (loop turn, current document) of each build
+
+    async def pages_drawn_together():
+        docs = [Document() for _ in range(TABS)]
+        pending = []
+        for doc in docs:  # the server's next-tick callbacks, as Bokeh runs them: tasks on the loop
+            doc.add_next_tick_callback = lambda cb: pending.append(asyncio.ensure_future(cb()))
+        for doc in docs:  # all in one turn of the loop, as document_ready messages read together are
+            build_in_turn(doc, lambda: built.append((loop_turn(), pn.state.curdoc)))
+        await asyncio.gather(*pending)
+        return docs
+
+    docs = asyncio.run(pages_drawn_together())
+    assert [d for _, d in built] == docs, "each built as its own document's change"
+    turns = [t for t, _ in built]
+    assert None not in turns and len(set(turns)) == TABS, f"tabs filled in one turn of the loop: {turns}"
