@@ -2,8 +2,8 @@
 
 A session is about 1,000 Bokeh models and their Python objects. When a class closes its tabs
 the sessions are freed (gc_pauses.py collects them), yet CPython's own small-object allocator
-(pymalloc) returns a 1 MiB arena to the system only when every object in it is gone, and a few
-survivors of each session (a cache entry, an interned name) keep most arenas alive. Measured
+(pymalloc) returns a 1 MiB arena to the system only when every object in it is gone, and after
+a class most arenas still hold some object that lives on (which ones was not traced). Measured
 with ``benchmarks/load_test.py --ks 60 --lifetime 10`` on 2 cores, two server processes: two
 minutes after the 60 clients closed, the server's RSS was 84 % above its RSS with one idle page
 (61 % with ``malloc_trim`` alone), and a second class reused that memory rather than growing it
@@ -15,8 +15,9 @@ idle figure. The price is a slower allocator: the server's drawing and sending o
 median of three ``bench_ui.py`` runs each, 7.4 ms with pymalloc and 8.1 ms with malloc.
 
 ``PYTHONMALLOC`` is read when the interpreter starts, so ``bptt-sim serve`` starts itself again
-with it set (same process id, same command line) before doing anything else. Only on glibc,
-whose ``malloc_trim`` returns the pages; and never when the user has set ``PYTHONMALLOC``.
+with it set (same process id, same command line) once its arguments are read, before it builds
+or serves anything. Only on glibc, whose ``malloc_trim`` returns the pages; and never when the
+user has set ``PYTHONMALLOC``.
 """
 import ctypes
 import os
